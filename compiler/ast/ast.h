@@ -1,0 +1,87 @@
+// sparkc's own syntax tree. The parser (compiler/parse) builds it from the
+// ANTLR parse tree; every later phase reads only this. Expressions live in one
+// vector per module and refer to each other by ExprId.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/source/source.h"
+
+namespace sparkc {
+
+using ExprId = uint32_t;
+constexpr ExprId kNoExpr = UINT32_MAX;
+
+enum class ExprKind {
+  Int,           // int_value
+  Float,         // text holds the literal as written (exact decimal)
+  Quantity,      // text = number as written, unit = unit name
+  Percent,       // int_value
+  String,        // text = unescaped value
+  Version,       // text = "12.4" (without the leading v)
+  Bool,          // int_value 0 or 1
+  None,
+  Irreversible,  // text = the reason
+  Name,          // text = identifier
+  List,          // children = items
+  Map,           // fields
+  Member,        // children[0] = object, text = member name
+  Call,          // children[0] = callee, children[1..] = args; fields = options block
+  Index,         // children[0] = object, children[1] = index
+  Unary,         // text = operator, children[0] = operand
+  Binary,        // text = operator, children[0], children[1]
+};
+
+struct Field {
+  std::string name;
+  Span name_span;
+  ExprId value = kNoExpr;
+};
+
+struct Expr {
+  Expr(ExprKind k, Span s) : kind(k), span(s) {}
+  ExprKind kind;
+  Span span;
+  std::string text;
+  std::string unit;
+  int64_t int_value = 0;
+  std::vector<ExprId> children;
+  std::vector<std::string> arg_names;  // Call: one per argument, "" when positional
+  std::vector<Field> fields;
+  bool has_options = false;             // Call: a `{ ... }` block followed the call
+};
+
+struct Block {
+  Span span;  // from `{` to `}`
+  std::vector<Field> fields;
+};
+
+enum class DeclKind { Module, Import, Phase, Objective, Step };
+
+struct Decl {
+  DeclKind kind;
+  Span span;       // the whole declaration
+  Span name_span;  // the declared name, or the import target
+  std::string name;   // module/phase/step name; import: dotted name or path
+  std::string title;  // phase title
+  std::string alias;  // import ... as alias
+  bool import_is_path = false;
+  std::string doc;    // `///` lines before the declaration
+  Block block;
+};
+
+struct Module {
+  FileId file = kNoFile;
+  std::vector<Decl> decls;
+  std::vector<Expr> exprs;
+
+  const Expr& expr(ExprId id) const { return exprs[id]; }
+};
+
+// The canonical text of an expression: what plans store for checks, and what
+// the runtime parses back. Parsing the result gives the same tree.
+std::string PrintExpr(const Module& module, ExprId id);
+
+}  // namespace sparkc

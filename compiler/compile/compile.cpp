@@ -1,0 +1,70 @@
+#include "compiler/compile/compile.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "compiler/check/check.h"
+#include "compiler/dag/dag.h"
+#include "compiler/resolve/resolve.h"
+
+namespace sparkc {
+namespace {
+
+// Builds the step graph; reports a cycle as the path of steps around it.
+bool OrderSteps(const Names& names, CheckedSpec& spec, Diagnostics& diags,
+                std::vector<uint32_t>& order) {
+  auto n = static_cast<uint32_t>(spec.steps.size());
+  dag::Graph graph(n);
+  for (uint32_t i = 0; i < n; ++i)
+    for (const std::string& before : spec.steps[i].after)
+      graph.AddEdge(names.step_index.at(before), i);
+  std::vector<uint32_t> cycle = graph.FindCycle();
+  if (!cycle.empty()) {
+    std::string path;
+    for (uint32_t v : cycle) path += spec.steps[v].id + " -> ";
+    path += spec.steps[cycle.front()].id;
+    Diagnostic& d = diags.Error(DiagnosticKind::E0301, spec.step_spans[cycle.front()],
+                                fmt::format("steps depend on each other in a cycle: {}", path));
+    for (size_t k = 0; k < cycle.size(); ++k) {
+      uint32_t v = cycle[k], next = cycle[(k + 1) % cycle.size()];
+      d.Note(spec.step_spans[next],
+             fmt::format("`{}` runs after `{}`", spec.steps[next].id, spec.steps[v].id));
+    }
+    d.Suggest("remove one of these `after` edges");
+    return false;
+  }
+  std::vector<uint32_t> by_id(n), rank(n);
+  std::iota(by_id.begin(), by_id.end(), 0);
+  std::sort(by_id.begin(), by_id.end(),
+            [&](uint32_t a, uint32_t b) { return spec.steps[a].id < spec.steps[b].id; });
+  for (uint32_t r = 0; r < n; ++r) rank[by_id[r]] = r;
+  order = graph.TopologicalOrder(rank);
+  return true;
+}
+
+}  // namespace
+
+bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags,
+             plan::Plan& plan) {
+  Program program;
+  if (!LoadProgram(path, sources, diags, program)) return false;
+  Names names = BindNames(program, diags);
+  CheckedSpec spec;
+  // Later phases need correct names and types; stop before reporting noise.
+  if (!CheckProgram(program, names, diags, spec) || diags.has_errors()) return false;
+  std::vector<uint32_t> order;
+  if (!OrderSteps(names, spec, diags, order)) return false;
+
+  plan.compiler = SPARKC_VERSION;
+  plan.module = spec.module;
+  plan.rto_ms = spec.rto_ms;
+  plan.rpo_ms = spec.rpo_ms;
+  plan.phases = std::move(spec.phases);
+  for (uint32_t i : order) plan.steps.push_back(std::move(spec.steps[i]));
+  plan.digest = plan::ComputeDigest(plan);
+  return true;
+}
+
+}  // namespace sparkc

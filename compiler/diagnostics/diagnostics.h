@@ -1,0 +1,80 @@
+// The one diagnostics engine every phase reports into. Phases record
+// diagnostics; rendering (text or JSON) happens once, at the end.
+#pragma once
+
+#include <deque>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/source/source.h"
+
+namespace sparkc {
+
+enum class DiagnosticKind {
+#define DIAGNOSTIC(code, summary, explanation) code,
+#include "compiler/diagnostics/diagnostic_kinds.def"
+};
+
+std::string_view CodeOf(DiagnosticKind kind);
+std::string_view SummaryOf(DiagnosticKind kind);
+// Finds a kind by its code ("E0301"); false when no such code exists.
+bool FindDiagnostic(std::string_view code, DiagnosticKind& kind);
+std::string_view ExplanationOf(DiagnosticKind kind);
+
+enum class Severity { Error, Warning };
+
+struct DiagnosticNote {
+  Span span;  // may be invalid: a note without a location
+  std::string message;
+};
+
+struct Diagnostic {
+  DiagnosticKind kind;
+  Severity severity;
+  Span span;
+  std::string message;
+  std::vector<DiagnosticNote> notes;
+  std::string suggestion;
+
+  Diagnostic& Note(Span where, std::string text) {
+    notes.push_back({where, std::move(text)});
+    return *this;
+  }
+  Diagnostic& Suggest(std::string text) {
+    suggestion = std::move(text);
+    return *this;
+  }
+};
+
+class Diagnostics {
+ public:
+  explicit Diagnostics(const SourceManager& sources) : sources_(sources) {}
+
+  // The returned reference stays valid while more diagnostics are added.
+  Diagnostic& Error(DiagnosticKind kind, Span span, std::string message);
+  Diagnostic& Warning(DiagnosticKind kind, Span span, std::string message);
+
+  size_t error_count() const { return errors_; }
+  bool has_errors() const { return errors_ > 0; }
+  const std::deque<Diagnostic>& all() const { return list_; }
+  const SourceManager& sources() const { return sources_; }
+
+ private:
+  const SourceManager& sources_;
+  std::deque<Diagnostic> list_;
+  size_t errors_ = 0;
+};
+
+// `file:line:col: error[E0102]: message`, the source line, a caret underline,
+// notes the same way, then `help:` with the suggestion.
+void RenderText(const Diagnostics& diags, std::ostream& out);
+// {"diagnostics": [...], "errors": N} with 1-based lines and columns.
+void RenderJson(const Diagnostics& diags, std::ostream& out);
+
+// "did you mean" support: the candidate closest to `name` by edit distance,
+// or "" when none is close enough to be a plausible typo.
+std::string ClosestMatch(std::string_view name, const std::vector<std::string>& candidates);
+
+}  // namespace sparkc

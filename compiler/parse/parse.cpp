@@ -1,0 +1,288 @@
+// ANTLR glue: input checks, the nesting prescan, and syntax errors in
+// sparkc's words. The tree is handed to Builder and dropped right after.
+#include "compiler/parse/parse.h"
+
+#include <fmt/format.h>
+
+#include "SparkLexer.h"
+#include "compiler/parse/builder.h"
+
+namespace sparkc {
+namespace {
+
+using P = sparkgen::SparkParser;
+using parse::Builder;
+using parse::OffsetMap;
+
+std::string Backticked(const std::string& literal) {
+  // Vocabulary literal names are quoted like 'step'.
+  return "`" + literal.substr(1, literal.size() - 2) + "`";
+}
+
+std::string DescribeToken(antlr4::Token* token) {
+  switch (token->getType()) {
+    case antlr4::Token::EOF: return "end of file";
+    case P::IDENT: return fmt::format("name `{}`", token->getText());
+    case P::STRING: return fmt::format("string {}", token->getText());
+    case P::INT: case P::FLOAT: return fmt::format("number `{}`", token->getText());
+    case P::VERSION: return fmt::format("version `{}`", token->getText());
+    default: return fmt::format("`{}`", token->getText());
+  }
+}
+
+std::string JoinAlternatives(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += i + 1 == items.size() ? " or " : ", ";
+    out += items[i];
+  }
+  return out;
+}
+
+// What the parser wanted, in words: token sets that start an expression or a
+// declaration collapse into "an expression" / "a declaration".
+std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4::dfa::Vocabulary& vocab,
+                             bool& wants_close_brace) {
+  auto literal = [&](size_t t) { return vocab.getLiteralName(t); };
+  static const std::vector<std::string> kExprStarts = {"'('", "'['", "'{'", "'-'", "'not'", "'true'",
+                                                       "'false'", "'none'", "'irreversible'"};
+  static const std::vector<std::string> kDeclStarts = {"'module'", "'import'", "'phase'",
+                                                       "'objective'", "'step'"};
+  bool is_expr = set.contains(size_t{P::INT}) && set.contains(size_t{P::STRING}) &&
+                 set.contains(size_t{P::IDENT});
+  bool is_decl = false;
+  for (ssize_t raw : set.toList()) is_decl |= raw >= 0 && literal(static_cast<size_t>(raw)) == "'step'";
+  std::vector<std::string> items;
+  wants_close_brace = false;
+  for (ssize_t raw : set.toList()) {
+    auto t = static_cast<size_t>(raw);
+    std::string lit = t != antlr4::Token::EOF ? literal(t) : "";
+    if (lit == "'}'") wants_close_brace = true;
+    if (is_expr && (t == P::INT || t == P::FLOAT || t == P::STRING || t == P::VERSION ||
+                    t == P::IDENT ||
+                    std::find(kExprStarts.begin(), kExprStarts.end(), lit) != kExprStarts.end()))
+      continue;
+    if (is_decl && std::find(kDeclStarts.begin(), kDeclStarts.end(), lit) != kDeclStarts.end())
+      continue;
+    if (t == antlr4::Token::EOF) items.push_back("end of file");
+    else if (t == P::IDENT) items.push_back("a name");
+    else if (t == P::STRING) items.push_back("a string");
+    else if (t == P::INT || t == P::FLOAT) items.push_back("a number");
+    else if (!lit.empty()) items.push_back(Backticked(lit));
+  }
+  if (is_decl) items.insert(items.begin(), "a declaration (`step`, `phase`, `import`, ...)");
+  if (is_expr) items.insert(items.begin(), "an expression");
+  return JoinAlternatives(items);
+}
+
+class ErrorListener : public antlr4::BaseErrorListener {
+ public:
+  ErrorListener(FileId file, const SourceManager& sources, const OffsetMap& offsets,
+                Diagnostics& diags)
+      : file_(file), sources_(sources), offsets_(offsets), diags_(diags) {}
+
+  bool failed() const { return count_ > 0; }
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
+                   const std::string&, std::exception_ptr) override {
+    if (auto* lexer = dynamic_cast<antlr4::Lexer*>(recognizer)) return LexerError(lexer);
+    auto* parser = static_cast<antlr4::Parser*>(recognizer);
+    Span span = SpanAt(offending);
+    if (span.begin == last_offset_) return;  // one error per position
+    if (!Count(span)) return;
+    last_offset_ = span.begin;
+    bool wants_close = false;
+    std::string expected;
+    try {
+      expected = DescribeExpected(parser->getExpectedTokens(), parser->getVocabulary(), wants_close);
+    } catch (const std::exception&) {
+    }
+    std::string closing;
+    Span opened;
+    if (wants_close) Opener(parser->getContext(), closing, opened);
+    std::string message = expected.empty()
+        ? fmt::format("unexpected {}", DescribeToken(offending))
+        : fmt::format("expected {}{}, found {}", expected, closing, DescribeToken(offending));
+    Diagnostic& d = diags_.Error(DiagnosticKind::E0004, span, message);
+    if (opened.valid()) d.Note(opened, "opened here");
+  }
+
+ private:
+  Span SpanAt(antlr4::Token* token) const {
+    if (token == nullptr || token->getType() == antlr4::Token::EOF) {
+      uint32_t end = offsets_.Byte(SIZE_MAX);
+      return {file_, end, end};
+    }
+    return {file_, offsets_.Byte(token->getStartIndex()), offsets_.Byte(token->getStopIndex() + 1)};
+  }
+
+  bool Count(Span span) {
+    if (++count_ < kMaxSyntaxErrorsPerFile) return true;
+    if (count_ == kMaxSyntaxErrorsPerFile)
+      diags_.Error(DiagnosticKind::E0004, span, "too many syntax errors in this file; stopping here");
+    return false;
+  }
+
+  void LexerError(antlr4::Lexer* lexer) {
+    size_t start = lexer->tokenStartCharIndex;
+    Span span{file_, offsets_.Byte(start), offsets_.Byte(start + 1)};
+    if (!Count(span)) return;
+    std::string_view text = sources_.file(file_).text();
+    char first = span.begin < text.size() ? text[span.begin] : ' ';
+    if (first == '"') {
+      diags_.Error(DiagnosticKind::E0004, span, "unterminated string literal")
+          .Suggest("close the string with `\"` on the same line; write `\\n` for a line break");
+    } else {
+      std::string_view ch = text.substr(span.begin, span.end - span.begin);
+      diags_.Error(DiagnosticKind::E0007, span, fmt::format("unexpected character `{}`", ch));
+    }
+  }
+
+  // The construct a missing `}`, `)` or `]` would close, for the message.
+  void Opener(antlr4::ParserRuleContext* ctx, std::string& closing, Span& opened) const {
+    for (; ctx != nullptr; ctx = dynamic_cast<antlr4::ParserRuleContext*>(ctx->parent)) {
+      auto* block = dynamic_cast<P::BlockContext*>(ctx);
+      if (block == nullptr) continue;
+      auto* owner = dynamic_cast<antlr4::ParserRuleContext*>(block->parent);
+      std::string what = "the block";
+      if (auto* step = dynamic_cast<P::StepDeclContext*>(owner); step && step->IDENT())
+        what = fmt::format("step `{}`", step->IDENT()->getText());
+      else if (dynamic_cast<P::ObjectiveDeclContext*>(owner) != nullptr)
+        what = "`objective`";
+      antlr4::Token* start = owner != nullptr && !dynamic_cast<P::MapLitContext*>(owner)
+                                 ? owner->getStart() : block->getStart();
+      opened = SpanAt(start);
+      LineCol at = sources_.file(file_).Locate(opened.begin);
+      closing = fmt::format(" to close {} opened at {}:{}", what, at.line, at.column);
+      return;
+    }
+  }
+
+  FileId file_;
+  const SourceManager& sources_;
+  const OffsetMap& offsets_;
+  Diagnostics& diags_;
+  int count_ = 0;
+  uint32_t last_offset_ = UINT32_MAX;
+};
+
+// Brackets and runs of prefix operators each cost the recursive-descent
+// parser stack frames; reject deep nesting before ANTLR recurses into it.
+bool CheckNesting(antlr4::CommonTokenStream& tokens, FileId file, const OffsetMap& offsets,
+                  Diagnostics& diags) {
+  int depth = 0, prefix = 0;
+  bool after_operand = false;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    std::string text = t->getType() == P::IDENT || t->getType() == P::STRING ? "" : t->getText();
+    if (text == "(" || text == "[" || text == "{") {
+      ++depth;
+      after_operand = false;
+    } else if (text == ")" || text == "]" || text == "}") {
+      depth = std::max(0, depth - 1);
+      prefix = 0;
+      after_operand = true;
+    } else if ((text == "-" && !after_operand) || text == "not") {
+      ++prefix;
+    } else {
+      bool operand = t->getType() == P::IDENT || t->getType() == P::STRING ||
+                     t->getType() == P::INT || t->getType() == P::FLOAT ||
+                     t->getType() == P::VERSION || text == "true" || text == "false" ||
+                     text == "none" || text == "%";
+      if (operand) prefix = 0;
+      after_operand = operand;
+    }
+    if (depth + prefix > kMaxNesting) {
+      Span span{file, offsets.Byte(t->getStartIndex()), offsets.Byte(t->getStopIndex() + 1)};
+      diags.Error(DiagnosticKind::E0005, span,
+                  fmt::format("nesting is deeper than {} levels", kMaxNesting))
+          .Suggest("split the expression into named `const`s");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool CheckText(const SourceManager& sources, FileId file, Diagnostics& diags) {
+  std::string_view text = sources.file(file).text();
+  if (text.size() > kMaxSourceBytes) {
+    diags.Error(DiagnosticKind::E0008, {file, 0, 0},
+                fmt::format("file is {} bytes; the limit is {} bytes", text.size(), kMaxSourceBytes));
+    return false;
+  }
+  bool is_nul = false;
+  int64_t bad = FindInvalidText(text, is_nul);
+  if (bad < 0) return true;
+  Span span{file, static_cast<uint32_t>(bad), static_cast<uint32_t>(bad + 1)};
+  if (is_nul)
+    diags.Error(DiagnosticKind::E0003, span, "NUL byte in source file")
+        .Note({}, "a .spark file is UTF-8 text; this looks like a binary file");
+  else
+    diags.Error(DiagnosticKind::E0002, span,
+                fmt::format("invalid UTF-8: byte 0x{:02X} starts no valid sequence",
+                            static_cast<unsigned char>(text[bad])))
+        .Suggest("re-encode the file as UTF-8, e.g. `iconv -f latin1 -t utf-8`");
+  return false;
+}
+
+// The parts of one parse both entry points share.
+struct Session {
+  Session(const SourceManager& sources, FileId file, Diagnostics& diags)
+      : text(sources.file(file).text()),
+        offsets(text),
+        input(std::string(text)),
+        lexer(&input),
+        tokens(&lexer),
+        parser(&tokens),
+        listener(file, sources, offsets, diags) {
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&listener);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&listener);
+    tokens.fill();
+  }
+  std::string_view text;
+  OffsetMap offsets;
+  antlr4::ANTLRInputStream input;
+  sparkgen::SparkLexer lexer;
+  antlr4::CommonTokenStream tokens;
+  P parser;
+  ErrorListener listener;
+};
+
+}  // namespace
+
+Module ParseFile(const SourceManager& sources, FileId file, Diagnostics& diags) {
+  Module module;
+  module.file = file;
+  if (!CheckText(sources, file, diags)) return module;
+  Session s(sources, file, diags);
+  if (!CheckNesting(s.tokens, file, s.offsets, diags)) return module;
+  P::FileContext* tree = s.parser.file();
+  if (s.listener.failed()) return module;
+  Builder builder(file, s.offsets, s.tokens, module, diags);
+  builder.File(tree);
+  return module;
+}
+
+bool ParseExpression(std::string_view text, Module& module, ExprId& root, std::string& error) {
+  SourceManager sources;
+  FileId file = sources.Add("<expr>", "<expr>", std::string(text));
+  Diagnostics diags(sources);
+  root = kNoExpr;
+  if (CheckText(sources, file, diags)) {
+    Session s(sources, file, diags);
+    if (CheckNesting(s.tokens, file, s.offsets, diags)) {
+      P::ExprOnlyContext* tree = s.parser.exprOnly();
+      if (!s.listener.failed()) {
+        Builder builder(file, s.offsets, s.tokens, module, diags);
+        root = builder.Expression(tree->expr());
+      }
+    }
+  }
+  if (!diags.has_errors()) return true;
+  error = diags.all().front().message;
+  return false;
+}
+
+}  // namespace sparkc

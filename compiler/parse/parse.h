@@ -1,0 +1,26 @@
+// The front end: source text to sparkc's AST. This header is the only way into
+// compiler/parse; no ANTLR type appears in it.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diagnostics/diagnostics.h"
+
+namespace sparkc {
+
+// Limits that keep hostile input from exhausting the stack or memory.
+constexpr size_t kMaxSourceBytes = 256u << 20;
+constexpr int kMaxNesting = 200;
+constexpr int kMaxSyntaxErrorsPerFile = 20;
+
+// Parses one file. On syntax errors the diagnostics are recorded and the
+// returned module holds no declarations.
+Module ParseFile(const SourceManager& sources, FileId file, Diagnostics& diags);
+
+// Parses a standalone expression (the text PrintExpr wrote into a plan).
+// Returns false with a one-line reason when the text is not an expression.
+bool ParseExpression(std::string_view text, Module& module, ExprId& root, std::string& error);
+
+}  // namespace sparkc

@@ -1,0 +1,263 @@
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <cmath>
+
+#include "compiler/plan/plan.h"
+
+namespace sparkc::plan {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json Seconds(int64_t ms) {
+  if (ms % 1000 == 0) return Json(ms / 1000);
+  return Json(static_cast<double>(ms) / 1000.0);
+}
+
+Json ActionJson(const Action& a) {
+  Json j = Json::object();
+  switch (a.kind) {
+    case Action::Kind::Noop: return Json("noop");
+    case Action::Kind::Wait: j["wait"] = Seconds(a.wait_ms); return j;
+    case Action::Kind::Manual: j["manual"] = a.instruction; return j;
+    case Action::Kind::Sequence: {
+      Json list = Json::array();
+      for (const Action& item : a.sequence) list.push_back(ActionJson(item));
+      j["sequence"] = std::move(list);
+      return j;
+    }
+    case Action::Kind::Exec: j["exec"] = a.argv; break;
+    case Action::Kind::Shell: j["shell"] = a.argv.empty() ? "" : a.argv[0]; break;
+  }
+  if (!a.env.empty()) {
+    Json env = Json::object();
+    for (const auto& [name, value] : a.env) env[name] = value;
+    j["env"] = std::move(env);
+  }
+  if (!a.cwd.empty()) j["cwd"] = a.cwd;
+  if (a.has_stdin) j["stdin"] = a.stdin_text;
+  return j;
+}
+
+Json UndoJson(const Undo& u) {
+  switch (u.kind) {
+    case Undo::Kind::None: return Json("none");
+    case Undo::Kind::Irreversible: return Json{{"irreversible", u.reason}};
+    case Undo::Kind::Action: return ActionJson(u.action);
+  }
+  return {};
+}
+
+Json StepJson(const Step& s) {
+  Json j;
+  j["id"] = s.id;
+  if (!s.phase.empty()) j["phase"] = s.phase;
+  if (!s.description.empty()) j["description"] = s.description;
+  j["source"] = s.source;
+  j["after"] = s.after;
+  j["do"] = ActionJson(s.action);
+  j["undo"] = UndoJson(s.undo);
+  if (!s.check.empty()) j["check"] = s.check;
+  j["timeout"] = Seconds(s.timeout_ms);
+  j["retries"] = s.retries;
+  j["estimate"] = Seconds(s.estimate_ms);
+  j["undo_estimate"] = Seconds(s.undo_estimate_ms);
+  return j;
+}
+
+// Reading: every accessor names the JSON path it failed at.
+struct Invalid {
+  std::string message;
+};
+
+const Json& Get(const Json& obj, const char* key, const std::string& path) {
+  if (!obj.is_object()) throw Invalid{fmt::format("`{}` must be a mapping", path)};
+  auto it = obj.find(key);
+  if (it == obj.end()) throw Invalid{fmt::format("`{}.{}` is missing", path, key)};
+  return *it;
+}
+
+std::string Str(const Json& j, const std::string& path) {
+  if (!j.is_string()) throw Invalid{fmt::format("`{}` must be a string", path)};
+  return j.get<std::string>();
+}
+
+std::string OptStr(const Json& obj, const char* key, const std::string& path) {
+  auto it = obj.find(key);
+  return it == obj.end() ? std::string() : Str(*it, path + "." + key);
+}
+
+int64_t Int(const Json& j, const std::string& path) {
+  if (!j.is_number_integer()) throw Invalid{fmt::format("`{}` must be an integer", path)};
+  return j.get<int64_t>();
+}
+
+int64_t Millis(const Json& j, const std::string& path) {
+  if (!j.is_number()) throw Invalid{fmt::format("`{}` must be a number of seconds", path)};
+  if (j.is_number_integer()) return j.get<int64_t>() * 1000;
+  double seconds = j.get<double>();
+  if (!std::isfinite(seconds) || std::fabs(seconds) > 9e12)
+    throw Invalid{fmt::format("`{}` is out of range", path)};
+  return std::llround(seconds * 1000.0);
+}
+
+std::vector<std::string> StrList(const Json& j, const std::string& path) {
+  if (!j.is_array()) throw Invalid{fmt::format("`{}` must be a list", path)};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < j.size(); ++i) out.push_back(Str(j[i], fmt::format("{}[{}]", path, i)));
+  return out;
+}
+
+Action ReadAction(const Json& j, const std::string& path) {
+  Action a;
+  if (j.is_string() && j.get<std::string>() == "noop") return a;
+  if (!j.is_object()) throw Invalid{fmt::format("`{}` must be an action", path)};
+  if (j.contains("exec")) {
+    a.kind = Action::Kind::Exec;
+    a.argv = StrList(j["exec"], path + ".exec");
+    if (a.argv.empty()) throw Invalid{fmt::format("`{}.exec` is empty", path)};
+  } else if (j.contains("shell")) {
+    a.kind = Action::Kind::Shell;
+    a.argv = {Str(j["shell"], path + ".shell")};
+  } else if (j.contains("wait")) {
+    a.kind = Action::Kind::Wait;
+    a.wait_ms = Millis(j["wait"], path + ".wait");
+    return a;
+  } else if (j.contains("manual")) {
+    a.kind = Action::Kind::Manual;
+    a.instruction = Str(j["manual"], path + ".manual");
+    return a;
+  } else if (j.contains("sequence")) {
+    a.kind = Action::Kind::Sequence;
+    const Json& list = j["sequence"];
+    if (!list.is_array()) throw Invalid{fmt::format("`{}.sequence` must be a list", path)};
+    for (size_t i = 0; i < list.size(); ++i)
+      a.sequence.push_back(ReadAction(list[i], fmt::format("{}.sequence[{}]", path, i)));
+    return a;
+  } else {
+    throw Invalid{fmt::format("`{}` is not an action", path)};
+  }
+  if (auto it = j.find("env"); it != j.end()) {
+    if (!it->is_object()) throw Invalid{fmt::format("`{}.env` must be a mapping", path)};
+    for (auto& [name, value] : it->items())
+      a.env.emplace_back(name, Str(value, fmt::format("{}.env.{}", path, name)));
+  }
+  a.cwd = OptStr(j, "cwd", path);
+  if (auto it = j.find("stdin"); it != j.end()) {
+    a.has_stdin = true;
+    a.stdin_text = Str(*it, path + ".stdin");
+  }
+  return a;
+}
+
+Undo ReadUndo(const Json& j, const std::string& path) {
+  Undo u;
+  if (j.is_string() && j.get<std::string>() == "none") return u;
+  if (j.is_object() && j.contains("irreversible")) {
+    u.kind = Undo::Kind::Irreversible;
+    u.reason = Str(j["irreversible"], path + ".irreversible");
+    return u;
+  }
+  u.kind = Undo::Kind::Action;
+  u.action = ReadAction(j, path);
+  return u;
+}
+
+Step ReadStep(const Json& j, const std::string& path) {
+  Step s;
+  s.id = Str(Get(j, "id", path), path + ".id");
+  s.phase = OptStr(j, "phase", path);
+  s.description = OptStr(j, "description", path);
+  s.source = Str(Get(j, "source", path), path + ".source");
+  s.after = StrList(Get(j, "after", path), path + ".after");
+  s.action = ReadAction(Get(j, "do", path), path + ".do");
+  s.undo = ReadUndo(Get(j, "undo", path), path + ".undo");
+  s.check = OptStr(j, "check", path);
+  s.timeout_ms = Millis(Get(j, "timeout", path), path + ".timeout");
+  s.retries = Int(Get(j, "retries", path), path + ".retries");
+  s.estimate_ms = Millis(Get(j, "estimate", path), path + ".estimate");
+  s.undo_estimate_ms = Millis(Get(j, "undo_estimate", path), path + ".undo_estimate");
+  return s;
+}
+
+}  // namespace
+
+Json ToJson(const Plan& plan, bool with_digest) {
+  Json j;
+  j["version"] = kPlanVersion;
+  j["sparkc"] = plan.compiler;
+  j["module"] = plan.module;
+  Json objective;
+  objective["rto"] = plan.rto_ms < 0 ? Json() : Seconds(plan.rto_ms);
+  objective["rpo"] = plan.rpo_ms < 0 ? Json() : Seconds(plan.rpo_ms);
+  j["objective"] = std::move(objective);
+  Json phases = Json::array();
+  for (const Phase& p : plan.phases) phases.push_back(Json{{"id", p.id}, {"title", p.title}});
+  j["phases"] = std::move(phases);
+  Json steps = Json::array();
+  for (const Step& s : plan.steps) steps.push_back(StepJson(s));
+  j["steps"] = std::move(steps);
+  if (with_digest) j["digest"] = plan.digest;
+  return j;
+}
+
+bool FromJson(const Json& j, Plan& plan, std::string& error) {
+  try {
+    int64_t version = Int(Get(j, "version", "plan"), "plan.version");
+    if (version != kPlanVersion)
+      throw Invalid{fmt::format("plan version {} is not supported (this sparkc reads version {})",
+                                version, kPlanVersion)};
+    plan.compiler = Str(Get(j, "sparkc", "plan"), "plan.sparkc");
+    plan.module = Str(Get(j, "module", "plan"), "plan.module");
+    const Json& objective = Get(j, "objective", "plan");
+    const Json& rto = Get(objective, "rto", "plan.objective");
+    const Json& rpo = Get(objective, "rpo", "plan.objective");
+    plan.rto_ms = rto.is_null() ? -1 : Millis(rto, "plan.objective.rto");
+    plan.rpo_ms = rpo.is_null() ? -1 : Millis(rpo, "plan.objective.rpo");
+    const Json& phases = Get(j, "phases", "plan");
+    if (!phases.is_array()) throw Invalid{"`plan.phases` must be a list"};
+    for (size_t i = 0; i < phases.size(); ++i) {
+      std::string path = fmt::format("plan.phases[{}]", i);
+      plan.phases.push_back({Str(Get(phases[i], "id", path), path + ".id"),
+                             Str(Get(phases[i], "title", path), path + ".title")});
+    }
+    const Json& steps = Get(j, "steps", "plan");
+    if (!steps.is_array()) throw Invalid{"`plan.steps` must be a list"};
+    for (size_t i = 0; i < steps.size(); ++i)
+      plan.steps.push_back(ReadStep(steps[i], fmt::format("plan.steps[{}]", i)));
+    plan.digest = Str(Get(j, "digest", "plan"), "plan.digest");
+    return true;
+  } catch (const Invalid& invalid) {
+    error = invalid.message;
+    return false;
+  }
+}
+
+std::string ComputeDigest(const Plan& plan) {
+  std::string canonical = ToJson(plan, false).dump();
+  unsigned char hash[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(canonical.data(), canonical.size(), hash, &length, EVP_sha256(), nullptr);
+  std::string out = "sha256:";
+  for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", hash[i]);
+  return out;
+}
+
+std::string EmitJson(const Plan& plan) { return ToJson(plan).dump(2) + "\n"; }
+
+std::string HumanDuration(int64_t ms) {
+  static constexpr std::pair<int64_t, const char*> kUnits[] = {
+      {86400000, "d"}, {3600000, "h"}, {60000, "min"}, {1000, "s"}, {1, "ms"}};
+  if (ms == 0) return "0 s";
+  std::string out;
+  uint64_t rest = ms < 0 ? -static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
+  for (const auto& [size, name] : kUnits) {
+    if (rest < static_cast<uint64_t>(size)) continue;
+    out += fmt::format("{}{} {}", out.empty() ? "" : " ", rest / size, name);
+    rest %= size;
+  }
+  return ms < 0 ? "-" + out : out;
+}
+
+}  // namespace sparkc::plan

@@ -1,0 +1,171 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "compiler/parse/parse.h"
+#include "compiler/resolve/resolve.h"
+
+namespace fs = std::filesystem;
+
+namespace sparkc {
+namespace {
+
+std::string ExecutableDir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : exe.parent_path().string();
+}
+
+// Diagnostics print paths the way the user would type them from here.
+std::string DisplayPath(const fs::path& canonical) {
+  std::error_code ec;
+  fs::path rel = canonical.lexically_relative(fs::current_path(ec));
+  if (ec || rel.empty() || *rel.begin() == "..") return canonical.string();
+  return rel.string();
+}
+
+class Loader {
+ public:
+  Loader(SourceManager& sources, Diagnostics& diags, Program& program)
+      : sources_(sources), diags_(diags), program_(program) {}
+
+  // Returns the module index, or -1 when the file could not be loaded.
+  int Load(const fs::path& path, const std::string& prefix, Span import_span) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(path, ec);
+    if (ec) canonical = path;
+    std::string key = canonical.string();
+    for (size_t i = 0; i < stack_.size(); ++i) {
+      if (stack_[i] != key) continue;
+      Diagnostic& d = diags_.Error(DiagnosticKind::E0104, import_span,
+                                   fmt::format("import cycle: `{}` imports itself", DisplayPath(canonical)));
+      for (size_t k = i + 1; k < import_spans_.size(); ++k)
+        d.Note(import_spans_[k], "imported from here");
+      d.Suggest("move what the modules share into a third module that both import");
+      return -1;
+    }
+    if (auto it = by_path_.find(key); it != by_path_.end()) return static_cast<int>(it->second);
+
+    std::string text, error;
+    if (fs::exists(canonical, ec) && !fs::is_regular_file(canonical, ec))
+      error = "not a regular file";
+    else
+      ReadFile(key, text, error);
+    if (!error.empty()) {
+      if (import_span.valid())
+        diags_.Error(DiagnosticKind::E0103, import_span,
+                     fmt::format("cannot import `{}`: {}", DisplayPath(canonical), error));
+      else
+        diags_.Error(DiagnosticKind::E0001, {},
+                     fmt::format("cannot read `{}`: {}", path.string(), error));
+      return -1;
+    }
+
+    FileId file = sources_.Add(key, DisplayPath(canonical), std::move(text));
+    uint32_t index = static_cast<uint32_t>(program_.modules.size());
+    by_path_[key] = index;
+    program_.modules.push_back({prefix, ParseFile(sources_, file, diags_), {}});
+
+    stack_.push_back(key);
+    import_spans_.push_back(import_span);
+    // Copy the imports first: loading appends to program_.modules.
+    std::vector<Decl> imports;
+    for (const Decl& decl : program_.modules[index].ast.decls)
+      if (decl.kind == DeclKind::Import) imports.push_back(decl);
+    for (const Decl& decl : imports) Import(index, canonical.parent_path(), decl);
+    stack_.pop_back();
+    import_spans_.pop_back();
+    return static_cast<int>(index);
+  }
+
+ private:
+  void Import(uint32_t importer, const fs::path& dir, const Decl& decl) {
+    std::string alias = decl.alias;
+    fs::path target;
+    if (decl.import_is_path) {
+      target = dir / decl.name;
+      if (alias.empty()) alias = fs::path(decl.name).stem().string();
+      if (!fs::exists(target)) return Missing(decl, target, {dir.string()});
+    } else {
+      std::string_view name = decl.name;
+      if (!name.starts_with("std.")) {
+        diags_.Error(DiagnosticKind::E0103, decl.name_span,
+                     fmt::format("cannot import `{}`: only `std.NAME` modules are found by name", decl.name))
+            .Suggest(fmt::format("import a file by its path: import \"./{}.spark\" as {}",
+                                 decl.name, decl.name));
+        return;
+      }
+      if (alias.empty()) alias = decl.name;
+      std::string file = std::string(name.substr(4)) + ".spark";
+      std::vector<std::string> dirs = StdlibDirs();
+      for (const std::string& d : dirs) {
+        if (fs::exists(fs::path(d) / file)) {
+          target = fs::path(d) / file;
+          break;
+        }
+      }
+      if (target.empty()) return Missing(decl, file, dirs);
+    }
+    if (program_.modules[importer].imports.contains(alias)) {
+      diags_.Error(DiagnosticKind::E0101, decl.name_span,
+                   fmt::format("a module is already imported as `{}`", alias))
+          .Suggest("give this import another name with `as`");
+      return;
+    }
+    int index = Load(target, program_.modules[importer].prefix + alias + ".", decl.name_span);
+    if (index >= 0) program_.modules[importer].imports[alias] = static_cast<uint32_t>(index);
+  }
+
+  void Missing(const Decl& decl, const fs::path& target, const std::vector<std::string>& dirs) {
+    Diagnostic& d = diags_.Error(DiagnosticKind::E0103, decl.name_span,
+                                 fmt::format("cannot find module `{}`", decl.name));
+    std::vector<std::string> candidates;
+    std::error_code ec;
+    for (const std::string& dir : dirs) {
+      d.Note({}, fmt::format("looked for `{}` in `{}`", target.filename().string(), dir));
+      for (const auto& entry : fs::directory_iterator(dir, ec))
+        if (entry.path().extension() == ".spark") candidates.push_back(entry.path().filename().string());
+    }
+    std::string close = ClosestMatch(target.filename().string(), candidates);
+    if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
+  }
+
+  SourceManager& sources_;
+  Diagnostics& diags_;
+  Program& program_;
+  std::map<std::string, uint32_t> by_path_;
+  std::vector<std::string> stack_;
+  std::vector<Span> import_spans_;
+};
+
+}  // namespace
+
+std::vector<std::string> StdlibDirs() {
+  std::vector<std::string> dirs;
+  if (const char* path = std::getenv("SPARKC_PATH")) {
+    std::string_view rest = path;
+    while (!rest.empty()) {
+      size_t colon = rest.find(':');
+      std::string_view dir = rest.substr(0, colon);
+      if (!dir.empty()) dirs.emplace_back(dir);
+      rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    }
+  }
+  std::string exe = ExecutableDir();
+  if (!exe.empty()) dirs.push_back((fs::path(exe) / ".." / "share" / "sparkc" / "stdlib").lexically_normal().string());
+  dirs.push_back(SPARKC_SOURCE_STDLIB);
+  return dirs;
+}
+
+bool LoadProgram(const std::string& root_path, SourceManager& sources, Diagnostics& diags,
+                 Program& program) {
+  std::error_code ec;
+  program.root_dir = fs::weakly_canonical(fs::path(root_path), ec).parent_path().string();
+  size_t errors = diags.error_count();
+  Loader(sources, diags, program).Load(root_path, "", {});
+  return diags.error_count() == errors;
+}
+
+}  // namespace sparkc

@@ -1,0 +1,94 @@
+#include "compiler/source/source.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace sparkc {
+
+SourceFile::SourceFile(std::string path, std::string display, std::string text)
+    : path_(std::move(path)), display_(std::move(display)), text_(std::move(text)) {
+  line_starts_.push_back(0);
+  for (uint32_t i = 0; i < text_.size(); ++i)
+    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+}
+
+LineCol SourceFile::Locate(uint32_t offset) const {
+  offset = std::min<uint32_t>(offset, text_.size());
+  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  uint32_t line = static_cast<uint32_t>(it - line_starts_.begin());
+  uint32_t column = 1;
+  for (uint32_t i = line_starts_[line - 1]; i < offset; ++i)
+    if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;
+  return {line, column};
+}
+
+std::string_view SourceFile::LineText(uint32_t line) const {
+  if (line == 0 || line > line_starts_.size()) return {};
+  uint32_t begin = line_starts_[line - 1];
+  uint32_t end = line < line_starts_.size() ? line_starts_[line] : text_.size();
+  std::string_view view(text_.data() + begin, end - begin);
+  while (!view.empty() && (view.back() == '\n' || view.back() == '\r')) view.remove_suffix(1);
+  return view;
+}
+
+FileId SourceManager::Add(std::string path, std::string display, std::string text) {
+  files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(display), std::move(text)));
+  return static_cast<FileId>(files_.size() - 1);
+}
+
+FileId SourceManager::Find(const std::string& path) const {
+  for (size_t i = 0; i < files_.size(); ++i)
+    if (files_[i]->path() == path) return static_cast<FileId>(i);
+  return kNoFile;
+}
+
+bool ReadFile(const std::string& path, std::string& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = std::strerror(errno);
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    error = std::strerror(errno);
+    return false;
+  }
+  out = std::move(buffer).str();
+  return true;
+}
+
+int64_t FindInvalidText(std::string_view text, bool& is_nul) {
+  is_nul = false;
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    unsigned char c = s[i];
+    if (c == 0) {
+      is_nul = true;
+      return static_cast<int64_t>(i);
+    }
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || i + len > n) return static_cast<int64_t>(i);
+    uint32_t cp = c & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return static_cast<int64_t>(i);
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return static_cast<int64_t>(i);
+    i += len;
+  }
+  return -1;
+}
+
+}  // namespace sparkc

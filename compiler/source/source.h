@@ -1,0 +1,61 @@
+// Source files and spans. A span is a byte range in one file; line and column
+// are computed only when a diagnostic is rendered (a cold path).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sparkc {
+
+using FileId = uint32_t;
+constexpr FileId kNoFile = UINT32_MAX;
+
+struct Span {
+  FileId file = kNoFile;
+  uint32_t begin = 0;  // byte offsets, [begin, end)
+  uint32_t end = 0;
+  bool valid() const { return file != kNoFile; }
+};
+
+struct LineCol {
+  uint32_t line = 0;    // 1-based
+  uint32_t column = 0;  // 1-based, in code points
+};
+
+class SourceFile {
+ public:
+  SourceFile(std::string path, std::string display, std::string text);
+  const std::string& path() const { return path_; }
+  // The name diagnostics and plans print: relative to the spec root.
+  const std::string& display() const { return display_; }
+  std::string_view text() const { return text_; }
+  LineCol Locate(uint32_t offset) const;
+  std::string_view LineText(uint32_t line) const;
+
+ private:
+  std::string path_, display_, text_;
+  std::vector<uint32_t> line_starts_;
+};
+
+class SourceManager {
+ public:
+  FileId Add(std::string path, std::string display, std::string text);
+  const SourceFile& file(FileId id) const { return *files_[id]; }
+  size_t size() const { return files_.size(); }
+  // The id of an already loaded file with this canonical path, or kNoFile.
+  FileId Find(const std::string& path) const;
+
+ private:
+  std::vector<std::unique_ptr<SourceFile>> files_;
+};
+
+// Reads a whole file; returns false with a reason (strerror) on failure.
+bool ReadFile(const std::string& path, std::string& out, std::string& error);
+
+// The byte offset of the first invalid UTF-8 sequence or NUL byte, or -1.
+int64_t FindInvalidText(std::string_view text, bool& is_nul);
+
+}  // namespace sparkc

@@ -1,0 +1,109 @@
+#include "runtime/apply/actions.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "runtime/exec/process.h"
+
+namespace sparkc::runtime {
+namespace {
+
+std::string Tail(const std::string& text, size_t max) {
+  if (text.size() <= max) return text;
+  return "..." + text.substr(text.size() - max);
+}
+
+std::string QuoteArg(const std::string& arg) {
+  bool plain = !arg.empty() && arg.find_first_of(" \t\n\"'\\$`") == std::string::npos;
+  return plain ? arg : fmt::format("'{}'", arg);
+}
+
+ActionResult Exec(const plan::Action& action, const ActionContext& context) {
+  ProcessSpec spec;
+  spec.argv = action.kind == plan::Action::Kind::Shell
+                  ? std::vector<std::string>{"/bin/sh", "-c", action.argv.at(0)}
+                  : action.argv;
+  spec.env = action.env;
+  spec.cwd = action.cwd;
+  spec.has_stdin = action.has_stdin;
+  spec.stdin_text = action.stdin_text;
+  spec.timeout_ms = context.timeout_ms;
+  ProcessResult r = RunProcess(spec, context.cancel);
+  ActionResult result;
+  if (r.ok()) return result;
+  result.kind = ActionResult::Kind::Failed;
+  result.message = r.Summary();
+  result.exit_code = r.started ? (r.signal != 0 ? 128 + r.signal : r.exit_code) : 127;
+  std::string output = r.err.empty() ? r.out : r.err;
+  result.output = Tail(output, 2000);
+  return result;
+}
+
+ActionResult Manual(const plan::Action& action, const ActionContext& context) {
+  if (context.approvals != nullptr && context.approvals->contains(context.step)) return {};
+  if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+    static std::mutex prompt;
+    std::lock_guard lock(prompt);
+    std::cout << fmt::format("\nmanual step `{}`:\n  {}\nDone? [y/N] ", context.step, action.instruction)
+              << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer == "y" || answer == "Y" || answer == "yes") return {};
+    return {ActionResult::Kind::Failed, "the operator did not confirm the manual step", {}, 1};
+  }
+  return {ActionResult::Kind::NeedsApproval,
+          fmt::format("manual step needs an operator: {}", action.instruction), {}, 0};
+}
+
+}  // namespace
+
+ActionResult PerformAction(const plan::Action& action, const ActionContext& context) {
+  switch (action.kind) {
+    case plan::Action::Kind::Noop: return {};
+    case plan::Action::Kind::Exec:
+    case plan::Action::Kind::Shell: return Exec(action, context);
+    case plan::Action::Kind::Manual: return Manual(action, context);
+    case plan::Action::Kind::Wait: {
+      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(action.wait_ms);
+      while (std::chrono::steady_clock::now() < until) {
+        if (context.cancel != nullptr && context.cancel->load())
+          return {ActionResult::Kind::Failed, "cancelled", {}, 130};
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      return {};
+    }
+    case plan::Action::Kind::Sequence:
+      for (const plan::Action& item : action.sequence) {
+        ActionResult r = PerformAction(item, context);
+        if (!r.ok()) return r;
+      }
+      return {};
+  }
+  return {};
+}
+
+std::string DescribeAction(const plan::Action& action) {
+  switch (action.kind) {
+    case plan::Action::Kind::Noop: return "noop";
+    case plan::Action::Kind::Wait: return "wait " + plan::HumanDuration(action.wait_ms);
+    case plan::Action::Kind::Manual: return "manual: " + action.instruction;
+    case plan::Action::Kind::Shell: return "shell " + QuoteArg(action.argv.at(0));
+    case plan::Action::Kind::Exec: {
+      std::string out = "exec";
+      for (const std::string& arg : action.argv) out += " " + QuoteArg(arg);
+      return out;
+    }
+    case plan::Action::Kind::Sequence: {
+      std::string out;
+      for (const plan::Action& item : action.sequence) out += (out.empty() ? "" : "; ") + DescribeAction(item);
+      return out;
+    }
+  }
+  return {};
+}
+
+}  // namespace sparkc::runtime

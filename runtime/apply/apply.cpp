@@ -1,0 +1,351 @@
+#include "runtime/apply/apply.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <map>
+#include <thread>
+
+#include "runtime/apply/actions.h"
+#include "runtime/apply/reporter.h"
+#include "runtime/apply/walker.h"
+#include "runtime/probe/condition.h"
+#include "runtime/state/store.h"
+
+namespace sparkc::runtime {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void OnSignal(int) { g_interrupted.store(true); }
+
+// SIGINT/SIGTERM stop new steps; in-flight ones run in their own process
+// groups, so the terminal's SIGINT does not reach them, and they finish.
+class InterruptScope {
+ public:
+  InterruptScope() {
+    g_interrupted.store(false);
+    struct sigaction action = {};
+    action.sa_handler = OnSignal;
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~InterruptScope() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ = {}, old_term_ = {};
+};
+
+std::vector<std::vector<uint32_t>> Dependencies(const plan::Plan& plan) {
+  std::map<std::string, uint32_t> index;
+  for (uint32_t i = 0; i < plan.steps.size(); ++i) index[plan.steps[i].id] = i;
+  std::vector<std::vector<uint32_t>> deps(plan.steps.size());
+  for (uint32_t i = 0; i < plan.steps.size(); ++i)
+    for (const std::string& id : plan.steps[i].after) deps[i].push_back(index.at(id));
+  return deps;
+}
+
+// Everything one apply or rollback works with.
+class Session {
+ public:
+  Session(const plan::Plan& plan, const RunOptions& options, StateStore& store, int64_t run)
+      : plan_(plan), options_(options), store_(store), run_(run), reporter_(*options.out),
+        deps_(Dependencies(plan)) {}
+
+  void Record(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
+              std::string error = {}) {
+    store_.Record(run_, {plan_.steps[step].id, status, attempt, exit_code, std::move(error)});
+  }
+
+  int Forward(std::map<std::string, StepRecord> previous) {
+    auto n = static_cast<uint32_t>(plan_.steps.size());
+    std::vector<bool> runnable(n, true);
+    for (uint32_t i = 0; i < n; ++i) {
+      auto it = previous.find(plan_.steps[i].id);
+      if (it == previous.end()) continue;
+      attempts_[i] = it->second.attempts;
+      if (it->second.status == StepStatus::Succeeded) runnable[i] = false;
+      // The runner died mid-action: the check tells whether the action took effect.
+      if (it->second.status == StepStatus::Running && !plan_.steps[i].check.empty() &&
+          EvaluateCheck(plan_.steps[i].check, plan_.steps[i].timeout_ms).passed) {
+        reporter_.Event("ok", plan_.steps[i].id, "(was running when the last runner stopped; its check passes)");
+        Record(i, StepStatus::Succeeded, attempts_[i]);
+        runnable[i] = false;
+      }
+    }
+    size_t skipped = std::count(runnable.begin(), runnable.end(), false);
+    if (skipped > 0) reporter_.Line(fmt::format("resuming run {}: {} of {} steps already succeeded", run_, skipped, n));
+    WalkOptions walk{options_.jobs, true, &g_interrupted};
+    std::vector<NodeOutcome> outcome = Walk(deps_, runnable, walk, [&](uint32_t i) { return RunStep(i); });
+
+    std::vector<bool> succeeded(n, false);
+    bool failed = false;
+    for (uint32_t i = 0; i < n; ++i) {
+      succeeded[i] = !runnable[i] || outcome[i] == NodeOutcome::Succeeded;
+      failed |= outcome[i] == NodeOutcome::Failed;
+    }
+    if (!failed && std::all_of(succeeded.begin(), succeeded.end(), [](bool b) { return b; })) {
+      store_.SetRunStatus(run_, "succeeded");
+      reporter_.Line(fmt::format("apply succeeded: {} steps", n));
+      return kExitOk;
+    }
+    if (!awaiting_.empty() && !failed) {
+      store_.SetRunStatus(run_, "stopped");
+      reporter_.Line(fmt::format("stopped: step `{}` waits for an operator; approve it with "
+                                 "`sparkc apply --approve {}` to resume", awaiting_, awaiting_));
+      return kExitAwaitingApproval;
+    }
+    if (!failed) {
+      store_.SetRunStatus(run_, "stopped");
+      reporter_.Line("interrupted: no new step started; run `sparkc apply` again to resume");
+      return kExitNeedsOperator;
+    }
+    if (!options_.rollback_on_failure) {
+      store_.SetRunStatus(run_, "failed");
+      reporter_.Line("apply failed; --on-failure stop leaves the run as it is: fix the cause and run "
+                     "`sparkc apply` to resume, or `sparkc rollback`");
+      return kExitNeedsOperator;
+    }
+    reporter_.Line("apply failed; rolling back the steps that succeeded");
+    return Backward(succeeded, kExitRolledBack);
+  }
+
+  // Undoes `undo[i]` steps in reverse dependency order.
+  int Backward(const std::vector<bool>& undo, int success_code) {
+    auto n = static_cast<uint32_t>(plan_.steps.size());
+    std::vector<std::vector<uint32_t>> inverted(n);
+    for (uint32_t i = 0; i < n; ++i)
+      for (uint32_t d : deps_[i])
+        if (undo[i]) inverted[d].push_back(i);
+    WalkOptions walk{options_.jobs, false, nullptr};
+    std::vector<NodeOutcome> outcome = Walk(inverted, undo, walk, [&](uint32_t i) { return UndoStep(i); });
+    std::vector<std::string> left;
+    for (uint32_t i = 0; i < n; ++i)
+      if (undo[i] && outcome[i] != NodeOutcome::Succeeded) left.push_back(plan_.steps[i].id);
+    if (left.empty()) {
+      store_.SetRunStatus(run_, "rolled_back");
+      reporter_.Line("rollback complete: every succeeded step is undone");
+      return success_code;
+    }
+    store_.SetRunStatus(run_, "rollback_failed");
+    std::string list;
+    for (const std::string& id : left) list += (list.empty() ? "" : ", ") + id;
+    reporter_.Line(fmt::format("rollback incomplete: still applied: {}", list));
+    reporter_.Line("the journal records each step's state; see `sparkc status`");
+    return kExitNeedsOperator;
+  }
+
+ private:
+  bool RunStep(uint32_t i) {
+    const plan::Step& step = plan_.steps[i];
+    for (int64_t attempt = 1; attempt <= step.retries + 1; ++attempt) {
+      int64_t number = ++attempts_[i];
+      Record(i, StepStatus::Running, number);  // durable before the action starts
+      reporter_.Event("start", step.id, attempt > 1 ? fmt::format("(attempt {})", attempt) : "");
+      ActionContext context{step.id, step.timeout_ms, &options_.approvals, nullptr, &reporter_};
+      ActionResult result = PerformAction(step.action, context);
+      if (result.kind == ActionResult::Kind::NeedsApproval) {
+        Record(i, StepStatus::Awaiting, number, {}, result.message);
+        reporter_.Event("WAIT", step.id, result.message);
+        std::lock_guard lock(mutex_);
+        if (awaiting_.empty()) awaiting_ = step.id;
+        return false;
+      }
+      if (result.ok() && !step.check.empty()) {
+        CheckOutcome check = EvaluateCheck(step.check, step.timeout_ms);
+        if (!check.passed) result = {ActionResult::Kind::Failed, "check failed: " + check.detail, {}, 0};
+      }
+      if (result.ok()) {
+        Record(i, StepStatus::Succeeded, number);
+        reporter_.Event("ok", step.id);
+        return true;
+      }
+      Record(i, StepStatus::Failed, number, result.exit_code, result.message);
+      bool last = attempt == step.retries + 1;
+      reporter_.Event(last ? "FAIL" : "retry", step.id, result.message);
+      if (!result.output.empty()) reporter_.Detail(result.output);
+      if (!last) std::this_thread::sleep_for(Backoff(attempt));
+    }
+    return false;
+  }
+
+  bool UndoStep(uint32_t i) {
+    const plan::Step& step = plan_.steps[i];
+    int64_t attempt = attempts_[i];
+    switch (step.undo.kind) {
+      case plan::Undo::Kind::None:
+        Record(i, StepStatus::Undone, attempt);
+        reporter_.Event("undone", step.id, "(undo = none: nothing to invert)");
+        return true;
+      case plan::Undo::Kind::Irreversible:
+        Record(i, StepStatus::Blocked, attempt, {}, "irreversible: " + step.undo.reason);
+        reporter_.Event("STOP", step.id, "is irreversible; rollback stops before it and the steps it depends on");
+        reporter_.Detail(step.undo.reason);
+        return false;
+      case plan::Undo::Kind::Action: break;
+    }
+    Record(i, StepStatus::Undoing, attempt);
+    reporter_.Event("undo", step.id);
+    ActionContext context{step.id, step.timeout_ms, &options_.approvals, nullptr, &reporter_};
+    ActionResult result = PerformAction(step.undo.action, context);
+    if (result.ok()) {
+      Record(i, StepStatus::Undone, attempt);
+      reporter_.Event("undone", step.id);
+      return true;
+    }
+    Record(i, StepStatus::UndoFailed, attempt, result.exit_code, result.message);
+    reporter_.Event("FAIL", step.id, "undo failed: " + result.message);
+    if (!result.output.empty()) reporter_.Detail(result.output);
+    return false;
+  }
+
+  static std::chrono::milliseconds Backoff(int64_t attempt) {
+    return std::chrono::milliseconds(std::min<int64_t>(10'000, 100LL << std::min<int64_t>(attempt, 10)));
+  }
+
+  const plan::Plan& plan_;
+  const RunOptions& options_;
+  StateStore& store_;
+  int64_t run_;
+  Reporter reporter_;
+  std::vector<std::vector<uint32_t>> deps_;
+  std::map<uint32_t, int64_t> attempts_;
+  std::mutex mutex_;
+  std::string awaiting_;
+};
+
+// The lock and the store, or the exit code that explains why not.
+struct Opened {
+  std::unique_ptr<StoreLock> lock;
+  std::unique_ptr<StateStore> store;
+  int exit_code = kExitOk;
+};
+
+Opened OpenState(const RunOptions& options) {
+  Opened opened;
+  std::string holder, error;
+  opened.lock = StoreLock::Acquire(options.state_dir, holder, error);
+  if (!opened.lock) {
+    if (!error.empty()) {
+      *options.err << fmt::format("sparkc: error[E0903]: {}\n", error);
+      opened.exit_code = kExitNeedsOperator;
+    } else {
+      *options.err << fmt::format("sparkc: error: the state store `{}` is locked by {}\n"
+                                  "  help: wait for that run to finish; a lock left by a dead process is released "
+                                  "automatically\n", options.state_dir, holder);
+      opened.exit_code = kExitLocked;
+    }
+    return opened;
+  }
+  opened.store = StateStore::Open(options.state_dir, error);
+  if (!opened.store) {
+    *options.err << fmt::format("sparkc: error[E0903]: {}\n", error);
+    opened.exit_code = kExitNeedsOperator;
+  }
+  return opened;
+}
+
+}  // namespace
+
+int Apply(const plan::Plan& plan, const RunOptions& options) {
+  Opened state = OpenState(options);
+  if (state.exit_code != kExitOk) return state.exit_code;
+  InterruptScope interrupts;
+  try {
+    std::optional<RunInfo> last = state.store->LastRun();
+    bool unfinished = last && (last->status == "running" || last->status == "stopped" || last->status == "failed");
+    std::map<std::string, StepRecord> previous;
+    int64_t run = 0;
+    if (last && last->digest == plan.digest && last->status == "succeeded" && !options.new_run) {
+      *options.out << fmt::format("run {} already applied this plan; nothing to do\n", last->id);
+      return kExitOk;
+    }
+    if (last && last->status == "rollback_failed" && !options.new_run) {
+      *options.err << fmt::format("sparkc: error: the rollback of run {} did not finish; see `sparkc status`\n"
+                                  "  help: finish it with `sparkc rollback`, or start over with --new-run\n", last->id);
+      return kExitNeedsOperator;
+    }
+    if (unfinished && last->digest != plan.digest && !options.new_run) {
+      *options.err << fmt::format("sparkc: error: run {} of another plan ({}) is unfinished\n"
+                                  "  help: resume it with its own plan, roll it back with `sparkc rollback`, "
+                                  "or pass --new-run to start this plan anyway\n", last->id, last->digest);
+      return kExitNeedsOperator;
+    }
+    if (unfinished && last->digest == plan.digest && !options.new_run) {
+      run = last->id;
+      previous = state.store->Steps(run);
+      state.store->SetRunStatus(run, "running");
+    } else {
+      run = state.store->CreateRun(plan.digest, plan::ToJson(plan).dump());
+    }
+    Session session(plan, options, *state.store, run);
+    return session.Forward(std::move(previous));
+  } catch (const std::exception& e) {
+    *options.err << fmt::format("sparkc: error[E0903]: state store: {}\n", e.what());
+    return kExitNeedsOperator;
+  }
+}
+
+int Rollback(const RunOptions& options) {
+  Opened state = OpenState(options);
+  if (state.exit_code != kExitOk) return state.exit_code;
+  try {
+    std::optional<RunInfo> last = state.store->LastRun();
+    if (!last) {
+      *options.out << "no run recorded; nothing to roll back\n";
+      return kExitOk;
+    }
+    plan::Plan plan;
+    std::string error;
+    if (!plan::FromJson(nlohmann::ordered_json::parse(last->plan_json), plan, error)) {
+      *options.err << fmt::format("sparkc: error[E0903]: run {} holds an unreadable plan: {}\n", last->id, error);
+      return kExitNeedsOperator;
+    }
+    std::map<std::string, StepRecord> steps = state.store->Steps(last->id);
+    auto n = static_cast<uint32_t>(plan.steps.size());
+    std::vector<bool> undo(n, false);
+    // --to STEP keeps STEP and what it does not lead to; undoes what came after it.
+    std::vector<bool> after_target(n, options.to_step.empty());
+    if (!options.to_step.empty()) {
+      auto deps = Dependencies(plan);
+      uint32_t target = n;
+      for (uint32_t i = 0; i < n; ++i)
+        if (plan.steps[i].id == options.to_step) target = i;
+      if (target == n) {
+        *options.err << fmt::format("sparkc: error: run {} has no step `{}`\n", last->id, options.to_step);
+        return kExitUsage;
+      }
+      std::vector<bool> reach(n, false);
+      reach[target] = true;
+      for (uint32_t i = 0; i < n; ++i)  // plan order is topological
+        for (uint32_t d : deps[i]) reach[i] = reach[i] || reach[d];
+      for (uint32_t i = 0; i < n; ++i) after_target[i] = reach[i] && i != target;
+    }
+    size_t count = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      auto it = steps.find(plan.steps[i].id);
+      // A step whose undo failed or was blocked is still applied: try again.
+      bool applied = it != steps.end() && (it->second.status == StepStatus::Succeeded ||
+                                           it->second.status == StepStatus::UndoFailed ||
+                                           it->second.status == StepStatus::Undoing ||
+                                           it->second.status == StepStatus::Blocked);
+      undo[i] = applied && after_target[i];
+      count += undo[i];
+    }
+    if (count == 0) {
+      *options.out << fmt::format("run {}: nothing to roll back\n", last->id);
+      return kExitOk;
+    }
+    *options.out << fmt::format("rolling back {} steps of run {}\n", count, last->id);
+    Session session(plan, options, *state.store, last->id);
+    return session.Backward(undo, kExitOk);
+  } catch (const std::exception& e) {
+    *options.err << fmt::format("sparkc: error[E0903]: state store: {}\n", e.what());
+    return kExitNeedsOperator;
+  }
+}
+
+}  // namespace sparkc::runtime

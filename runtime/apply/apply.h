@@ -1,0 +1,41 @@
+// The runtime's entry points: apply a plan, roll back the last run, show it.
+#pragma once
+
+#include <ostream>
+#include <set>
+#include <string>
+
+#include "compiler/plan/plan.h"
+
+namespace sparkc::runtime {
+
+// The exit codes of the brief; every command returns one of these.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitInvalid = 1,        // the spec or plan is invalid
+  kExitUsage = 2,
+  kExitRolledBack = 3,     // apply failed and was rolled back
+  kExitNeedsOperator = 4,  // apply or rollback failed and needs an operator
+  kExitDrift = 5,
+  kExitAwaitingApproval = 6,
+  kExitLocked = 7,
+};
+
+struct RunOptions {
+  std::string state_dir = ".sparkc";
+  int jobs = 1;
+  bool rollback_on_failure = true;
+  bool new_run = false;          // do not resume an unfinished run of another plan
+  std::set<std::string> approvals;
+  std::string to_step;           // rollback --to
+  std::ostream* out = nullptr;   // progress
+  std::ostream* err = nullptr;   // errors
+};
+
+int Apply(const plan::Plan& plan, const RunOptions& options);
+int Rollback(const RunOptions& options);
+int Status(const RunOptions& options);
+// Prints the steps wave by wave as they would run, changing nothing.
+int DryRun(const plan::Plan& plan, const RunOptions& options);
+
+}  // namespace sparkc::runtime

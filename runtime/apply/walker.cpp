@@ -1,0 +1,71 @@
+#include "runtime/apply/walker.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <queue>
+#include <thread>
+
+namespace sparkc::runtime {
+
+std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
+                              const std::vector<bool>& runnable, const WalkOptions& options,
+                              const std::function<bool(uint32_t)>& task) {
+  auto n = static_cast<uint32_t>(deps.size());
+  std::vector<NodeOutcome> outcome(n, NodeOutcome::NotRun);
+  std::vector<uint32_t> waiting(n, 0);
+  std::vector<std::vector<uint32_t>> dependents(n);
+  for (uint32_t v = 0; v < n; ++v) {
+    for (uint32_t d : deps[v]) {
+      if (!runnable[d]) continue;
+      ++waiting[v];
+      dependents[d].push_back(v);
+    }
+  }
+  std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready;
+  for (uint32_t v = 0; v < n; ++v)
+    if (runnable[v] && waiting[v] == 0) ready.push(v);
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  int running = 0;
+  bool stopped = false;
+  auto halted = [&] {
+    return stopped || (options.interrupt != nullptr && options.interrupt->load());
+  };
+  auto worker = [&] {
+    std::unique_lock lock(mutex);
+    while (true) {
+      changed.wait(lock, [&] { return (!ready.empty() && !halted()) || running == 0; });
+      if (ready.empty() || halted()) {
+        if (running == 0) {
+          changed.notify_all();
+          return;
+        }
+        continue;
+      }
+      uint32_t v = ready.top();
+      ready.pop();
+      ++running;
+      lock.unlock();
+      bool ok = task(v);
+      lock.lock();
+      --running;
+      outcome[v] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
+      if (ok) {
+        for (uint32_t d : dependents[v])
+          if (--waiting[d] == 0) ready.push(d);
+      } else if (options.stop_on_failure) {
+        stopped = true;
+      }
+      changed.notify_all();
+    }
+  };
+  int jobs = std::max(1, options.jobs);
+  std::vector<std::thread> threads;
+  for (int i = 1; i < jobs; ++i) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  return outcome;
+}
+
+}  // namespace sparkc::runtime

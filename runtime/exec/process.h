@@ -1,0 +1,45 @@
+// Running one program: posix_spawn (never fork from a large process) in a
+// process group of its own, output captured and capped, the whole group
+// killed when the timeout expires.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sparkc::runtime {
+
+constexpr size_t kDefaultOutputCap = 1u << 20;  // per stream
+
+struct ProcessSpec {
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH
+  std::vector<std::pair<std::string, std::string>> env;  // added to the inherited environment
+  std::string cwd;
+  bool has_stdin = false;
+  std::string stdin_text;
+  int64_t timeout_ms = 0;  // 0: none
+  size_t output_cap = kDefaultOutputCap;
+};
+
+struct ProcessResult {
+  bool started = false;
+  std::string spawn_error;  // why it did not start
+  int exit_code = -1;       // when it exited
+  int signal = 0;           // when a signal ended it
+  bool timed_out = false;
+  bool cancelled = false;
+  std::string out, err;     // the first output_cap bytes of each
+  bool truncated = false;
+  int64_t elapsed_ms = 0;
+
+  bool ok() const { return started && !timed_out && !cancelled && signal == 0 && exit_code == 0; }
+  // "exit code 3", "killed by signal 9", "timed out after 5 s", "cannot run `x`: ..."
+  std::string Summary() const;
+};
+
+// `cancel`, when set by another thread, ends the process group early.
+ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace sparkc::runtime

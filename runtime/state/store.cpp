@@ -1,0 +1,235 @@
+#include "runtime/state/store.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+namespace sparkc::runtime {
+namespace {
+
+constexpr const char* kStatusNames[] = {"pending", "running", "succeeded", "failed",
+                                        "undoing", "undone",  "undo_failed", "blocked",
+                                        "awaiting_approval"};
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('schema', '1');
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY, digest TEXT NOT NULL, plan TEXT NOT NULL, status TEXT NOT NULL,
+  started_at TEXT NOT NULL, finished_at TEXT, host TEXT, pid INTEGER);
+CREATE TABLE IF NOT EXISTS transitions (
+  id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
+  status TEXT NOT NULL, attempt INTEGER NOT NULL, exit_code INTEGER, error TEXT, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS steps (
+  run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL, status TEXT NOT NULL,
+  attempts INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, step));
+)sql";
+
+// A prepared statement that finalizes itself.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+      throw std::runtime_error(sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement& Bind(int i, int64_t v) { return Check(sqlite3_bind_int64(stmt_, i, v)); }
+  Statement& Bind(int i, const std::string& v) {
+    return Check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  }
+  Statement& BindNull(int i) { return Check(sqlite3_bind_null(stmt_, i)); }
+  bool Step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw std::runtime_error(sqlite3_errmsg(db_));
+  }
+  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::string Text(int col) {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
+  }
+
+ private:
+  Statement& Check(int rc) {
+    if (rc != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
+    return *this;
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::string Hostname() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
+}  // namespace
+
+std::string_view StatusName(StepStatus s) { return kStatusNames[static_cast<int>(s)]; }
+
+std::optional<StepStatus> ParseStatus(std::string_view name) {
+  for (size_t i = 0; i < std::size(kStatusNames); ++i)
+    if (name == kStatusNames[i]) return static_cast<StepStatus>(i);
+  return std::nullopt;
+}
+
+std::string NowTimestamp() {
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  time_t seconds = ms / 1000;
+  tm utc;
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900, utc.tm_mon + 1,
+                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
+}
+
+StateStore::~StateStore() { sqlite3_close(db_); }
+
+std::unique_ptr<StateStore> StateStore::Open(const std::string& dir, std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    error = fmt::format("cannot create state directory `{}`: {}", dir, ec.message());
+    return nullptr;
+  }
+  std::string path = (std::filesystem::path(dir) / "state.db").string();
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    error = fmt::format("cannot open state store `{}`: {}", path, db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return nullptr;
+  }
+  std::unique_ptr<StateStore> store(new StateStore(db));
+  try {
+    sqlite3_busy_timeout(db, 5000);
+    store->Exec("PRAGMA journal_mode=WAL");
+    store->Exec("PRAGMA synchronous=FULL");
+    store->Exec("PRAGMA foreign_keys=ON");
+    store->Exec(kSchema);
+  } catch (const std::exception& e) {
+    error = fmt::format("cannot use state store `{}`: {}", path, e.what());
+    return nullptr;
+  }
+  return store;
+}
+
+void StateStore::Exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    throw std::runtime_error(text);
+  }
+}
+
+int64_t StateStore::CreateRun(const std::string& digest, const std::string& plan_json) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT INTO runs (digest, plan, status, started_at, host, pid) VALUES (?, ?, 'running', ?, ?, ?)");
+  s.Bind(1, digest).Bind(2, plan_json).Bind(3, NowTimestamp()).Bind(4, Hostname()).Bind(5, getpid());
+  s.Step();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::optional<RunInfo> StateStore::LastRun() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id, digest, plan, status, started_at FROM runs ORDER BY id DESC LIMIT 1");
+  if (!s.Step()) return std::nullopt;
+  return RunInfo{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)};
+}
+
+void StateStore::SetRunStatus(int64_t run, const std::string& status) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
+  s.Bind(1, status).Bind(2, NowTimestamp()).Bind(3, run);
+  s.Step();
+}
+
+void StateStore::Record(int64_t run, const Transition& t) {
+  std::lock_guard lock(mutex_);
+  std::string now = NowTimestamp();
+  Exec("BEGIN IMMEDIATE");
+  try {
+    Statement journal(db_, "INSERT INTO transitions (run_id, step, status, attempt, exit_code, error, at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    journal.Bind(1, run).Bind(2, t.step).Bind(3, std::string(StatusName(t.status))).Bind(4, t.attempt);
+    if (t.exit_code) journal.Bind(5, *t.exit_code);
+    else journal.BindNull(5);
+    journal.Bind(6, t.error).Bind(7, now);
+    journal.Step();
+    Statement state(db_, "INSERT INTO steps (run_id, step, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?) "
+                         "ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, "
+                         "attempts = max(attempts, excluded.attempts), updated_at = excluded.updated_at");
+    state.Bind(1, run).Bind(2, t.step).Bind(3, std::string(StatusName(t.status))).Bind(4, t.attempt).Bind(5, now);
+    state.Step();
+    Exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::map<std::string, StepRecord> StateStore::Steps(int64_t run) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT step, status, attempts FROM steps WHERE run_id = ?");
+  s.Bind(1, run);
+  std::map<std::string, StepRecord> out;
+  while (s.Step()) out[s.Text(0)] = {ParseStatus(s.Text(1)).value_or(StepStatus::Pending), s.Int(2)};
+  return out;
+}
+
+std::vector<Transition> StateStore::Journal(int64_t run) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT step, status, attempt, exit_code, error FROM transitions WHERE run_id = ? ORDER BY id");
+  s.Bind(1, run);
+  std::vector<Transition> out;
+  while (s.Step()) {
+    Transition t{s.Text(0), ParseStatus(s.Text(1)).value_or(StepStatus::Pending), s.Int(2), {}, s.Text(4)};
+    if (!s.IsNull(3)) t.exit_code = static_cast<int>(s.Int(3));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+StoreLock::~StoreLock() {
+  ftruncate(fd_, 0);
+  close(fd_);  // releases the flock
+}
+
+std::unique_ptr<StoreLock> StoreLock::Acquire(const std::string& dir, std::string& holder, std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::string path = (std::filesystem::path(dir) / "lock").string();
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    error = fmt::format("cannot open lock file `{}`: {}", path, std::strerror(errno));
+    return nullptr;
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char buffer[512] = {};
+    ssize_t n = pread(fd, buffer, sizeof buffer - 1, 0);
+    holder = n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "another process";
+    while (!holder.empty() && holder.back() == '\n') holder.pop_back();
+    close(fd);
+    return nullptr;
+  }
+  std::string info = fmt::format("pid {} on {} since {}\n", getpid(), Hostname(), NowTimestamp());
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, info.data(), info.size(), 0) < 0) {
+    error = fmt::format("cannot write lock file `{}`: {}", path, std::strerror(errno));
+    close(fd);
+    return nullptr;
+  }
+  return std::unique_ptr<StoreLock>(new StoreLock(fd));
+}
+
+}  // namespace sparkc::runtime

@@ -1,0 +1,83 @@
+// The state store: runs and every step transition, in SQLite (WAL,
+// synchronous=FULL). A transition is durable when Record returns; the
+// runtime records before it acts.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace sparkc::runtime {
+
+// Blocked: rollback stopped at an irreversible step. Awaiting: a manual step
+// or gate waits for approval.
+enum class StepStatus { Pending, Running, Succeeded, Failed, Undoing, Undone, UndoFailed, Blocked, Awaiting };
+std::string_view StatusName(StepStatus s);
+std::optional<StepStatus> ParseStatus(std::string_view name);
+
+struct RunInfo {
+  int64_t id = 0;
+  std::string digest;
+  std::string plan_json;
+  std::string status;  // running, succeeded, failed, rolled_back, rollback_failed, stopped
+  std::string started_at;
+};
+
+struct StepRecord {
+  StepStatus status = StepStatus::Pending;
+  int64_t attempts = 0;
+};
+
+struct Transition {
+  std::string step;
+  StepStatus status;
+  int64_t attempt = 0;
+  std::optional<int> exit_code;
+  std::string error;
+};
+
+class StateStore {
+ public:
+  ~StateStore();
+  // Opens (creating if needed) DIR/state.db. False with a reason on failure.
+  static std::unique_ptr<StateStore> Open(const std::string& dir, std::string& error);
+
+  int64_t CreateRun(const std::string& digest, const std::string& plan_json);
+  std::optional<RunInfo> LastRun();
+  void SetRunStatus(int64_t run, const std::string& status);
+  // Durable on return: appends to the journal and updates the step's state.
+  void Record(int64_t run, const Transition& t);
+  std::map<std::string, StepRecord> Steps(int64_t run);
+  std::vector<Transition> Journal(int64_t run);
+
+ private:
+  explicit StateStore(sqlite3* db) : db_(db) {}
+  void Exec(const char* sql);
+
+  sqlite3* db_;
+  std::mutex mutex_;  // workers record concurrently
+};
+
+// One apply or rollback per state store: an advisory lock on DIR/lock that
+// the kernel releases when its holder dies, so a dead holder never blocks.
+class StoreLock {
+ public:
+  ~StoreLock();
+  // Null when another process holds it; `holder` then says who (pid, host, start).
+  static std::unique_ptr<StoreLock> Acquire(const std::string& dir, std::string& holder, std::string& error);
+
+ private:
+  explicit StoreLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// UTC, ISO 8601 with milliseconds.
+std::string NowTimestamp();
+
+}  // namespace sparkc::runtime

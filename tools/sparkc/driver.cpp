@@ -1,0 +1,199 @@
+#include "tools/sparkc/driver.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "compiler/compile/compile.h"
+#include "runtime/apply/apply.h"
+
+namespace sparkc {
+namespace {
+
+using namespace runtime;
+
+struct Options {
+  std::vector<std::string> files;
+  std::string format = "text";
+  std::string output;
+  std::string plan_format = "yaml";
+  std::string code;
+  RunOptions run;
+  std::vector<std::string> approvals;
+  std::string on_failure = "rollback";
+  bool dry_run = false;
+};
+
+void Render(const Diagnostics& diags, const std::string& format, std::ostream& out, std::ostream& err) {
+  if (format == "json") RenderJson(diags, out);
+  else RenderText(diags, err);
+}
+
+// Writes through a temporary file and a rename, so a failed write never
+// leaves half a plan where a reviewed one was.
+bool WriteFileAtomically(const std::string& path, const std::string& content, std::string& error) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out || !(out << content) || !out.flush()) {
+      error = std::strerror(errno);
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    error = ec.message();
+    std::filesystem::remove(tmp, ec);
+    return false;
+  }
+  return true;
+}
+
+int Check(const Options& o, std::ostream& out, std::ostream& err) {
+  SourceManager sources;
+  Diagnostics diags(sources);
+  size_t steps = 0;
+  for (const std::string& file : o.files) {
+    plan::Plan plan;
+    if (Compile(file, sources, diags, plan)) steps += plan.steps.size();
+  }
+  Render(diags, o.format, out, err);
+  if (diags.has_errors()) return kExitInvalid;
+  if (o.format == "text")
+    err << fmt::format("ok: {} file{}, {} step{}\n", o.files.size(), o.files.size() == 1 ? "" : "s",
+                       steps, steps == 1 ? "" : "s");
+  return kExitOk;
+}
+
+// A plan from a .spark spec (compiled now) or from a plan file (verified).
+bool ObtainPlan(const std::string& path, std::ostream& err, plan::Plan& plan) {
+  if (std::filesystem::path(path).extension() == ".spark") {
+    SourceManager sources;
+    Diagnostics diags(sources);
+    bool ok = Compile(path, sources, diags, plan);
+    RenderText(diags, err);
+    return ok;
+  }
+  std::string text, error;
+  if (!ReadFile(path, text, error)) {
+    err << fmt::format("sparkc: error[E0001]: cannot read `{}`: {}\n", path, error);
+    return false;
+  }
+  switch (plan::LoadPlan(text, plan, error)) {
+    case plan::LoadStatus::Ok: return true;
+    case plan::LoadStatus::Invalid:
+      err << fmt::format("{}: error[E0901]: not a valid plan: {}\n"
+                         "  help: regenerate it with `sparkc plan SPEC -o {}`\n", path, error, path);
+      return false;
+    case plan::LoadStatus::DigestMismatch:
+      err << fmt::format("{}: error[E0902]: the plan was modified after it was generated: {}\n"
+                         "  help: plans are applied exactly as reviewed; regenerate it with `sparkc plan`\n",
+                         path, error);
+      return false;
+  }
+  return false;
+}
+
+int Plan(const Options& o, std::ostream& out, std::ostream& err) {
+  SourceManager sources;
+  Diagnostics diags(sources);
+  plan::Plan plan;
+  bool ok = Compile(o.files.at(0), sources, diags, plan);
+  RenderText(diags, err);
+  if (!ok) return kExitInvalid;
+  std::string text = o.plan_format == "json" ? plan::EmitJson(plan) : plan::EmitYaml(plan);
+  if (o.output.empty() || o.output == "-") {
+    out << text;
+    return kExitOk;
+  }
+  std::string error;
+  if (!WriteFileAtomically(o.output, text, error)) {
+    err << fmt::format("sparkc: error: cannot write `{}`: {}\n", o.output, error);
+    return kExitInvalid;
+  }
+  err << fmt::format("wrote {} ({} steps, {})\n", o.output, plan.steps.size(), plan.digest);
+  return kExitOk;
+}
+
+int ApplyCommand(Options& o, std::ostream& err) {
+  plan::Plan plan;
+  if (!ObtainPlan(o.files.at(0), err, plan)) return kExitInvalid;
+  o.run.approvals.insert(o.approvals.begin(), o.approvals.end());
+  o.run.rollback_on_failure = o.on_failure == "rollback";
+  if (o.dry_run) return DryRun(plan, o.run);
+  return Apply(plan, o.run);
+}
+
+int Explain(const Options& o, std::ostream& out, std::ostream& err) {
+  DiagnosticKind kind;
+  if (!FindDiagnostic(o.code, kind)) {
+    err << fmt::format("sparkc: error: no diagnostic has the code `{}`\n", o.code);
+    return kExitUsage;
+  }
+  out << fmt::format("{}: {}\n\n{}\n", CodeOf(kind), SummaryOf(kind), ExplanationOf(kind));
+  return kExitOk;
+}
+
+}  // namespace
+
+int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app("sparkc: a policy compiler and plan executor for infrastructure migrations", "sparkc");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "sparkc " SPARKC_VERSION);
+  Options o;
+  o.run.out = &out;
+  o.run.err = &err;
+
+  auto* check = app.add_subcommand("check", "type-check specs and prove what can be proven");
+  check->add_option("files", o.files, "the .spark files")->required()->check(CLI::ExistingFile);
+  check->add_option("--format", o.format, "diagnostics as text or json")->check(CLI::IsMember({"text", "json"}));
+
+  auto* plan = app.add_subcommand("plan", "compile a spec into a deterministic plan");
+  plan->add_option("file", o.files, "the root .spark file")->required()->expected(1);
+  plan->add_option("-o,--output", o.output, "where to write the plan (default: stdout)");
+  plan->add_option("--format", o.plan_format, "yaml or json")->check(CLI::IsMember({"yaml", "json"}));
+
+  auto add_state = [&](CLI::App* cmd) {
+    cmd->add_option("--state", o.run.state_dir, "the state store directory (default: .sparkc)");
+  };
+  auto* apply = app.add_subcommand("apply", "execute a plan (a plan file, or a spec planned first)");
+  apply->add_option("file", o.files, "plan.yaml, plan.json or spec.spark")->required()->expected(1);
+  apply->add_option("-j,--jobs", o.run.jobs, "steps run in parallel")->check(CLI::Range(1, 1024));
+  add_state(apply);
+  apply->add_flag("--dry-run", o.dry_run, "print the waves that would run; change nothing");
+  apply->add_option("--approve", o.approvals, "approve a manual step or gate by id (repeatable)");
+  apply->add_option("--on-failure", o.on_failure, "rollback (default) or stop")
+      ->check(CLI::IsMember({"rollback", "stop"}));
+  apply->add_flag("--new-run", o.run.new_run, "start a new run even if another plan's run is unfinished");
+
+  auto* rollback = app.add_subcommand("rollback", "undo the succeeded steps of the last run");
+  add_state(rollback);
+  rollback->add_option("--to", o.run.to_step, "undo only what ran after this step");
+  rollback->add_option("-j,--jobs", o.run.jobs, "undo steps in parallel")->check(CLI::Range(1, 1024));
+
+  auto* status = app.add_subcommand("status", "show the last run step by step");
+  add_state(status);
+
+  auto* explain = app.add_subcommand("explain", "explain a diagnostic code");
+  explain->add_option("code", o.code, "a code such as E0301")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e, out, err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (check->parsed()) return Check(o, out, err);
+  if (plan->parsed()) return Plan(o, out, err);
+  if (apply->parsed()) return ApplyCommand(o, err);
+  if (rollback->parsed()) return Rollback(o.run);
+  if (status->parsed()) return Status(o.run);
+  if (explain->parsed()) return Explain(o, out, err);
+  return kExitUsage;
+}
+
+}  // namespace sparkc
