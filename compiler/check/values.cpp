@@ -81,17 +81,21 @@ bool LowerQuantity(const Module& module, ExprId id, Dimension want, Diagnostics&
 bool LowerInt(const Module& module, ExprId id, int64_t min, int64_t max, Diagnostics& diags,
               int64_t& out) {
   const Expr& e = module.expr(id);
-  if (e.kind != ExprKind::Int) {
+  // `-1` parses as negation applied to 1.
+  bool negated = e.kind == ExprKind::Unary && e.text == "-" &&
+                 module.expr(e.children[0]).kind == ExprKind::Int;
+  int64_t value = negated ? -module.expr(e.children[0]).int_value : e.int_value;
+  if (e.kind != ExprKind::Int && !negated) {
     diags.Error(DiagnosticKind::E0202, e.span,
                 fmt::format("expected an integer, found {}", Describe(module, id)));
     return false;
   }
-  if (e.int_value < min || e.int_value > max) {
+  if (value < min || value > max) {
     diags.Error(DiagnosticKind::E0208, e.span,
-                fmt::format("expected an integer from {} to {}, found {}", min, max, e.int_value));
+                fmt::format("expected an integer from {} to {}, found {}", min, max, value));
     return false;
   }
-  out = e.int_value;
+  out = value;
   return true;
 }
 

@@ -1,6 +1,8 @@
 // Rendering is a cold path: line/column lookups happen here only.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -43,11 +45,24 @@ std::string Location(const SourceManager& sources, Span span) {
   return fmt::format("{}:{}:{}", file.display(), at.line, at.column);
 }
 
+
 }  // namespace
+
+static std::vector<const Diagnostic*> InSourceOrder(const Diagnostics& diags) {
+  std::vector<const Diagnostic*> list;
+  for (const Diagnostic& d : diags.all()) list.push_back(&d);
+  // Phases report in their own order; readers want the file's order. Stable,
+  // so diagnostics at one position keep the order they were emitted in.
+  std::stable_sort(list.begin(), list.end(), [](const Diagnostic* a, const Diagnostic* b) {
+    return std::pair(a->span.file, a->span.begin) < std::pair(b->span.file, b->span.begin);
+  });
+  return list;
+}
 
 void RenderText(const Diagnostics& diags, std::ostream& out) {
   const SourceManager& sources = diags.sources();
-  for (const Diagnostic& d : diags.all()) {
+  for (const Diagnostic* diagnostic : InSourceOrder(diags)) {
+    const Diagnostic& d = *diagnostic;
     const char* severity = d.severity == Severity::Error ? "error" : "warning";
     out << fmt::format("{}: {}[{}]: {}\n", Location(sources, d.span), severity, CodeOf(d.kind),
                        d.message);
@@ -80,7 +95,8 @@ void RenderJson(const Diagnostics& diags, std::ostream& out) {
     j["end_column"] = end.column;
   };
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const Diagnostic& d : diags.all()) {
+  for (const Diagnostic* diagnostic : InSourceOrder(diags)) {
+    const Diagnostic& d = *diagnostic;
     nlohmann::ordered_json j;
     j["code"] = CodeOf(d.kind);
     j["severity"] = d.severity == Severity::Error ? "error" : "warning";

@@ -88,6 +88,8 @@ class ErrorListener : public antlr4::BaseErrorListener {
     if (auto* lexer = dynamic_cast<antlr4::Lexer*>(recognizer)) return LexerError(lexer);
     auto* parser = static_cast<antlr4::Parser*>(recognizer);
     Span span = SpanAt(offending);
+    if (offending != nullptr && offending->getType() == antlr4::Token::EOF)
+      span = AfterLastToken(parser->getTokenStream(), offending->getTokenIndex(), span);
     if (span.begin == last_offset_) return;  // one error per position
     if (!Count(span)) return;
     last_offset_ = span.begin;
@@ -100,6 +102,8 @@ class ErrorListener : public antlr4::BaseErrorListener {
     std::string closing;
     Span opened;
     if (wants_close) Opener(parser->getContext(), closing, opened);
+    // Inside an open block, what most helps is the brace that closes it.
+    if (!closing.empty()) expected = "`}`";
     std::string message = expected.empty()
         ? fmt::format("unexpected {}", DescribeToken(offending))
         : fmt::format("expected {}{}, found {}", expected, closing, DescribeToken(offending));
@@ -114,6 +118,18 @@ class ErrorListener : public antlr4::BaseErrorListener {
       return {file_, end, end};
     }
     return {file_, offsets_.Byte(token->getStartIndex()), offsets_.Byte(token->getStopIndex() + 1)};
+  }
+
+  // "found end of file" points just past the last token, where the missing
+  // text belongs, rather than at trailing comments or blank lines.
+  Span AfterLastToken(antlr4::TokenStream* tokens, size_t eof_index, Span fallback) const {
+    for (size_t k = eof_index; k-- > 0;) {
+      antlr4::Token* t = tokens->get(k);
+      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+      uint32_t end = offsets_.Byte(t->getStopIndex() + 1);
+      return {file_, end, end};
+    }
+    return fallback;
   }
 
   bool Count(Span span) {

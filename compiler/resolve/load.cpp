@@ -118,16 +118,20 @@ class Loader {
     if (index >= 0) program_.modules[importer].imports[alias] = static_cast<uint32_t>(index);
   }
 
+  // Notes name no absolute directory: diagnostics must read the same on
+  // every machine (`sparkc explain E0103` lists where sparkc looks).
   void Missing(const Decl& decl, const fs::path& target, const std::vector<std::string>& dirs) {
     Diagnostic& d = diags_.Error(DiagnosticKind::E0103, decl.name_span,
                                  fmt::format("cannot find module `{}`", decl.name));
+    d.Note({}, decl.import_is_path
+                   ? fmt::format("looked for `{}` next to the importing file", target.filename().string())
+                   : fmt::format("looked for `{}` in SPARKC_PATH and the standard library",
+                                 target.filename().string()));
     std::vector<std::string> candidates;
     std::error_code ec;
-    for (const std::string& dir : dirs) {
-      d.Note({}, fmt::format("looked for `{}` in `{}`", target.filename().string(), dir));
+    for (const std::string& dir : dirs)
       for (const auto& entry : fs::directory_iterator(dir, ec))
         if (entry.path().extension() == ".spark") candidates.push_back(entry.path().filename().string());
-    }
     std::string close = ClosestMatch(target.filename().string(), candidates);
     if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
   }

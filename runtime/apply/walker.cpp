@@ -16,7 +16,7 @@ std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
   std::vector<std::vector<uint32_t>> dependents(n);
   for (uint32_t v = 0; v < n; ++v) {
     for (uint32_t d : deps[v]) {
-      if (!runnable[d]) continue;
+      if (!runnable[d] || !runnable[v]) continue;
       ++waiting[v];
       dependents[d].push_back(v);
     }

@@ -1,0 +1,36 @@
+# Shared helpers for the end-to-end tests: sourced, not run.
+# Usage in a test: source "$(dirname "$0")/lib.sh" "$@"
+set -u
+SPARKC=$(realpath "$1")
+ROOT=$(realpath "$2")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sparkc-e2e.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+FAILURES=0
+
+fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
+
+# expect_exit CODE DESCRIPTION -- COMMAND...: runs COMMAND, output in out.txt/err.txt.
+expect_exit() {
+  local want=$1 what=$2
+  shift 3
+  "$@" >out.txt 2>err.txt
+  local got=$?
+  if [ "$got" != "$want" ]; then
+    fail "$what: exit $got, expected $want"
+    sed 's/^/  stdout: /' out.txt >&2
+    sed 's/^/  stderr: /' err.txt >&2
+  fi
+}
+
+expect_file() { [ -e "$1" ] || fail "expected $1 to exist"; }
+expect_no_file() { [ ! -e "$1" ] || fail "expected $1 to be gone"; }
+expect_grep() { grep -q -- "$1" "$2" || { fail "expected '$1' in $2"; sed 's/^/  /' "$2" >&2; }; }
+
+finish() {
+  if [ "$FAILURES" -gt 0 ]; then
+    echo "$FAILURES failure(s)" >&2
+    exit 1
+  fi
+  echo "ok"
+}

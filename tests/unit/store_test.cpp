@@ -1,0 +1,66 @@
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "runtime/state/store.h"
+
+using namespace sparkc::runtime;
+
+static std::string TempDir(const char* name) {
+  auto dir = std::filesystem::temp_directory_path() / (std::string(name) + "." + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+TEST_CASE("transitions are journaled and the latest state wins") {
+  std::string dir = TempDir("sparkc_store");
+  std::string error;
+  auto store = StateStore::Open(dir, error);
+  REQUIRE(store);
+  int64_t run = store->CreateRun("sha256:abc", "{}");
+  store->Record(run, {"a", StepStatus::Running, 1, {}, ""});
+  store->Record(run, {"a", StepStatus::Failed, 1, 2, "exit code 2"});
+  store->Record(run, {"a", StepStatus::Running, 2, {}, ""});
+  store->Record(run, {"a", StepStatus::Succeeded, 2, {}, ""});
+  auto steps = store->Steps(run);
+  CHECK(steps["a"].status == StepStatus::Succeeded);
+  CHECK(steps["a"].attempts == 2);
+  auto journal = store->Journal(run);
+  REQUIRE(journal.size() == 4);
+  CHECK(journal[1].exit_code == 2);
+  CHECK(journal[1].error == "exit code 2");
+  store->SetRunStatus(run, "succeeded");
+  store.reset();
+  // Reopening sees everything: it was durable.
+  auto again = StateStore::Open(dir, error);
+  REQUIRE(again);
+  auto last = again->LastRun();
+  REQUIRE(last);
+  CHECK(last->id == run);
+  CHECK(last->status == "succeeded");
+  CHECK(last->digest == "sha256:abc");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the lock admits one holder and names it") {
+  std::string dir = TempDir("sparkc_lock");
+  std::string holder, error;
+  auto first = StoreLock::Acquire(dir, holder, error);
+  REQUIRE(first);
+  auto second = StoreLock::Acquire(dir, holder, error);
+  CHECK_FALSE(second);
+  CHECK(error.empty());
+  CHECK(holder.find("pid " + std::to_string(getpid())) == 0);
+  first.reset();
+  auto third = StoreLock::Acquire(dir, holder, error);
+  CHECK(third);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an unusable state directory is an error, not a crash") {
+  std::string error;
+  auto store = StateStore::Open("/proc/sparkc-cannot-create-this", error);
+  CHECK_FALSE(store);
+  CHECK_FALSE(error.empty());
+}

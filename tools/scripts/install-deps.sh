@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages sparkc builds and tests with. Idempotent.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config python3 sqlite3
+  antlr4 libantlr4-runtime-dev llvm-14-dev libyaml-cpp-dev libboost-graph-dev
+  libcurl4-openssl-dev libssl-dev libfmt-dev catch2 libsqlite3-dev
+  libcli11-dev nlohmann-json3-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "all build dependencies are installed"
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
