@@ -35,6 +35,9 @@ struct RunOptions {
 int Apply(const plan::Plan& plan, const RunOptions& options);
 int Rollback(const RunOptions& options);
 int Status(const RunOptions& options);
+// Evaluates the checks of the steps the last run of `plan` applied; exit 5
+// when any no longer holds.
+int Verify(const plan::Plan& plan, const RunOptions& options);
 // Prints the steps wave by wave as they would run, changing nothing.
 int DryRun(const plan::Plan& plan, const RunOptions& options);
 

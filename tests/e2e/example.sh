@@ -10,6 +10,12 @@ expect_exit 0 "apply" -- "$SPARKC" apply plan.yaml -j 2
 [ "$(cat work/current/app.conf)" = "listen = 8080" ] || fail "the configuration did not move"
 expect_exit 0 "status" -- "$SPARKC" status
 expect_grep "succeeded          switch_over" out.txt
+expect_exit 0 "verify after apply" -- "$SPARKC" verify plan.yaml
+expect_grep "4 of 4 checks hold" out.txt
+rm work/app.conf.bak
+expect_exit 5 "verify reports drift" -- "$SPARKC" verify plan.yaml
+expect_grep "DRIFT  backup" out.txt
+cp work/legacy/app.conf work/app.conf.bak
 expect_exit 0 "rollback" -- "$SPARKC" rollback
 expect_no_file work/new
 expect_no_file work/legacy

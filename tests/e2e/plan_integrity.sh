@@ -15,6 +15,16 @@ expect_exit 1 "an edited plan is refused" -- "$SPARKC" apply edited.yaml
 expect_grep "E0902" err.txt
 expect_no_file work
 
+# diff: like diff(1), 0 when equal, 1 with the changes in a stable order.
+expect_exit 0 "diff of a plan and its own spec" -- "$SPARKC" diff one.yaml example.spark
+sed 's/retries  = 2/retries  = 3/; s/after    = \[backup, create_target\]/after = [backup]/' example.spark > changed.spark
+printf '\nstep extra { after = [switch_over]; do = noop; undo = none }\n' >> changed.spark
+expect_exit 1 "diff of two different plans" -- "$SPARKC" diff example.spark changed.spark
+printf '%s\n' '~ step copy_config' '    retries: 2 -> 3' '+ step extra' \
+  '- edge create_target -> copy_config' '+ edge switch_over -> extra' > expected.txt
+cmp -s expected.txt out.txt || { fail "diff output"; diff expected.txt out.txt >&2; }
+expect_exit 2 "diff of an unreadable plan" -- "$SPARKC" diff one.yaml missing.yaml
+
 expect_exit 0 "apply the JSON plan" -- "$SPARKC" apply plan.json -j 2
 expect_file work/current/app.conf
 finish

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "compiler/compile/compile.h"
+#include "compiler/plan/diff.h"
 #include "runtime/apply/apply.h"
 
 namespace sparkc {
@@ -128,6 +129,17 @@ int ApplyCommand(Options& o, std::ostream& err) {
   return Apply(plan, o.run);
 }
 
+// Like diff(1): 0 equal, 1 different, 2 when a plan cannot be read.
+int DiffCommand(const Options& o, std::ostream& out, std::ostream& err) {
+  plan::Plan old_plan, new_plan;
+  if (!ObtainPlan(o.files.at(0), err, old_plan) || !ObtainPlan(o.files.at(1), err, new_plan))
+    return kExitUsage;
+  std::string text;
+  bool differ = plan::Diff(old_plan, new_plan, text);
+  out << text;
+  return differ ? 1 : kExitOk;
+}
+
 int Explain(const Options& o, std::ostream& out, std::ostream& err) {
   DiagnosticKind kind;
   if (!FindDiagnostic(o.code, kind)) {
@@ -175,8 +187,15 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   rollback->add_option("--to", o.run.to_step, "undo only what ran after this step");
   rollback->add_option("-j,--jobs", o.run.jobs, "undo steps in parallel")->check(CLI::Range(1, 1024));
 
+  auto* verify = app.add_subcommand("verify", "evaluate the checks of applied steps; exit 5 on drift");
+  verify->add_option("file", o.files, "plan.yaml, plan.json or spec.spark")->required()->expected(1);
+  add_state(verify);
+
   auto* status = app.add_subcommand("status", "show the last run step by step");
   add_state(status);
+
+  auto* diff = app.add_subcommand("diff", "steps and edges added, removed and changed between two plans");
+  diff->add_option("plans", o.files, "OLD NEW: plan files or specs")->required()->expected(2);
 
   auto* explain = app.add_subcommand("explain", "explain a diagnostic code");
   explain->add_option("code", o.code, "a code such as E0301")->required();
@@ -192,7 +211,13 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   if (apply->parsed()) return ApplyCommand(o, err);
   if (rollback->parsed()) return Rollback(o.run);
   if (status->parsed()) return Status(o.run);
+  if (verify->parsed()) {
+    plan::Plan verified;
+    if (!ObtainPlan(o.files.at(0), err, verified)) return kExitInvalid;
+    return Verify(verified, o.run);
+  }
   if (explain->parsed()) return Explain(o, out, err);
+  if (diff->parsed()) return DiffCommand(o, out, err);
   return kExitUsage;
 }
 

@@ -1,0 +1,45 @@
+// `sparkc verify`: the checks of the steps a run applied, evaluated against
+// the live system. Changes nothing and takes no lock.
+#include <fmt/format.h>
+
+#include <map>
+
+#include "runtime/apply/apply.h"
+#include "runtime/probe/condition.h"
+#include "runtime/state/store.h"
+
+namespace sparkc::runtime {
+
+int Verify(const plan::Plan& plan, const RunOptions& options) {
+  std::string error;
+  auto store = StateStore::Open(options.state_dir, error);
+  if (!store) {
+    *options.err << fmt::format("sparkc: error[E0903]: {}\n", error);
+    return kExitNeedsOperator;
+  }
+  std::optional<RunInfo> last = store->LastRun();
+  if (!last || last->digest != plan.digest) {
+    *options.out << fmt::format("no run of this plan ({}) in `{}`; nothing to verify\n", plan.digest,
+                                options.state_dir);
+    return kExitOk;
+  }
+  std::map<std::string, StepRecord> steps = store->Steps(last->id);
+  size_t checked = 0, drifted = 0;
+  for (const plan::Step& step : plan.steps) {
+    auto it = steps.find(step.id);
+    if (it == steps.end() || it->second.status != StepStatus::Succeeded || step.check.empty()) continue;
+    ++checked;
+    CheckOutcome outcome = EvaluateCheck(step.check, step.timeout_ms);
+    if (outcome.passed) {
+      *options.out << fmt::format("ok     {}\n", step.id);
+    } else {
+      ++drifted;
+      *options.out << fmt::format("DRIFT  {}: {}\n", step.id, outcome.detail);
+    }
+  }
+  *options.out << fmt::format("{} of {} checks hold (run {}, {})\n", checked - drifted, checked, last->id,
+                              last->status);
+  return drifted == 0 ? kExitOk : kExitDrift;
+}
+
+}  // namespace sparkc::runtime
