@@ -55,6 +55,9 @@ class Evaluator {
  public:
   Evaluator(const Module& module, int64_t timeout_ms) : module_(module), timeout_ms_(timeout_ms) {}
 
+  // The first comparison that came out false, with its values.
+  const std::string& failure() const { return failure_; }
+
   Value Eval(ExprId id) {
     const Expr& e = module_.expr(id);
     switch (e.kind) {
@@ -168,12 +171,9 @@ class Evaluator {
 
   ExprId IdOf(const Expr& e) const { return static_cast<ExprId>(&e - module_.exprs.data()); }
 
- public:
-  std::string failure_;
-
- private:
   const Module& module_;
   int64_t timeout_ms_;
+  std::string failure_;
 };
 
 }  // namespace
@@ -188,7 +188,7 @@ CheckOutcome EvaluateCheck(const std::string& text, int64_t timeout_ms) {
     Value v = evaluator.Eval(root);
     bool passed = std::get<bool>(v);
     if (passed) return {true, {}};
-    return {false, evaluator.failure_.empty() ? fmt::format("check failed: {}", text) : evaluator.failure_};
+    return {false, evaluator.failure().empty() ? fmt::format("check failed: {}", text) : evaluator.failure()};
   } catch (const Failure& f) {
     return {false, f.message};
   } catch (const std::bad_variant_access&) {
