@@ -78,6 +78,7 @@ struct Module {
   std::vector<Expr> exprs;
 
   const Expr& expr(ExprId id) const { return exprs[id]; }
+  ExprId id_of(const Expr& e) const { return static_cast<ExprId>(&e - exprs.data()); }
 };
 
 // The canonical text of an expression: what plans store for checks, and what

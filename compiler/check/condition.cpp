@@ -88,16 +88,13 @@ class ConditionChecker {
     }
     if (e.has_options) {
       plan::Action scratch;
-      if (!LowerAction(module_, IdOf(e), diags_, scratch)) return {};
+      if (!LowerAction(module_, module_.id_of(e), diags_, scratch)) return {};
     }
     if (callee == "exec") return {Type::ExecResult};
     if (callee == "file.exists") return {Type::Bool};
     if (callee == "file.size") return {Type::Quantity, Dimension::Size};
     return {Type::String};
   }
-
-  // The id of an expression we hold by reference (exprs live in one vector).
-  ExprId IdOf(const Expr& e) const { return static_cast<ExprId>(&e - module_.exprs.data()); }
 
   Type Member(const Expr& e) {
     Type object = Of(e.children[0]);

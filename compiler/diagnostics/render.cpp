@@ -45,10 +45,7 @@ std::string Location(const SourceManager& sources, Span span) {
   return fmt::format("{}:{}:{}", file.display(), at.line, at.column);
 }
 
-
-}  // namespace
-
-static std::vector<const Diagnostic*> InSourceOrder(const Diagnostics& diags) {
+std::vector<const Diagnostic*> InSourceOrder(const Diagnostics& diags) {
   std::vector<const Diagnostic*> list;
   for (const Diagnostic& d : diags.all()) list.push_back(&d);
   // Phases report in their own order; readers want the file's order. Stable,
@@ -58,6 +55,8 @@ static std::vector<const Diagnostic*> InSourceOrder(const Diagnostics& diags) {
   });
   return list;
 }
+
+}  // namespace
 
 void RenderText(const Diagnostics& diags, std::ostream& out) {
   const SourceManager& sources = diags.sources();

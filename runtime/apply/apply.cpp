@@ -8,6 +8,7 @@
 
 #include "runtime/apply/actions.h"
 #include "runtime/apply/reporter.h"
+#include "runtime/apply/state_access.h"
 #include "runtime/apply/walker.h"
 #include "runtime/probe/condition.h"
 #include "runtime/state/store.h"
@@ -230,8 +231,7 @@ Opened OpenState(const RunOptions& options) {
   opened.lock = StoreLock::Acquire(options.state_dir, holder, error);
   if (!opened.lock) {
     if (!error.empty()) {
-      *options.err << fmt::format("sparkc: error[E0903]: {}\n", error);
-      opened.exit_code = kExitNeedsOperator;
+      opened.exit_code = ReportStateError(options, error);
     } else {
       *options.err << fmt::format("sparkc: error: the state store `{}` is locked by {}\n"
                                   "  help: wait for that run to finish; a lock left by a dead process is released "
@@ -240,11 +240,8 @@ Opened OpenState(const RunOptions& options) {
     }
     return opened;
   }
-  opened.store = StateStore::Open(options.state_dir, error);
-  if (!opened.store) {
-    *options.err << fmt::format("sparkc: error[E0903]: {}\n", error);
-    opened.exit_code = kExitNeedsOperator;
-  }
+  opened.store = OpenStoreOrReport(options);
+  if (!opened.store) opened.exit_code = kExitNeedsOperator;
   return opened;
 }
 
@@ -284,8 +281,7 @@ int Apply(const plan::Plan& plan, const RunOptions& options) {
     Session session(plan, options, *state.store, run);
     return session.Forward(std::move(previous));
   } catch (const std::exception& e) {
-    *options.err << fmt::format("sparkc: error[E0903]: state store: {}\n", e.what());
-    return kExitNeedsOperator;
+    return ReportStateError(options, fmt::format("state store: {}", e.what()));
   }
 }
 
@@ -301,8 +297,7 @@ int Rollback(const RunOptions& options) {
     plan::Plan plan;
     std::string error;
     if (!plan::FromJson(nlohmann::ordered_json::parse(last->plan_json), plan, error)) {
-      *options.err << fmt::format("sparkc: error[E0903]: run {} holds an unreadable plan: {}\n", last->id, error);
-      return kExitNeedsOperator;
+      return ReportStateError(options, fmt::format("run {} holds an unreadable plan: {}", last->id, error));
     }
     std::map<std::string, StepRecord> steps = state.store->Steps(last->id);
     auto n = static_cast<uint32_t>(plan.steps.size());
@@ -343,8 +338,7 @@ int Rollback(const RunOptions& options) {
     Session session(plan, options, *state.store, last->id);
     return session.Backward(undo, kExitOk);
   } catch (const std::exception& e) {
-    *options.err << fmt::format("sparkc: error[E0903]: state store: {}\n", e.what());
-    return kExitNeedsOperator;
+    return ReportStateError(options, fmt::format("state store: {}", e.what()));
   }
 }
 

@@ -5,17 +5,14 @@
 
 #include "runtime/apply/actions.h"
 #include "runtime/apply/apply.h"
+#include "runtime/apply/state_access.h"
 #include "runtime/state/store.h"
 
 namespace sparkc::runtime {
 
 int Status(const RunOptions& options) {
-  std::string error;
-  auto store = StateStore::Open(options.state_dir, error);
-  if (!store) {
-    *options.err << fmt::format("sparkc: error[E0903]: {}\n", error);
-    return kExitNeedsOperator;
-  }
+  auto store = OpenStoreOrReport(options);
+  if (!store) return kExitNeedsOperator;
   try {
     std::optional<RunInfo> last = store->LastRun();
     if (!last) {
@@ -23,6 +20,7 @@ int Status(const RunOptions& options) {
       return kExitOk;
     }
     plan::Plan plan;
+    std::string error;
     plan::FromJson(nlohmann::ordered_json::parse(last->plan_json), plan, error);
     *options.out << fmt::format("run {}: {} (started {}, plan {})\n", last->id, last->status,
                                 last->started_at, last->digest);
@@ -39,8 +37,7 @@ int Status(const RunOptions& options) {
     }
     return kExitOk;
   } catch (const std::exception& e) {
-    *options.err << fmt::format("sparkc: error[E0903]: state store: {}\n", e.what());
-    return kExitNeedsOperator;
+    return ReportStateError(options, fmt::format("state store: {}", e.what()));
   }
 }
 

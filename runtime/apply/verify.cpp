@@ -5,18 +5,15 @@
 #include <map>
 
 #include "runtime/apply/apply.h"
+#include "runtime/apply/state_access.h"
 #include "runtime/probe/condition.h"
 #include "runtime/state/store.h"
 
 namespace sparkc::runtime {
 
 int Verify(const plan::Plan& plan, const RunOptions& options) {
-  std::string error;
-  auto store = StateStore::Open(options.state_dir, error);
-  if (!store) {
-    *options.err << fmt::format("sparkc: error[E0903]: {}\n", error);
-    return kExitNeedsOperator;
-  }
+  auto store = OpenStoreOrReport(options);
+  if (!store) return kExitNeedsOperator;
   std::optional<RunInfo> last = store->LastRun();
   if (!last || last->digest != plan.digest) {
     *options.out << fmt::format("no run of this plan ({}) in `{}`; nothing to verify\n", plan.digest,

@@ -148,7 +148,7 @@ class Evaluator {
       bool result = op == "==" ? cmp == 0 : op == "!=" ? cmp != 0 : op == "<" ? cmp < 0
                   : op == "<=" ? cmp <= 0 : op == ">" ? cmp > 0 : cmp >= 0;
       if (!result && failure_.empty())
-        failure_ = fmt::format("{} is false: {} {} {}", PrintExpr(module_, IdOf(e)), Show(lhs), op, Show(rhs));
+        failure_ = fmt::format("{} is false: {} {} {}", PrintExpr(module_, module_.id_of(e)), Show(lhs), op, Show(rhs));
       return result;
     }
     auto number = [](const Value& v) {
@@ -168,8 +168,6 @@ class Evaluator {
     if (auto* s = std::get_if<std::string>(&a)) return s->compare(std::get<std::string>(b)) == 0 ? 0 : 1;
     return std::get<bool>(a) == std::get<bool>(b) ? 0 : 1;
   }
-
-  ExprId IdOf(const Expr& e) const { return static_cast<ExprId>(&e - module_.exprs.data()); }
 
   const Module& module_;
   int64_t timeout_ms_;
