@@ -2,7 +2,7 @@
 // after the front end works on sparkc's own AST (compiler/ast/ast.h).
 //
 // Fields inside blocks need no separator: a field always starts with
-// `IDENT '='`, which no expression can continue with, so `;` and `,` are
+// `name '='`, which no expression can continue with, so `;` and `,` are
 // optional and layout is free.
 grammar Spark;
 
@@ -14,19 +14,52 @@ decl
   | phaseDecl
   | objectiveDecl
   | stepDecl
+  | gateDecl
+  | templateDecl
+  | enumDecl
+  | recordDecl
+  | constDecl
+  | fnDecl
+  | entityDecl
+  | secretDecl
+  | invariantDecl
+  | windowDecl
   ;
 
 moduleDecl    : 'module' dottedName ;
 importDecl    : 'import' (dottedName | STRING) ('as' IDENT)? ;
 phaseDecl     : 'phase' IDENT STRING? ;
 objectiveDecl : 'objective' block ;
-stepDecl      : 'step' IDENT block ;
+// `step x { ... }`, `step x = template(args) { overrides }`, and fan-out
+// `step x[item in list] ...` with either body.
+stepDecl      : 'step' IDENT fanOut? ('=' expr)? block? ;
+fanOut        : '[' IDENT 'in' expr ']' ;
+gateDecl      : 'gate' IDENT block ;
+templateDecl  : 'template' IDENT '(' params? ')' block ;
+enumDecl      : 'enum' IDENT '{' (IDENT (',' | ';')?)* '}' ;
+recordDecl    : 'record' IDENT '{' (member (';' | ',')?)* '}' ;
+member        : name ':' typeRef ('=' expr)? ;
+constDecl     : 'const' IDENT (':' typeRef)? '=' expr ;
+fnDecl        : 'fn' IDENT '(' params? ')' '->' typeRef '=' expr ;
+entityDecl    : kind=('hardware' | 'environment' | 'service') IDENT block ;
+secretDecl    : 'secret' IDENT '=' expr ;
+invariantDecl : 'invariant' IDENT STRING? '{' expr '}' ;
+windowDecl    : 'window' IDENT block ;
+
+params : param (',' param)* ','? ;
+param  : IDENT ':' typeRef ('=' expr)? ;
+// `int`, `Tier`, `std.prelude.Service`, `list[Volume]`, `map[string]`.
+typeRef : (dottedName | 'secret') ('[' typeRef ']')? ;
 
 block : '{' (field (';' | ',')?)* '}' ;
 field : name '=' expr ;
 
 // Field, option and member names may be keywords: `phase = ...` in a step.
-name : IDENT | 'module' | 'import' | 'as' | 'phase' | 'objective' | 'step' ;
+name
+  : IDENT | 'module' | 'import' | 'as' | 'phase' | 'objective' | 'step' | 'gate'
+  | 'template' | 'enum' | 'record' | 'const' | 'fn' | 'hardware' | 'environment'
+  | 'service' | 'secret' | 'invariant' | 'window'
+  ;
 
 dottedName : IDENT ('.' IDENT)* ;
 
@@ -34,16 +67,18 @@ dottedName : IDENT ('.' IDENT)* ;
 exprOnly : expr EOF ;
 
 expr
-  : primary                                                   # primaryExpr
-  | expr '.' name                                             # memberExpr
-  | expr '(' (arg (',' arg)* ','?)? ')' block?                # callExpr
-  | expr '[' expr ']'                                         # indexExpr
-  | op=('-' | 'not') expr                                     # unaryExpr
-  | expr op=('*' | '/') expr                                  # binaryExpr
-  | expr op=('+' | '-') expr                                  # binaryExpr
-  | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr      # binaryExpr
-  | expr op='and' expr                                        # binaryExpr
-  | expr op='or' expr                                         # binaryExpr
+  : primary                                                       # primaryExpr
+  | expr '.' name                                                 # memberExpr
+  | expr '(' expr 'for' IDENT 'in' expr ('if' expr)? ')'          # aggregateExpr
+  | expr '(' (arg (',' arg)* ','?)? ')' block?                    # callExpr
+  | expr '[' (expr | star='*') ']'                                # indexExpr
+  | op=('-' | 'not') expr                                         # unaryExpr
+  | expr op=('*' | '/') expr                                      # binaryExpr
+  | expr op=('+' | '-') expr                                      # binaryExpr
+  | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=' | 'in' | 'contains') expr  # binaryExpr
+  | expr op='and' expr                                            # binaryExpr
+  | expr op='or' expr                                             # binaryExpr
+  | 'if' expr 'then' expr 'else' expr                             # ifExpr
   ;
 
 arg : (name '=')? expr ;
@@ -57,7 +92,8 @@ primary
   | ('true' | 'false')                                # boolLit
   | 'none'                                            # noneLit
   | 'irreversible' STRING                             # irreversibleLit
-  | IDENT                                             # nameRef
+  | (IDENT | 'hardware')                              # nameRef
+  | '[' expr 'for' IDENT 'in' expr ('if' expr)? ']'   # listComp
   | '[' (expr (',' expr)* ','?)? ']'                  # listLit
   | block                                             # mapLit
   | '(' expr ')'                                      # parenExpr
@@ -69,6 +105,7 @@ VERSION : 'v' [0-9]+ ('.' [0-9]+)+ ;
 IDENT   : [A-Za-z_] [A-Za-z0-9_]* ;
 FLOAT   : [0-9]+ '.' [0-9]+ ;
 INT     : [0-9]+ ;
+// `${...}` inside a string is split out by the AST builder.
 STRING  : '"' (ESC | ~["\\\r\n])* '"' ;
 fragment ESC : '\\' . ;
 

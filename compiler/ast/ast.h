@@ -32,6 +32,11 @@ enum class ExprKind {
   Index,         // children[0] = object, children[1] = index
   Unary,         // text = operator, children[0] = operand
   Binary,        // text = operator, children[0], children[1]
+  Interpolation, // children = parts; literal parts are String
+  If,            // children = condition, then, else
+  Aggregate,     // children = callee, element, source[, condition]; text = loop variable
+  ListComp,      // children = element, source[, condition]; text = loop variable
+  Star,          // the `*` of `fanout[*]`
 };
 
 struct Field {
@@ -58,18 +63,50 @@ struct Block {
   std::vector<Field> fields;
 };
 
-enum class DeclKind { Module, Import, Phase, Objective, Step };
+// `int`, `list[Volume]`, `std.prelude.Service`.
+struct TypeRef {
+  std::string name;  // empty: not written
+  Span span;
+  std::vector<TypeRef> args;
+};
+
+// A parameter of a `fn` or `template`, or a member of a `record`.
+struct Param {
+  std::string name;
+  Span span;
+  TypeRef type;
+  ExprId default_value = kNoExpr;
+};
+
+enum class DeclKind {
+  Module, Import, Phase, Objective, Step, Gate, Template, Enum, Record, Const, Fn,
+  Hardware, Environment, Service, Secret, Invariant, Window,
+};
+
+// The keyword that introduces a declaration: "step", "hardware", ...
+const char* DeclKeyword(DeclKind kind);
 
 struct Decl {
   DeclKind kind;
   Span span;       // the whole declaration
   Span name_span;  // the declared name, or the import target
   std::string name;   // module/phase/step name; import: dotted name or path
-  std::string title;  // phase title
+  std::string title;  // phase title, invariant description
   std::string alias;  // import ... as alias
   bool import_is_path = false;
   std::string doc;    // `///` lines before the declaration
   Block block;
+  bool has_block = false;
+  // const, secret, invariant and fn: the value; step: the template call.
+  ExprId value = kNoExpr;
+  TypeRef type;                  // const annotation, fn result
+  std::vector<Param> params;     // fn and template parameters, record members
+  std::vector<std::string> members;  // enum members
+  std::vector<Span> member_spans;
+  // Fan-out: `step name[var in source]`.
+  std::string fan_var;
+  Span fan_var_span;
+  ExprId fan_source = kNoExpr;
 };
 
 struct Module {
@@ -84,5 +121,7 @@ struct Module {
 // The canonical text of an expression: what plans store for checks, and what
 // the runtime parses back. Parsing the result gives the same tree.
 std::string PrintExpr(const Module& module, ExprId id);
+// A string literal with escapes, as PrintExpr writes it.
+std::string QuoteString(const std::string& text);
 
 }  // namespace sparkc

@@ -8,14 +8,16 @@ namespace {
 int Precedence(const std::string& op) {
   if (op == "or") return 1;
   if (op == "and") return 2;
-  if (op == "<" || op == "<=" || op == ">" || op == ">=" || op == "==" || op == "!=") return 3;
+  if (op == "<" || op == "<=" || op == ">" || op == ">=" || op == "==" || op == "!=" ||
+      op == "in" || op == "contains")
+    return 3;
   if (op == "+" || op == "-") return 4;
   if (op == "*" || op == "/") return 5;
   return 6;
 }
 
-std::string Quote(const std::string& text) {
-  std::string out = "\"";
+std::string Escape(const std::string& text) {
+  std::string out;
   for (char c : text) {
     switch (c) {
       case '"': out += "\\\""; break;
@@ -23,11 +25,14 @@ std::string Quote(const std::string& text) {
       case '\n': out += "\\n"; break;
       case '\t': out += "\\t"; break;
       case '\r': out += "\\r"; break;
+      case '$': out += "\\$"; break;
       default: out += c;
     }
   }
-  return out + "\"";
+  return out;
 }
+
+std::string Quote(const std::string& text) { return "\"" + Escape(text) + "\""; }
 
 class Printer {
  public:
@@ -66,6 +71,23 @@ class Printer {
                                           : "-" + Print(e.children[0], 6);
         return context > 6 ? "(" + out + ")" : out;
       }
+      case ExprKind::Star: return "*";
+      case ExprKind::Interpolation: {
+        std::string out = "\"";
+        for (ExprId part : e.children) {
+          const Expr& p = module_.expr(part);
+          out += p.kind == ExprKind::String ? Escape(p.text) : "${" + Print(part) + "}";
+        }
+        return out + "\"";
+      }
+      case ExprKind::If: {
+        std::string out = "if " + Print(e.children[0]) + " then " + Print(e.children[1]) +
+                          " else " + Print(e.children[2]);
+        return context > 0 ? "(" + out + ")" : out;
+      }
+      case ExprKind::Aggregate:
+        return Print(e.children[0], 7) + "(" + Comprehension(e, 1) + ")";
+      case ExprKind::ListComp: return "[" + Comprehension(e, 0) + "]";
       case ExprKind::Binary: {
         int p = Precedence(e.text);
         // Left-associative: the right operand needs parentheses at equal precedence.
@@ -77,6 +99,11 @@ class Printer {
   }
 
  private:
+  std::string Comprehension(const Expr& e, size_t from) {
+    std::string out = Print(e.children[from]) + " for " + e.text + " in " + Print(e.children[from + 1]);
+    if (e.children.size() > from + 2) out += " if " + Print(e.children[from + 2]);
+    return out;
+  }
   std::string Join(const std::vector<ExprId>& ids, size_t from) {
     std::string out;
     for (size_t i = from; i < ids.size(); ++i) {
@@ -101,5 +128,30 @@ class Printer {
 }  // namespace
 
 std::string PrintExpr(const Module& module, ExprId id) { return Printer(module).Print(id); }
+
+std::string QuoteString(const std::string& text) { return Quote(text); }
+
+const char* DeclKeyword(DeclKind kind) {
+  switch (kind) {
+    case DeclKind::Module: return "module";
+    case DeclKind::Import: return "import";
+    case DeclKind::Phase: return "phase";
+    case DeclKind::Objective: return "objective";
+    case DeclKind::Step: return "step";
+    case DeclKind::Gate: return "gate";
+    case DeclKind::Template: return "template";
+    case DeclKind::Enum: return "enum";
+    case DeclKind::Record: return "record";
+    case DeclKind::Const: return "const";
+    case DeclKind::Fn: return "fn";
+    case DeclKind::Hardware: return "hardware";
+    case DeclKind::Environment: return "environment";
+    case DeclKind::Service: return "service";
+    case DeclKind::Secret: return "secret";
+    case DeclKind::Invariant: return "invariant";
+    case DeclKind::Window: return "window";
+  }
+  return "?";
+}
 
 }  // namespace sparkc

@@ -1,5 +1,6 @@
-// The checker: lowers every step of a resolved program into a typed plan
-// step (actions, durations, checks), reporting type, unit and field errors.
+// The checker: evaluates a resolved program and lowers its steps, gates,
+// fan-outs, invariants, windows and objective into plan form, reporting
+// type, unit, field and safety errors.
 #pragma once
 
 #include <string>
@@ -14,8 +15,12 @@ struct CheckedSpec {
   std::string module;               // the root module's name
   int64_t rto_ms = -1, rpo_ms = -1;
   std::vector<plan::Phase> phases;  // in declaration order
-  std::vector<plan::Step> steps;    // parallel to Names::steps; `after` sorted
-  std::vector<Span> step_spans;     // each step's name, for later diagnostics
+  std::vector<plan::Step> steps;    // fan-outs expanded; `after` sorted
+  std::vector<Span> step_spans;     // parallel to steps: each step's name
+  std::vector<plan::FanOut> fanouts;
+  std::vector<plan::Invariant> invariants;
+  std::vector<plan::Window> windows;
+  std::vector<Span> window_spans;   // parallel to windows
 };
 
 // Timeout of a step that states none.
@@ -24,5 +29,9 @@ constexpr int64_t kMaxRetries = 100;
 
 bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags,
                   CheckedSpec& spec);
+
+// Every `irreversible` step must have a gate among its ancestors. `order` is
+// a topological order of spec.steps.
+void CheckGates(const CheckedSpec& spec, const std::vector<uint32_t>& order, Diagnostics& diags);
 
 }  // namespace sparkc

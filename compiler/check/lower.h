@@ -1,28 +1,39 @@
-// Internal to compiler/check: lowering of field values.
+// Internal to compiler/check: evaluated values lowered into plan fields.
 #pragma once
 
-#include "compiler/ast/ast.h"
-#include "compiler/check/units.h"
-#include "compiler/diagnostics/diagnostics.h"
-#include "compiler/plan/plan.h"
+#include <map>
+
+#include "compiler/check/check.h"
+#include "compiler/eval/eval.h"
 
 namespace sparkc::check {
 
-// "integer `5`", "string \"x\"", "duration `5 min`": how errors name a value.
-std::string Describe(const Module& module, ExprId id);
+using eval::Evaluator;
+using eval::Value;
 
-bool LowerAction(const Module& module, ExprId id, Diagnostics& diags, plan::Action& out);
-bool LowerUndo(const Module& module, ExprId id, Diagnostics& diags, plan::Undo& out);
-// Type-checks a `check` expression: a bool over probes.
-bool CheckCondition(const Module& module, ExprId id, Diagnostics& diags);
+bool LowerAction(Evaluator& ev, const Value& v, plan::Action& out);
+bool LowerUndo(Evaluator& ev, const Value& v, plan::Undo& out);
+bool LowerDuration(Evaluator& ev, const Value& v, int64_t& out);
+bool LowerInt(Evaluator& ev, const Value& v, int64_t min, int64_t max, int64_t& out);
+bool LowerString(Evaluator& ev, const Value& v, std::string& out);
+bool LowerStrings(Evaluator& ev, const Value& v, std::vector<std::string>& out);
+// `after`: steps, fan-outs (all their instances) and lists of them.
+bool LowerSteps(Evaluator& ev, const Value& v, std::vector<std::string>& out);
+// A `check`: a bool over probes; "" when it is statically true.
+bool LowerCheck(Evaluator& ev, const Value& v, std::string& out);
 
-bool LowerQuantity(const Module& module, ExprId id, Dimension want, Diagnostics& diags,
-                   int64_t& out);
-bool LowerInt(const Module& module, ExprId id, int64_t min, int64_t max, Diagnostics& diags,
-              int64_t& out);
-bool LowerString(const Module& module, ExprId id, Diagnostics& diags, std::string& out);
+// "file:line" of a span, relative to the root spec's directory.
+std::string SourceOf(const Program& program, const Diagnostics& diags, Span span);
 
-// The quantity of a Quantity literal; reports unknown units and overflow.
-bool QuantityOf(const Expr& e, Diagnostics& diags, Quantity& out);
+void UnknownField(Diagnostics& diags, const Field& field, const std::string& owner,
+                  const std::vector<std::string>& known);
+// Reports a field set twice; true when the field is new.
+bool FirstTime(std::map<std::string, Span>& seen, const Field& field, Diagnostics& diags);
+
+// Every step and gate of the program, fan-outs expanded (step.cpp).
+void LowerAllSteps(const Program& program, const Names& names, Evaluator& ev, CheckedSpec& spec);
+// Proves a static invariant or records a runtime one (invariant.cpp).
+void CheckInvariant(const Program& program, Evaluator& ev, uint32_t module, const Decl& decl,
+                    CheckedSpec& spec);
 
 }  // namespace sparkc::check

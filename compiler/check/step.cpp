@@ -1,186 +1,183 @@
-// Steps, phases and the objective: every field checked and lowered.
+// Steps and gates: template instantiation, fan-out expansion, and every
+// field evaluated and lowered into a plan step.
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <set>
 
 #include "compiler/check/check.h"
 #include "compiler/check/lower.h"
 
-namespace sparkc {
+namespace sparkc::check {
 namespace {
 
-using check::LowerAction;
-using check::LowerInt;
-using check::LowerQuantity;
-using check::LowerString;
-using check::LowerUndo;
+using eval::Kind;
+using eval::Scope;
 
-const std::vector<std::string> kStepFields = {"phase",   "after",    "do",
-                                              "undo",    "check",    "timeout",
-                                              "retries", "estimate", "undo_estimate",
-                                              "description"};
-const std::vector<std::string> kObjectiveFields = {"rto", "rpo"};
+const std::vector<std::string> kStepFields = {"phase",    "after",         "do",          "undo",
+                                              "check",    "timeout",       "retries",     "estimate",
+                                              "undo_estimate", "description", "concurrency"};
+const std::vector<std::string> kGateFields = {"phase",  "after",       "approvers",
+                                              "prompt", "description", "timeout"};
 
-void UnknownField(const Field& field, const char* owner, const std::vector<std::string>& known,
-                  Diagnostics& diags) {
-  std::string list;
-  for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-  Diagnostic& d = diags.Error(DiagnosticKind::E0201, field.name_span,
-                              fmt::format("{} has no field `{}`", owner, field.name));
-  std::string close = ClosestMatch(field.name, known);
-  if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
-  else d.Note({}, fmt::format("the fields are: {}", list));
-}
+// Where a field's expression lives and what it may refer to.
+struct FieldSource {
+  uint32_t module;
+  const Field* field;
+  const Scope* scope;
+};
 
-// Reports a field set twice; true when the field is new.
-bool FirstTime(std::map<std::string, Span>& seen, const Field& field, Diagnostics& diags) {
-  auto [it, inserted] = seen.emplace(field.name, field.name_span);
-  if (!inserted)
-    diags.Error(DiagnosticKind::E0106, field.name_span, fmt::format("field `{}` is set twice", field.name))
-        .Note(it->second, "first set here");
-  return inserted;
-}
-
-class StepChecker {
+class StepLowerer {
  public:
-  StepChecker(const Program& program, const Names& names, Diagnostics& diags)
-      : program_(program), names_(names), diags_(diags) {}
+  StepLowerer(const Program& program, Evaluator& ev, CheckedSpec& spec)
+      : program_(program), ev_(ev), spec_(spec) {}
 
-  plan::Step Check(uint32_t index) {
-    DeclRef ref = names_.steps[index];
-    module_ = ref.module;
-    const Module& ast = program_.modules[ref.module].ast;
-    const Decl& decl = ast.decls[ref.decl];
-    plan::Step step;
-    step.id = names_.step_ids[index];
-    step.description = decl.doc;
-    step.source = Source(ast.file, decl.span);
-    step.timeout_ms = kDefaultTimeoutMs;
-    std::map<std::string, Span> seen;
-    for (const Field& field : decl.block.fields) {
-      if (!FirstTime(seen, field, diags_)) continue;
-      Lower(ast, field, step);
+  void Lower(DeclRef ref) {
+    const Decl& decl = program_.modules[ref.module].ast.decls[ref.decl];
+    if (decl.fan_var.empty()) {
+      Instance(ref.module, decl, ev_.StepId(ref.module, decl), nullptr, "");
+      return;
     }
-    if (!seen.contains("do"))
-      diags_.Error(DiagnosticKind::E0205, decl.name_span,
-                   fmt::format("step `{}` has no `do`", decl.name))
-          .Suggest("say what the step does: do = exec(\"...\"), or do = manual(\"...\") for a person");
-    if (!seen.contains("undo"))
-      diags_.Error(DiagnosticKind::E0401, decl.name_span,
-                   fmt::format("step `{}` has no `undo`", decl.name))
-          .Suggest("add `undo = none` if there is nothing to invert, an action that inverts it, "
-                   "or `undo = irreversible \"why\"`");
-    return step;
+    Value group = ev_.Global(ref.module, ref.decl);
+    if (!group.ok()) return;
+    plan::FanOut fanout{group.s, 0, {}};
+    for (size_t k = 0; k < group.list->size(); ++k) {
+      Scope scope{nullptr, {{decl.fan_var, (*group.fields)[k].value}}};
+      fanout.instances.push_back((*group.list)[k].s);
+      int64_t concurrency = Instance(ref.module, decl, (*group.list)[k].s, &scope, group.s);
+      if (k == 0) fanout.concurrency = concurrency;
+    }
+    spec_.fanouts.push_back(std::move(fanout));
   }
 
  private:
-  void Lower(const Module& ast, const Field& field, plan::Step& step) {
-    const std::string& name = field.name;
-    if (name == "phase") {
-      ResolveReference(program_, names_, module_, field.value, NameKind::Phase, diags_, step.phase);
-    } else if (name == "after") {
-      After(ast, field.value, step.after);
-    } else if (name == "do") {
-      LowerAction(ast, field.value, diags_, step.action);
-    } else if (name == "undo") {
-      LowerUndo(ast, field.value, diags_, step.undo);
-    } else if (name == "check") {
-      if (check::CheckCondition(ast, field.value, diags_)) step.check = PrintExpr(ast, field.value);
-    } else if (name == "timeout") {
-      if (LowerQuantity(ast, field.value, Dimension::Duration, diags_, step.timeout_ms) &&
-          step.timeout_ms == 0)
-        diags_.Error(DiagnosticKind::E0208, ast.expr(field.value).span, "a timeout of 0 stops every attempt at once")
+  // Lowers one plan step; returns its `concurrency` (0 when unset).
+  int64_t Instance(uint32_t module, const Decl& decl, const std::string& id, const Scope* scope,
+                   const std::string& group) {
+    plan::Step step;
+    step.id = id;
+    step.group = group;
+    step.gate = decl.kind == DeclKind::Gate;
+    step.description = decl.doc;
+    step.source = SourceOf(program_, ev_.diags(), decl.span);
+    step.timeout_ms = kDefaultTimeoutMs;
+    if (!decl.has_block && decl.value == kNoExpr)
+      ev_.diags().Error(DiagnosticKind::E0205, decl.name_span, fmt::format("step `{}` has no body", decl.name))
+          .Suggest("give it a block: step name { do = ...; undo = ... }, or instantiate a template: "
+                   "step name = template(...)");
+
+    std::vector<FieldSource> fields;
+    Scope template_scope;
+    if (decl.value != kNoExpr && !Template(module, decl, scope, template_scope, fields)) return 0;
+    std::map<std::string, Span> seen;
+    for (const Field& f : decl.block.fields) {
+      if (!FirstTime(seen, f, ev_.diags())) continue;
+      std::erase_if(fields, [&](const FieldSource& s) { return s.field->name == f.name; });
+      fields.push_back({module, &f, scope});
+    }
+
+    int64_t concurrency = 0;
+    bool has_do = false, has_undo = false, has_prompt = false;
+    const auto& known = step.gate ? kGateFields : kStepFields;
+    for (const FieldSource& source : fields) {
+      const std::string& name = source.field->name;
+      if (std::find(known.begin(), known.end(), name) == known.end() ||
+          (name == "concurrency" && group.empty())) {
+        if (name == "concurrency")
+          ev_.diags().Error(DiagnosticKind::E0201, source.field->name_span,
+                            "`concurrency` bounds the instances of a fan-out; this step has none")
+              .Suggest(fmt::format("fan it out: step {}[x in list] {{ ... }}", decl.name));
+        else
+          UnknownField(ev_.diags(), *source.field, step.gate ? "a gate" : "a step", known);
+        continue;
+      }
+      has_do |= name == "do";
+      has_undo |= name == "undo";
+      has_prompt |= name == "prompt";
+      Value v = ev_.Eval(source.module, source.field->value, source.scope);
+      if (!v.ok()) continue;
+      if (name == "phase") Phase(v, step.phase);
+      else if (name == "after") LowerSteps(ev_, v, step.after);
+      else if (name == "do") LowerAction(ev_, v, step.action);
+      else if (name == "undo") LowerUndo(ev_, v, step.undo);
+      else if (name == "check") LowerCheck(ev_, v, step.check);
+      else if (name == "retries") LowerInt(ev_, v, 0, kMaxRetries, step.retries);
+      else if (name == "estimate") LowerDuration(ev_, v, step.estimate_ms);
+      else if (name == "undo_estimate") LowerDuration(ev_, v, step.undo_estimate_ms);
+      else if (name == "description") LowerString(ev_, v, step.description);
+      else if (name == "concurrency") LowerInt(ev_, v, 1, 1'000'000, concurrency);
+      else if (name == "approvers") LowerStrings(ev_, v, step.approvers);
+      else if (name == "prompt") {
+        step.action.kind = plan::Action::Kind::Manual;
+        LowerString(ev_, v, step.action.instruction);
+      } else if (name == "timeout" && LowerDuration(ev_, v, step.timeout_ms) && step.timeout_ms == 0) {
+        ev_.diags().Error(DiagnosticKind::E0208, v.span, "a timeout of 0 stops every attempt at once")
             .Suggest("give the longest time the step may take");
-    } else if (name == "retries") {
-      LowerInt(ast, field.value, 0, kMaxRetries, diags_, step.retries);
-    } else if (name == "estimate") {
-      LowerQuantity(ast, field.value, Dimension::Duration, diags_, step.estimate_ms);
-    } else if (name == "undo_estimate") {
-      LowerQuantity(ast, field.value, Dimension::Duration, diags_, step.undo_estimate_ms);
-    } else if (name == "description") {
-      LowerString(ast, field.value, diags_, step.description);
+      }
+    }
+    if (step.gate) {
+      if (!has_prompt)
+        ev_.diags().Error(DiagnosticKind::E0205, decl.name_span, fmt::format("gate `{}` has no `prompt`", decl.name))
+            .Suggest("say what the approvers decide: prompt = \"Staging validated. Start the cut-over?\"");
     } else {
-      UnknownField(field, "a step", kStepFields, diags_);
+      if (!has_do)
+        ev_.diags().Error(DiagnosticKind::E0205, decl.name_span, fmt::format("step `{}` has no `do`", decl.name))
+            .Suggest("say what the step does: do = exec(\"...\"), or do = manual(\"...\") for a person");
+      if (!has_undo)
+        ev_.diags().Error(DiagnosticKind::E0401, decl.name_span, fmt::format("step `{}` has no `undo`", decl.name))
+            .Suggest("add `undo = none` if there is nothing to invert, an action that inverts it, "
+                     "or `undo = irreversible \"why\"`");
     }
+    std::sort(step.after.begin(), step.after.end());
+    step.after.erase(std::unique(step.after.begin(), step.after.end()), step.after.end());
+    spec_.steps.push_back(std::move(step));
+    spec_.step_spans.push_back(decl.name_span);
+    return concurrency;
   }
 
-  void After(const Module& ast, ExprId value, std::vector<std::string>& after) {
-    const Expr& e = ast.expr(value);
-    std::vector<ExprId> refs = e.kind == ExprKind::List ? e.children : std::vector<ExprId>{value};
-    for (ExprId ref : refs) {
-      std::string id;
-      if (ResolveReference(program_, names_, module_, ref, NameKind::Step, diags_, id))
-        after.push_back(id);
+  // `step x = t(args)`: binds the arguments and adds the template's fields.
+  bool Template(uint32_t module, const Decl& decl, const Scope* scope, Scope& bound,
+                std::vector<FieldSource>& fields) {
+    const Module& ast = program_.modules[module].ast;
+    const Expr& call = ast.expr(decl.value);
+    Value callee = ev_.Eval(module, call.kind == ExprKind::Call ? call.children[0] : decl.value, scope);
+    if (!callee.ok()) return false;
+    if (call.kind != ExprKind::Call || callee.kind != Kind::Template) {
+      ev_.diags().Error(DiagnosticKind::E0202, call.span,
+                        fmt::format("`step {} = ...` instantiates a template, found {}", decl.name,
+                                    eval::Describe(callee)))
+          .Suggest("call a template: step name = std.k8s.helm_release(\"nova\", chart = \"charts/nova\")");
+      return false;
     }
-    std::sort(after.begin(), after.end());
-    after.erase(std::unique(after.begin(), after.end()), after.end());
+    std::vector<Value> args;
+    for (size_t k = 1; k < call.children.size(); ++k) args.push_back(ev_.Eval(module, call.children[k], scope));
+    auto tm = static_cast<uint32_t>(callee.i);
+    const Decl& tdecl = program_.modules[tm].ast.decls[std::stoul(callee.s)];
+    if (!ev_.BindArguments(tdecl, tm, args, call.arg_names, call.span, bound)) return false;
+    std::map<std::string, Span> seen;
+    for (const Field& f : tdecl.block.fields)
+      if (FirstTime(seen, f, ev_.diags())) fields.push_back({tm, &f, &bound});
+    return true;
   }
 
-  std::string Source(FileId file, Span span) const {
-    const SourceFile& source = diags_.sources().file(file);
-    std::string path = std::filesystem::path(source.path())
-                           .lexically_relative(program_.root_dir)
-                           .generic_string();
-    return fmt::format("{}:{}", path, source.Locate(span.begin).line);
+  void Phase(const Value& v, std::string& out) {
+    if (v.kind == Kind::Phase) {
+      out = v.s;
+      return;
+    }
+    ev_.diags().Error(DiagnosticKind::E0202, v.span, fmt::format("expected a phase, found {}", eval::Describe(v)))
+        .Suggest("declare it: phase name \"title\"");
   }
 
   const Program& program_;
-  const Names& names_;
-  Diagnostics& diags_;
-  uint32_t module_ = 0;
+  Evaluator& ev_;
+  CheckedSpec& spec_;
 };
-
-void CheckObjective(const Module& ast, const Decl& decl, Diagnostics& diags, CheckedSpec& spec) {
-  std::map<std::string, Span> seen;
-  for (const Field& field : decl.block.fields) {
-    if (!FirstTime(seen, field, diags)) continue;
-    if (field.name == "rto")
-      LowerQuantity(ast, field.value, Dimension::Duration, diags, spec.rto_ms);
-    else if (field.name == "rpo")
-      LowerQuantity(ast, field.value, Dimension::Duration, diags, spec.rpo_ms);
-    else
-      UnknownField(field, "`objective`", kObjectiveFields, diags);
-  }
-}
 
 }  // namespace
 
-bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags,
-                  CheckedSpec& spec) {
-  size_t before = diags.error_count();
-  const Module& root = program.modules[0].ast;
-  spec.module = std::filesystem::path(diags.sources().file(root.file).path()).stem().string();
-  const Decl* objective = nullptr;
-  for (uint32_t m = 0; m < program.modules.size(); ++m) {
-    const Module& ast = program.modules[m].ast;
-    for (const Decl& decl : ast.decls) {
-      if (decl.kind == DeclKind::Module && m == 0) spec.module = decl.name;
-      if (decl.kind == DeclKind::Phase)
-        spec.phases.push_back({program.modules[m].prefix + decl.name, decl.title});
-      if (decl.kind != DeclKind::Objective) continue;
-      if (m != 0) continue;  // an imported module's objective is not this migration's
-      if (objective != nullptr) {
-        diags.Error(DiagnosticKind::E0101, decl.name_span, "`objective` is declared twice")
-            .Note(objective->name_span, "first declared here");
-        continue;
-      }
-      objective = &decl;
-      CheckObjective(ast, decl, diags, spec);
-    }
-  }
-  if (names.steps.empty()) {
-    diags.Error(DiagnosticKind::E0006, {root.file, 0, 0}, "the spec declares no steps")
-        .Suggest("declare one: step name { do = exec(\"...\"); undo = none }");
-  }
-  StepChecker checker(program, names, diags);
-  for (uint32_t i = 0; i < names.steps.size(); ++i) {
-    spec.steps.push_back(checker.Check(i));
-    DeclRef ref = names.steps[i];
-    spec.step_spans.push_back(program.modules[ref.module].ast.decls[ref.decl].name_span);
-  }
-  return diags.error_count() == before;
+void LowerAllSteps(const Program& program, const Names& names, Evaluator& ev, CheckedSpec& spec) {
+  StepLowerer lowerer(program, ev, spec);
+  for (DeclRef ref : names.steps) lowerer.Lower(ref);
 }
 
-}  // namespace sparkc
+}  // namespace sparkc::check

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 
 #include "compiler/check/check.h"
@@ -13,13 +14,14 @@ namespace sparkc {
 namespace {
 
 // Builds the step graph; reports a cycle as the path of steps around it.
-bool OrderSteps(const Names& names, CheckedSpec& spec, Diagnostics& diags,
-                std::vector<uint32_t>& order) {
+bool OrderSteps(CheckedSpec& spec, Diagnostics& diags, std::vector<uint32_t>& order) {
   auto n = static_cast<uint32_t>(spec.steps.size());
+  std::map<std::string, uint32_t> index;
+  for (uint32_t i = 0; i < n; ++i) index[spec.steps[i].id] = i;
   dag::Graph graph(n);
   for (uint32_t i = 0; i < n; ++i)
     for (const std::string& before : spec.steps[i].after)
-      graph.AddEdge(names.step_index.at(before), i);
+      graph.AddEdge(index.at(before), i);
   std::vector<uint32_t> cycle = graph.FindCycle();
   if (!cycle.empty()) {
     std::string path;
@@ -55,7 +57,9 @@ bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags
   // Later phases need correct names and types; stop before reporting noise.
   if (!CheckProgram(program, names, diags, spec) || diags.has_errors()) return false;
   std::vector<uint32_t> order;
-  if (!OrderSteps(names, spec, diags, order)) return false;
+  if (!OrderSteps(spec, diags, order)) return false;
+  CheckGates(spec, order, diags);
+  if (diags.has_errors()) return false;
 
   plan.compiler = SPARKC_VERSION;
   plan.module = spec.module;
@@ -63,6 +67,11 @@ bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags
   plan.rpo_ms = spec.rpo_ms;
   plan.phases = std::move(spec.phases);
   for (uint32_t i : order) plan.steps.push_back(std::move(spec.steps[i]));
+  plan.fanouts = std::move(spec.fanouts);
+  plan.invariants = std::move(spec.invariants);
+  plan.windows = std::move(spec.windows);
+  std::sort(plan.windows.begin(), plan.windows.end(),
+            [](const plan::Window& a, const plan::Window& b) { return a.id < b.id; });
   plan.digest = plan::ComputeDigest(plan);
   return true;
 }

@@ -56,7 +56,12 @@ std::string Builder::DocBefore(antlr4::Token* start) {
 
 std::string Builder::Unescape(antlr4::Token* token) {
   std::string text = token->getText();
-  std::string_view raw = std::string_view(text).substr(1, text.size() - 2);
+  return UnescapeRange(text.substr(1, text.size() - 2), SpanOf(token).begin + 1);
+}
+
+// `raw` is the text between the quotes (or a part of it) starting at byte
+// `base` of the file.
+std::string Builder::UnescapeRange(std::string_view raw, uint32_t base) {
   std::string out;
   out.reserve(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) {
@@ -71,16 +76,72 @@ std::string Builder::Unescape(antlr4::Token* token) {
       case 'r': out += '\r'; break;
       case '"': case '\\': case '$': out += c; break;
       default: {
-        Span span = SpanOf(token);
-        // The escape's own position: raw starts one byte after the opening quote.
-        span.begin += static_cast<uint32_t>(i);
-        span.end = span.begin + 1;
+        Span span{file_, base + static_cast<uint32_t>(i - 1), base + static_cast<uint32_t>(i + 1)};
         diags_.Error(DiagnosticKind::E0009, span, fmt::format("unknown escape sequence `\\{}`", c))
             .Suggest("the escapes are \\n, \\t, \\r, \\\", \\\\ and \\$; write `\\\\` for a backslash");
       }
     }
   }
   return out;
+}
+
+// A string with `${expr}` parts becomes an Interpolation of literal strings
+// and expressions; the expressions are parsed on their own and their spans
+// moved to where they stand in the file.
+ExprId Builder::StringLiteral(antlr4::Token* token) {
+  Span whole = SpanOf(token);
+  std::string text = token->getText();
+  std::string_view raw = std::string_view(text).substr(1, text.size() - 2);
+  uint32_t base = whole.begin + 1;
+  Expr interpolation(ExprKind::Interpolation, whole);
+  size_t literal_from = 0;
+  auto add_literal = [&](size_t to) {
+    if (to == literal_from) return;
+    Expr part(ExprKind::String, {file_, base + uint32_t(literal_from), base + uint32_t(to)});
+    part.text = UnescapeRange(raw.substr(literal_from, to - literal_from), base + uint32_t(literal_from));
+    interpolation.children.push_back(Add(std::move(part)));
+  };
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (raw[i] != '$' || i + 1 >= raw.size() || raw[i + 1] != '{') continue;
+    size_t close = raw.find('}', i + 2);
+    Span at{file_, base + uint32_t(i), base + uint32_t(i + 2)};
+    if (close == std::string_view::npos) {
+      diags_.Error(DiagnosticKind::E0009, at, "`${` is not closed by `}` in this string")
+          .Suggest("write `\\${` for a literal `${`");
+      return Add(Expr(ExprKind::String, whole));
+    }
+    add_literal(i);
+    std::string error;
+    ExprId inner = kNoExpr;
+    size_t first_new = module_.exprs.size();
+    std::string_view source = raw.substr(i + 2, close - i - 2);
+    if (!ParseExpression(source, module_, inner, error)) {
+      diags_.Error(DiagnosticKind::E0009, {file_, base + uint32_t(i), base + uint32_t(close + 1)},
+                   fmt::format("invalid expression in `${{...}}`: {}", error))
+          .Note({}, "an interpolated expression cannot contain a string literal");
+      return Add(Expr(ExprKind::String, whole));
+    }
+    uint32_t shift = base + uint32_t(i + 2);
+    for (size_t k = first_new; k < module_.exprs.size(); ++k) {
+      Expr& e = module_.exprs[k];
+      e.span = {file_, e.span.begin + shift, e.span.end + shift};
+      for (Field& f : e.fields) f.name_span = {file_, f.name_span.begin + shift, f.name_span.end + shift};
+    }
+    interpolation.children.push_back(inner);
+    literal_from = close + 1;
+    i = close;
+  }
+  if (interpolation.children.empty()) {
+    Expr plain(ExprKind::String, whole);
+    plain.text = UnescapeRange(raw, base);
+    return Add(std::move(plain));
+  }
+  add_literal(raw.size());
+  return Add(std::move(interpolation));
 }
 
 void Builder::File(P::FileContext* ctx) {
@@ -91,6 +152,16 @@ void Builder::Declaration(P::DeclContext* ctx) {
   Decl decl;
   decl.span = SpanOf(ctx);
   decl.doc = DocBefore(ctx->getStart());
+  auto named = [&](DeclKind kind, antlr4::tree::TerminalNode* ident) {
+    decl.kind = kind;
+    decl.name = ident->getText();
+    decl.name_span = SpanOf(ident->getSymbol());
+  };
+  auto with_block = [&](P::BlockContext* block) {
+    if (block == nullptr) return;
+    decl.block = BlockOf(block);
+    decl.has_block = true;
+  };
   if (auto* m = ctx->moduleDecl()) {
     decl.kind = DeclKind::Module;
     decl.name = m->dottedName()->getText();
@@ -107,22 +178,101 @@ void Builder::Declaration(P::DeclContext* ctx) {
     }
     if (i->IDENT() != nullptr) decl.alias = i->IDENT()->getText();
   } else if (auto* p = ctx->phaseDecl()) {
-    decl.kind = DeclKind::Phase;
-    decl.name = p->IDENT()->getText();
-    decl.name_span = SpanOf(p->IDENT()->getSymbol());
+    named(DeclKind::Phase, p->IDENT());
     if (p->STRING() != nullptr) decl.title = Unescape(p->STRING()->getSymbol());
   } else if (auto* o = ctx->objectiveDecl()) {
     decl.kind = DeclKind::Objective;
     decl.name = "objective";
     decl.name_span = SpanOf(o->getStart());
-    decl.block = BlockOf(o->block());
+    with_block(o->block());
   } else if (auto* s = ctx->stepDecl()) {
-    decl.kind = DeclKind::Step;
-    decl.name = s->IDENT()->getText();
-    decl.name_span = SpanOf(s->IDENT()->getSymbol());
-    decl.block = BlockOf(s->block());
+    Step(s, decl);
+  } else if (auto* g = ctx->gateDecl()) {
+    named(DeclKind::Gate, g->IDENT());
+    with_block(g->block());
+  } else if (auto* t = ctx->templateDecl()) {
+    named(DeclKind::Template, t->IDENT());
+    if (t->params() != nullptr) decl.params = Params(t->params());
+    with_block(t->block());
+  } else if (auto* e = ctx->enumDecl()) {
+    named(DeclKind::Enum, e->IDENT(0));
+    for (size_t k = 1; k < e->IDENT().size(); ++k) {
+      decl.members.push_back(e->IDENT(k)->getText());
+      decl.member_spans.push_back(SpanOf(e->IDENT(k)->getSymbol()));
+    }
+  } else if (auto* r = ctx->recordDecl()) {
+    named(DeclKind::Record, r->IDENT());
+    for (P::MemberContext* m : r->member())
+      decl.params.push_back({m->name()->getText(), SpanOf(m->name()), TypeOf(m->typeRef()),
+                             m->expr() != nullptr ? Expression(m->expr()) : kNoExpr});
+  } else if (auto* c = ctx->constDecl()) {
+    named(DeclKind::Const, c->IDENT());
+    if (c->typeRef() != nullptr) decl.type = TypeOf(c->typeRef());
+    decl.value = Expression(c->expr());
+  } else if (auto* f = ctx->fnDecl()) {
+    named(DeclKind::Fn, f->IDENT());
+    if (f->params() != nullptr) decl.params = Params(f->params());
+    decl.type = TypeOf(f->typeRef());
+    decl.value = Expression(f->expr());
+  } else if (auto* en = ctx->entityDecl()) {
+    std::string kind = en->kind->getText();
+    named(kind == "hardware" ? DeclKind::Hardware
+          : kind == "environment" ? DeclKind::Environment : DeclKind::Service,
+          en->IDENT());
+    with_block(en->block());
+  } else if (auto* sec = ctx->secretDecl()) {
+    named(DeclKind::Secret, sec->IDENT());
+    decl.value = Expression(sec->expr());
+  } else if (auto* inv = ctx->invariantDecl()) {
+    named(DeclKind::Invariant, inv->IDENT());
+    if (inv->STRING() != nullptr) decl.title = Unescape(inv->STRING()->getSymbol());
+    decl.value = Expression(inv->expr());
+  } else if (auto* w = ctx->windowDecl()) {
+    named(DeclKind::Window, w->IDENT());
+    with_block(w->block());
   }
   module_.decls.push_back(std::move(decl));
+}
+
+void Builder::Step(P::StepDeclContext* s, Decl& decl) {
+  decl.kind = DeclKind::Step;
+  decl.name = s->IDENT()->getText();
+  decl.name_span = SpanOf(s->IDENT()->getSymbol());
+  if (auto* fan = s->fanOut()) {
+    decl.fan_var = fan->IDENT()->getText();
+    decl.fan_var_span = SpanOf(fan->IDENT()->getSymbol());
+    decl.fan_source = Expression(fan->expr());
+  }
+  if (s->block() != nullptr) {
+    decl.block = BlockOf(s->block());
+    decl.has_block = true;
+  }
+  if (s->expr() == nullptr) return;
+  decl.value = Expression(s->expr());
+  // `step x = t(args) { overrides }`: the parser reads the block as the call's
+  // options; for an instantiation it is the step's own block.
+  Expr& call = module_.exprs[decl.value];
+  if (call.kind == ExprKind::Call && call.has_options && !decl.has_block) {
+    decl.block = {call.span, std::move(call.fields)};
+    decl.has_block = true;
+    call.fields.clear();
+    call.has_options = false;
+  }
+}
+
+std::vector<Param> Builder::Params(P::ParamsContext* ctx) {
+  std::vector<Param> params;
+  for (P::ParamContext* p : ctx->param())
+    params.push_back({p->IDENT()->getText(), SpanOf(p->IDENT()->getSymbol()), TypeOf(p->typeRef()),
+                      p->expr() != nullptr ? Expression(p->expr()) : kNoExpr});
+  return params;
+}
+
+TypeRef Builder::TypeOf(P::TypeRefContext* ctx) {
+  std::string name = ctx->dottedName() != nullptr ? ctx->dottedName()->getText() : "secret";
+  TypeRef type{name, SpanOf(ctx), {}};
+  if (ctx->typeRef() != nullptr) type.args.push_back(TypeOf(ctx->typeRef()));
+  return type;
 }
 
 std::vector<Field> Builder::Fields(P::BlockContext* ctx) {
@@ -166,9 +316,17 @@ ExprId Builder::Expression(P::ExprContext* ctx) {
       e.has_options = true;
       e.fields = Fields(c->block());
     }
+  } else if (auto* c = dynamic_cast<P::AggregateExprContext*>(ctx)) {
+    e.kind = ExprKind::Aggregate;
+    e.text = c->IDENT()->getText();
+    for (P::ExprContext* part : c->expr()) e.children.push_back(Expression(part));
   } else if (auto* c = dynamic_cast<P::IndexExprContext*>(ctx)) {
     e.kind = ExprKind::Index;
-    e.children = {Expression(c->expr(0)), Expression(c->expr(1))};
+    e.children = {Expression(c->expr(0)),
+                  c->star != nullptr ? Add(Expr(ExprKind::Star, SpanOf(c->star))) : Expression(c->expr(1))};
+  } else if (auto* c = dynamic_cast<P::IfExprContext*>(ctx)) {
+    e.kind = ExprKind::If;
+    for (P::ExprContext* part : c->expr()) e.children.push_back(Expression(part));
   } else if (auto* c = dynamic_cast<P::UnaryExprContext*>(ctx)) {
     e.kind = ExprKind::Unary;
     e.text = c->op->getText();
@@ -209,8 +367,7 @@ ExprId Builder::Primary(P::PrimaryContext* ctx, Span span) {
       e.text = c->getText();
     }
   } else if (auto* c = dynamic_cast<P::StringLitContext*>(ctx)) {
-    e.kind = ExprKind::String;
-    e.text = Unescape(c->STRING()->getSymbol());
+    return StringLiteral(c->STRING()->getSymbol());
   } else if (auto* c = dynamic_cast<P::VersionLitContext*>(ctx)) {
     e.kind = ExprKind::Version;
     e.text = c->getText().substr(1);
@@ -225,6 +382,10 @@ ExprId Builder::Primary(P::PrimaryContext* ctx, Span span) {
   } else if (auto* c = dynamic_cast<P::NameRefContext*>(ctx)) {
     e.kind = ExprKind::Name;
     e.text = c->getText();
+  } else if (auto* c = dynamic_cast<P::ListCompContext*>(ctx)) {
+    e.kind = ExprKind::ListComp;
+    e.text = c->IDENT()->getText();
+    for (P::ExprContext* part : c->expr()) e.children.push_back(Expression(part));
   } else if (auto* c = dynamic_cast<P::ListLitContext*>(ctx)) {
     e.kind = ExprKind::List;
     for (P::ExprContext* item : c->expr()) e.children.push_back(Expression(item));

@@ -35,12 +35,17 @@ class Builder {
 
  private:
   void Declaration(sparkgen::SparkParser::DeclContext* ctx);
+  void Step(sparkgen::SparkParser::StepDeclContext* ctx, Decl& decl);
+  std::vector<Param> Params(sparkgen::SparkParser::ParamsContext* ctx);
+  TypeRef TypeOf(sparkgen::SparkParser::TypeRefContext* ctx);
+  ExprId StringLiteral(antlr4::Token* token);
   Block BlockOf(sparkgen::SparkParser::BlockContext* ctx);
   std::vector<Field> Fields(sparkgen::SparkParser::BlockContext* ctx);
   ExprId Primary(sparkgen::SparkParser::PrimaryContext* ctx, Span span);
   ExprId Add(Expr expr);
   std::string DocBefore(antlr4::Token* start);
   std::string Unescape(antlr4::Token* token);
+  std::string UnescapeRange(std::string_view raw, uint32_t base);
 
   FileId file_;
   const OffsetMap& offsets_;

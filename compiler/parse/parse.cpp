@@ -45,9 +45,12 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
                              bool& wants_close_brace) {
   auto literal = [&](size_t t) { return vocab.getLiteralName(t); };
   static const std::vector<std::string> kExprStarts = {"'('", "'['", "'{'", "'-'", "'not'", "'true'",
-                                                       "'false'", "'none'", "'irreversible'"};
-  static const std::vector<std::string> kDeclStarts = {"'module'", "'import'", "'phase'",
-                                                       "'objective'", "'step'"};
+                                                       "'false'", "'none'", "'irreversible'",
+                                                       "'if'", "'hardware'"};
+  static const std::vector<std::string> kDeclStarts = {
+      "'module'", "'import'",  "'phase'",   "'objective'", "'step'",      "'gate'",
+      "'template'", "'enum'",  "'record'",  "'const'",     "'fn'",        "'hardware'",
+      "'environment'", "'service'", "'secret'", "'invariant'", "'window'"};
   bool is_expr = set.contains(size_t{P::INT}) && set.contains(size_t{P::STRING}) &&
                  set.contains(size_t{P::IDENT});
   bool is_decl = false;
@@ -104,6 +107,16 @@ class ErrorListener : public antlr4::BaseErrorListener {
     if (wants_close) Opener(parser->getContext(), closing, opened);
     // Inside an open block, what most helps is the brace that closes it.
     if (!closing.empty()) expected = "`}`";
+    // After an operand with a bracket still open, ANTLR lists every operator
+    // that could continue; the bracket that is missing is what helps.
+    Span bracket;
+    if (closing.empty() && expected.find("`and`") != std::string::npos &&
+        UnclosedBracket(parser->getTokenStream(), offending, bracket)) {
+      std::string_view open = sources_.file(file_).text().substr(bracket.begin, 1);
+      LineCol at = sources_.file(file_).Locate(bracket.begin);
+      expected = fmt::format("`{}` to close `{}` opened at {}:{}", open == "(" ? ")" : "]", open, at.line, at.column);
+      opened = bracket;
+    }
     std::string message = expected.empty()
         ? fmt::format("unexpected {}", DescribeToken(offending))
         : fmt::format("expected {}{}, found {}", expected, closing, DescribeToken(offending));
@@ -130,6 +143,22 @@ class ErrorListener : public antlr4::BaseErrorListener {
       return {file_, end, end};
     }
     return fallback;
+  }
+
+  // The innermost `(` or `[` still open before `offending`.
+  bool UnclosedBracket(antlr4::TokenStream* tokens, antlr4::Token* offending, Span& out) const {
+    if (offending == nullptr) return false;
+    std::vector<antlr4::Token*> stack;
+    for (size_t k = 0; k < offending->getTokenIndex(); ++k) {
+      antlr4::Token* t = tokens->get(k);
+      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+      std::string text = t->getType() == P::STRING ? "" : t->getText();
+      if (text == "(" || text == "[" || text == "{") stack.push_back(t);
+      else if ((text == ")" || text == "]" || text == "}") && !stack.empty()) stack.pop_back();
+    }
+    if (stack.empty() || stack.back()->getText() == "{") return false;
+    out = SpanAt(stack.back());
+    return true;
   }
 
   bool Count(Span span) {
@@ -163,6 +192,8 @@ class ErrorListener : public antlr4::BaseErrorListener {
       std::string what = "the block";
       if (auto* step = dynamic_cast<P::StepDeclContext*>(owner); step && step->IDENT())
         what = fmt::format("step `{}`", step->IDENT()->getText());
+      else if (auto* gate = dynamic_cast<P::GateDeclContext*>(owner); gate && gate->IDENT())
+        what = fmt::format("gate `{}`", gate->IDENT()->getText());
       else if (dynamic_cast<P::ObjectiveDeclContext*>(owner) != nullptr)
         what = "`objective`";
       antlr4::Token* start = owner != nullptr && !dynamic_cast<P::MapLitContext*>(owner)

@@ -19,9 +19,13 @@ struct Action {
   Kind kind = Kind::Noop;
   std::vector<std::string> argv;                            // Exec; Shell: {script}
   std::vector<std::pair<std::string, std::string>> env;     // sorted by name
+  // Secrets by reference ("env:NAME", "file:PATH"), resolved when the action
+  // starts; never a value.
+  std::vector<std::pair<std::string, std::string>> secret_env;  // sorted by name
   std::string cwd;
   bool has_stdin = false;
   std::string stdin_text;
+  std::string stdin_secret;                                 // a reference, or ""
   int64_t wait_ms = 0;                                      // Wait
   std::string instruction;                                  // Manual
   std::vector<Action> sequence;                             // Sequence
@@ -40,6 +44,9 @@ struct Undo {
 
 struct Step {
   std::string id;
+  bool gate = false;                // a gate: `do` is the approval prompt
+  std::vector<std::string> approvers;
+  std::string group;                // the fan-out it is an instance of, or ""
   std::string phase;        // "" when the step names none
   std::string description;  // from `///`
   std::string source;       // "file:line", relative to the root spec
@@ -61,6 +68,29 @@ struct Phase {
   bool operator==(const Phase&) const = default;
 };
 
+struct FanOut {
+  std::string id;
+  int64_t concurrency = 0;  // 0: unbounded (only -j limits it)
+  std::vector<std::string> instances;
+  bool operator==(const FanOut&) const = default;
+};
+
+struct Invariant {
+  std::string id;
+  std::string description;
+  std::string source;
+  bool runtime = false;    // static ones were proven by the compiler
+  std::string expr;        // runtime: the expression `verify` evaluates
+  bool operator==(const Invariant&) const = default;
+};
+
+struct Window {
+  std::string id;
+  std::string from, to;
+  int64_t max_ms = 0;
+  bool operator==(const Window&) const = default;
+};
+
 struct Plan {
   std::string compiler;       // sparkc version that wrote it
   std::string module;
@@ -68,6 +98,9 @@ struct Plan {
   int64_t rpo_ms = -1;
   std::vector<Phase> phases;
   std::vector<Step> steps;    // topological order, ties broken by id
+  std::vector<FanOut> fanouts;          // by id
+  std::vector<Invariant> invariants;    // by id
+  std::vector<Window> windows;          // by id
   std::string digest;         // "sha256:<hex>"
 };
 

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "compiler/plan/plan.h"
@@ -30,13 +31,19 @@ Json ActionJson(const Action& a) {
     case Action::Kind::Exec: j["exec"] = a.argv; break;
     case Action::Kind::Shell: j["shell"] = a.argv.empty() ? "" : a.argv[0]; break;
   }
-  if (!a.env.empty()) {
+  if (!a.env.empty() || !a.secret_env.empty()) {
+    // One map, sorted by name, plain values and secret references mixed.
+    std::vector<std::pair<std::string, Json>> vars;
+    for (const auto& [name, value] : a.env) vars.emplace_back(name, Json(value));
+    for (const auto& [name, ref] : a.secret_env) vars.emplace_back(name, Json{{"secret", ref}});
+    std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     Json env = Json::object();
-    for (const auto& [name, value] : a.env) env[name] = value;
+    for (auto& [name, value] : vars) env[name] = std::move(value);
     j["env"] = std::move(env);
   }
   if (!a.cwd.empty()) j["cwd"] = a.cwd;
-  if (a.has_stdin) j["stdin"] = a.stdin_text;
+  if (!a.stdin_secret.empty()) j["stdin"] = Json{{"secret", a.stdin_secret}};
+  else if (a.has_stdin) j["stdin"] = a.stdin_text;
   return j;
 }
 
@@ -52,6 +59,8 @@ Json UndoJson(const Undo& u) {
 Json StepJson(const Step& s) {
   Json j;
   j["id"] = s.id;
+  if (s.gate) j["gate"] = Json{{"approvers", s.approvers}};
+  if (!s.group.empty()) j["fan_out"] = s.group;
   if (!s.phase.empty()) j["phase"] = s.phase;
   if (!s.description.empty()) j["description"] = s.description;
   j["source"] = s.source;
@@ -140,13 +149,17 @@ Action ReadAction(const Json& j, const std::string& path) {
   }
   if (auto it = j.find("env"); it != j.end()) {
     if (!it->is_object()) throw Invalid{fmt::format("`{}.env` must be a mapping", path)};
-    for (auto& [name, value] : it->items())
-      a.env.emplace_back(name, Str(value, fmt::format("{}.env.{}", path, name)));
+    for (auto& [name, value] : it->items()) {
+      std::string at = fmt::format("{}.env.{}", path, name);
+      if (value.is_object()) a.secret_env.emplace_back(name, Str(Get(value, "secret", at), at + ".secret"));
+      else a.env.emplace_back(name, Str(value, at));
+    }
   }
   a.cwd = OptStr(j, "cwd", path);
   if (auto it = j.find("stdin"); it != j.end()) {
     a.has_stdin = true;
-    a.stdin_text = Str(*it, path + ".stdin");
+    if (it->is_object()) a.stdin_secret = Str(Get(*it, "secret", path + ".stdin"), path + ".stdin.secret");
+    else a.stdin_text = Str(*it, path + ".stdin");
   }
   return a;
 }
@@ -167,6 +180,11 @@ Undo ReadUndo(const Json& j, const std::string& path) {
 Step ReadStep(const Json& j, const std::string& path) {
   Step s;
   s.id = Str(Get(j, "id", path), path + ".id");
+  if (auto it = j.find("gate"); it != j.end()) {
+    s.gate = true;
+    s.approvers = StrList(Get(*it, "approvers", path + ".gate"), path + ".gate.approvers");
+  }
+  s.group = OptStr(j, "fan_out", path);
   s.phase = OptStr(j, "phase", path);
   s.description = OptStr(j, "description", path);
   s.source = Str(Get(j, "source", path), path + ".source");
@@ -198,6 +216,25 @@ Json ToJson(const Plan& plan, bool with_digest) {
   Json steps = Json::array();
   for (const Step& s : plan.steps) steps.push_back(StepJson(s));
   j["steps"] = std::move(steps);
+  Json fanouts = Json::array();
+  for (const FanOut& f : plan.fanouts)
+    fanouts.push_back(Json{{"id", f.id}, {"concurrency", f.concurrency}, {"instances", f.instances}});
+  j["fan_outs"] = std::move(fanouts);
+  Json invariants = Json::array();
+  for (const Invariant& inv : plan.invariants) {
+    Json i;
+    i["id"] = inv.id;
+    if (!inv.description.empty()) i["description"] = inv.description;
+    i["source"] = inv.source;
+    i["when"] = inv.runtime ? "runtime" : "proven";
+    if (inv.runtime) i["check"] = inv.expr;
+    invariants.push_back(std::move(i));
+  }
+  j["invariants"] = std::move(invariants);
+  Json windows = Json::array();
+  for (const Window& w : plan.windows)
+    windows.push_back(Json{{"id", w.id}, {"from", w.from}, {"to", w.to}, {"max", Seconds(w.max_ms)}});
+  j["windows"] = std::move(windows);
   if (with_digest) j["digest"] = plan.digest;
   return j;
 }
@@ -226,6 +263,39 @@ bool FromJson(const Json& j, Plan& plan, std::string& error) {
     if (!steps.is_array()) throw Invalid{"`plan.steps` must be a list"};
     for (size_t i = 0; i < steps.size(); ++i)
       plan.steps.push_back(ReadStep(steps[i], fmt::format("plan.steps[{}]", i)));
+    const Json& fanouts = Get(j, "fan_outs", "plan");
+    if (!fanouts.is_array()) throw Invalid{"`plan.fan_outs` must be a list"};
+    for (size_t i = 0; i < fanouts.size(); ++i) {
+      std::string path = fmt::format("plan.fan_outs[{}]", i);
+      plan.fanouts.push_back({Str(Get(fanouts[i], "id", path), path + ".id"),
+                              Int(Get(fanouts[i], "concurrency", path), path + ".concurrency"),
+                              StrList(Get(fanouts[i], "instances", path), path + ".instances")});
+    }
+    const Json& invariants = Get(j, "invariants", "plan");
+    if (!invariants.is_array()) throw Invalid{"`plan.invariants` must be a list"};
+    for (size_t i = 0; i < invariants.size(); ++i) {
+      std::string path = fmt::format("plan.invariants[{}]", i);
+      const Json& inv = invariants[i];
+      Invariant out;
+      out.id = Str(Get(inv, "id", path), path + ".id");
+      out.description = OptStr(inv, "description", path);
+      out.source = Str(Get(inv, "source", path), path + ".source");
+      std::string when = Str(Get(inv, "when", path), path + ".when");
+      if (when != "runtime" && when != "proven")
+        throw Invalid{fmt::format("`{}.when` must be `runtime` or `proven`", path)};
+      out.runtime = when == "runtime";
+      if (out.runtime) out.expr = Str(Get(inv, "check", path), path + ".check");
+      plan.invariants.push_back(std::move(out));
+    }
+    const Json& windows = Get(j, "windows", "plan");
+    if (!windows.is_array()) throw Invalid{"`plan.windows` must be a list"};
+    for (size_t i = 0; i < windows.size(); ++i) {
+      std::string path = fmt::format("plan.windows[{}]", i);
+      plan.windows.push_back({Str(Get(windows[i], "id", path), path + ".id"),
+                              Str(Get(windows[i], "from", path), path + ".from"),
+                              Str(Get(windows[i], "to", path), path + ".to"),
+                              Millis(Get(windows[i], "max", path), path + ".max")});
+    }
     plan.digest = Str(Get(j, "digest", "plan"), "plan.digest");
     return true;
   } catch (const Invalid& invalid) {

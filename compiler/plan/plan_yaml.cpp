@@ -13,7 +13,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 const std::set<std::string> kDurationKeys = {"timeout", "estimate", "undo_estimate",
-                                             "rto", "rpo", "wait"};
+                                             "rto", "rpo", "wait", "max"};
 
 // Plain scalars are read back as numbers, booleans or null when they look
 // like one; every string that could be misread is quoted.
@@ -43,7 +43,8 @@ void Emit(YAML::Emitter& out, const Json& j, bool flow = false) {
     for (const auto& [key, value] : j.items()) {
       out << YAML::Key << key << YAML::Value;
       // Lists of names and argv read best on one line.
-      bool flow_child = flow || key == "after" || key == "exec";
+      bool flow_child = flow || key == "after" || key == "exec" || key == "approvers" ||
+                        key == "instances";
       Emit(out, value, flow_child);
       if (kDurationKeys.contains(key) && value.is_number())
         out << YAML::Comment(HumanDuration(value.is_number_integer()

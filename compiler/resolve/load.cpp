@@ -168,7 +168,18 @@ bool LoadProgram(const std::string& root_path, SourceManager& sources, Diagnosti
   std::error_code ec;
   program.root_dir = fs::weakly_canonical(fs::path(root_path), ec).parent_path().string();
   size_t errors = diags.error_count();
-  Loader(sources, diags, program).Load(root_path, "", {});
+  Loader loader(sources, diags, program);
+  if (loader.Load(root_path, "", {}) < 0) return false;
+  // The prelude's schemas and helpers are visible everywhere without an import.
+  for (const std::string& dir : StdlibDirs()) {
+    fs::path prelude = fs::path(dir) / "prelude.spark";
+    if (!fs::exists(prelude, ec)) continue;
+    program.prelude = loader.Load(prelude, "std.prelude.", {});
+    break;
+  }
+  if (program.prelude < 0 && diags.error_count() == errors)
+    diags.Error(DiagnosticKind::E0103, {}, "cannot find the standard library's `prelude.spark`")
+        .Note({}, "sparkc looks in SPARKC_PATH, then next to the binary (../share/sparkc/stdlib)");
   return diags.error_count() == errors;
 }
 

@@ -20,6 +20,7 @@ struct ModuleUnit {
 struct Program {
   std::vector<ModuleUnit> modules;  // modules[0] is the root
   std::string root_dir;             // displayed paths are relative to it
+  int prelude = -1;                 // std.prelude, visible from every module
 };
 
 // The directories `import std.NAME` searches, in order: SPARKC_PATH, the
@@ -37,20 +38,16 @@ struct DeclRef {
 };
 
 struct Names {
-  std::vector<std::string> step_ids;            // qualified, in declaration order
-  std::vector<DeclRef> steps;                   // parallel to step_ids
-  std::map<std::string, uint32_t> step_index;   // qualified id -> index
-  std::map<std::string, DeclRef> phases;        // qualified id -> declaration
+  // Per module: every named declaration (steps, gates, consts, records, ...).
+  // One namespace per module: a phase and a step cannot share a name.
+  std::vector<std::map<std::string, uint32_t>> globals;
+  std::vector<DeclRef> steps;  // step and gate declarations, modules in load order
 };
 
 // Builds the name tables; duplicates are errors.
 Names BindNames(const Program& program, Diagnostics& diags);
 
-enum class NameKind { Step, Phase };
-
-// Resolves a reference (`x` or `alias.x`) written in module `module` to a
-// qualified id. Unknown names are reported with a "did you mean".
-bool ResolveReference(const Program& program, const Names& names, uint32_t module,
-                      ExprId ref, NameKind kind, Diagnostics& diags, std::string& id);
+// `a.b.c` as written, or "" when the expression is not a dotted name.
+std::string DottedName(const Module& module, ExprId id);
 
 }  // namespace sparkc

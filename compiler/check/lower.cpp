@@ -1,0 +1,153 @@
+#include "compiler/check/lower.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+namespace sparkc::check {
+
+using eval::Describe;
+using eval::Kind;
+
+namespace {
+
+bool Mismatch(Evaluator& ev, const Value& v, const std::string& expected, std::string hint = {}) {
+  if (!v.ok()) return false;
+  Diagnostic& d = ev.diags().Error(DiagnosticKind::E0202, v.span,
+                                   fmt::format("expected {}, found {}", expected, Describe(v)));
+  if (!hint.empty()) d.Suggest(hint);
+  return false;
+}
+
+}  // namespace
+
+bool LowerAction(Evaluator& ev, const Value& v, plan::Action& out) {
+  if (v.kind == Kind::Action) {
+    out = *v.action;
+    return true;
+  }
+  if (v.kind == Kind::List) {
+    out.kind = plan::Action::Kind::Sequence;
+    bool ok = true;
+    for (const Value& item : *v.list) ok &= LowerAction(ev, item, out.sequence.emplace_back());
+    return ok;
+  }
+  return Mismatch(ev, v, "an action",
+                  "exec(\"prog\", \"arg\"...), shell(\"script\"), wait(duration), manual(\"instruction\"), "
+                  "noop, or a list of actions");
+}
+
+bool LowerUndo(Evaluator& ev, const Value& v, plan::Undo& out) {
+  if (v.kind == Kind::None) {
+    out.kind = plan::Undo::Kind::None;
+    return true;
+  }
+  if (v.kind == Kind::Irreversible) {
+    out.kind = plan::Undo::Kind::Irreversible;
+    out.reason = v.s;
+    if (!out.reason.empty()) return true;
+    ev.diags().Error(DiagnosticKind::E0208, v.span, "`irreversible` needs a reason")
+        .Suggest("say why and what to do instead: irreversible \"restore from the backup\"");
+    return false;
+  }
+  out.kind = plan::Undo::Kind::Action;
+  if (v.kind == Kind::Action || v.kind == Kind::List) return LowerAction(ev, v, out.action);
+  return Mismatch(ev, v, "an undo: an action, `none` or `irreversible \"why\"`");
+}
+
+bool LowerDuration(Evaluator& ev, const Value& v, int64_t& out) {
+  if (!ev.RequireStatic(v, "a duration")) return false;
+  if (v.kind != Kind::Quantity || v.dim != Dimension::Duration)
+    return Mismatch(ev, v, "a duration",
+                    v.kind == Kind::Int ? fmt::format("give the unit: `{} s` or `{} min`", v.i, v.i) : "");
+  if (v.i < 0) {
+    ev.diags().Error(DiagnosticKind::E0208, v.span, "a duration cannot be negative");
+    return false;
+  }
+  out = v.i;
+  return true;
+}
+
+bool LowerInt(Evaluator& ev, const Value& v, int64_t min, int64_t max, int64_t& out) {
+  if (!ev.RequireStatic(v, "an integer field")) return false;
+  if (v.kind != Kind::Int) return Mismatch(ev, v, "an integer");
+  if (v.i < min || v.i > max) {
+    ev.diags().Error(DiagnosticKind::E0208, v.span,
+                     fmt::format("expected an integer from {} to {}, found {}", min, max, v.i));
+    return false;
+  }
+  out = v.i;
+  return true;
+}
+
+bool LowerString(Evaluator& ev, const Value& v, std::string& out) {
+  if (!ev.RequireStatic(v, "a string field")) return false;
+  if (v.kind != Kind::String) return Mismatch(ev, v, "a string");
+  out = v.s;
+  return true;
+}
+
+bool LowerStrings(Evaluator& ev, const Value& v, std::vector<std::string>& out) {
+  if (v.kind != Kind::List) return Mismatch(ev, v, "a list of strings");
+  bool ok = true;
+  for (const Value& item : *v.list) ok &= LowerString(ev, item, out.emplace_back());
+  return ok;
+}
+
+bool LowerSteps(Evaluator& ev, const Value& v, std::vector<std::string>& out) {
+  switch (v.kind) {
+    case Kind::Step: out.push_back(v.s); return true;
+    case Kind::StepGroup:
+      for (const Value& step : *v.list) out.push_back(step.s);
+      return true;
+    case Kind::List: {
+      bool ok = true;
+      for (const Value& item : *v.list) ok &= LowerSteps(ev, item, out);
+      return ok;
+    }
+    default: return Mismatch(ev, v, "a step, a gate, or a list of them");
+  }
+}
+
+bool LowerCheck(Evaluator& ev, const Value& v, std::string& out) {
+  if (v.kind == Kind::Runtime && v.rt == Kind::Bool) {
+    out = v.s;
+    return true;
+  }
+  if (v.kind == Kind::Bool) {
+    if (v.i) return true;
+    ev.diags().Error(DiagnosticKind::E0202, v.span, "this check is false before anything runs")
+        .Suggest("a check should ask the live system: file.exists(...), exec(...).exit == 0, http.get(...)");
+    return false;
+  }
+  return Mismatch(ev, v, "a bool over probes", "compare it: file.size(\"x\") > 0 B, exec(\"test\").exit == 0");
+}
+
+std::string SourceOf(const Program& program, const Diagnostics& diags, Span span) {
+  const SourceFile& source = diags.sources().file(span.file);
+  std::string path = std::filesystem::path(source.path())
+                         .lexically_relative(program.root_dir)
+                         .generic_string();
+  return fmt::format("{}:{}", path, source.Locate(span.begin).line);
+}
+
+void UnknownField(Diagnostics& diags, const Field& field, const std::string& owner,
+                  const std::vector<std::string>& known) {
+  std::string list;
+  for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+  Diagnostic& d = diags.Error(DiagnosticKind::E0201, field.name_span,
+                              fmt::format("{} has no field `{}`", owner, field.name));
+  std::string close = ClosestMatch(field.name, known);
+  if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
+  else d.Note({}, fmt::format("the fields are: {}", list));
+}
+
+bool FirstTime(std::map<std::string, Span>& seen, const Field& field, Diagnostics& diags) {
+  auto [it, inserted] = seen.emplace(field.name, field.name_span);
+  if (!inserted)
+    diags.Error(DiagnosticKind::E0106, field.name_span, fmt::format("field `{}` is set twice", field.name))
+        .Note(it->second, "first set here");
+  return inserted;
+}
+
+}  // namespace sparkc::check

@@ -1,0 +1,95 @@
+// The constant evaluator: computes every static value of a program, and the
+// residual expression of everything that depends on probes. It is also the
+// type checker: every operation checks its operands and reports with spans.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "compiler/eval/value.h"
+#include "compiler/resolve/resolve.h"
+
+namespace sparkc::eval {
+
+// Local names: fn and template parameters, fan-out and comprehension variables.
+struct Scope {
+  const Scope* parent = nullptr;
+  std::vector<std::pair<std::string, Value>> vars;
+
+  const Value* Find(std::string_view name) const;
+};
+
+// One element of a comprehension: the item of the source list and the value
+// the element expression gave for it.
+struct Element {
+  Value item;
+  Value value;
+};
+
+class Evaluator {
+ public:
+  Evaluator(const Program& program, const Names& names, Diagnostics& diags)
+      : program_(program), names_(names), diags_(diags) {}
+
+  Value Eval(uint32_t module, ExprId id, const Scope* scope = nullptr);
+  // The value of a declaration, computed once.
+  Value Global(uint32_t module, uint32_t decl);
+  // The id a step or gate declaration gives its plan step(s).
+  std::string StepId(uint32_t module, const Decl& decl) const;
+
+  // Checks `v` against a written type; records get their defaults and every
+  // field checked. Reports at v.span and returns an Error value on mismatch.
+  Value Coerce(const Value& v, const TypeRef& type, uint32_t module);
+  // `Hardware`, `Service`, `Environment`: the prelude's schemas.
+  Value CoerceToRecord(const Value& v, const std::string& record, uint32_t module, Span at);
+
+  // Reports a value that must be known at compile time but depends on a probe.
+  bool RequireStatic(const Value& v, const char* where);
+
+  // The elements of a comprehension (Aggregate or ListComp expression).
+  std::vector<Element> Elements(uint32_t module, const Expr& e, const Scope* scope);
+  Value Aggregate(const std::string& name, const std::vector<Value>& values, Span span);
+  // Binds call arguments to a fn's or template's parameters, with defaults.
+  bool BindArguments(const Decl& decl, uint32_t module, const std::vector<Value>& args,
+                     const std::vector<std::string>& arg_names, Span span, Scope& scope);
+
+  Diagnostics& diags() { return diags_; }
+  const Program& program() const { return program_; }
+  const Names& names() const { return names_; }
+
+ private:
+  Value Literal(const Module& ast, const Expr& e);
+  Value Name(uint32_t module, const Expr& e, const Scope* scope);
+  Value Lookup(uint32_t module, const std::string& name, Span span, bool report);
+  bool Qualified(uint32_t module, ExprId id, Value& out);
+  Value Member(const Value& object, const std::string& name, Span span);
+  Value Index(const Value& object, const Value& index, Span span);
+  Value Call(uint32_t module, const Expr& e, const Scope* scope);
+  Value CallFunction(const Value& fn, const std::vector<Value>& args,
+                     const std::vector<std::string>& names, Span span);
+  Value Builtin(const std::string& name, uint32_t module, const Expr& e, const Scope* scope);
+  bool ArgvOf(const std::vector<Value>& args, std::vector<std::string>& argv);
+  bool ProcessOptions(uint32_t module, const Expr& call, const Scope* scope, plan::Action& out);
+  Value Interpolate(uint32_t module, const Expr& e, const Scope* scope);
+  Value Comprehension(uint32_t module, const Expr& e, const Scope* scope);
+  Value Collection(const std::string& name, Span span);
+  Value Unary(const std::string& op, const Value& operand, Span span);
+  Value Binary(const std::string& op, const Value& lhs, const Value& rhs, Span span);
+  Value Arithmetic(const std::string& op, const Value& lhs, const Value& rhs, Span span);
+  Value GlobalUncached(uint32_t module, uint32_t decl);
+  Value FanOut(uint32_t module, const Decl& decl);
+  Value RecordOf(uint32_t module, const Decl& decl);
+  bool FindRecord(uint32_t module, const std::string& name, uint32_t& rec_module, uint32_t& rec_decl);
+  Value Overflow(Span span);
+
+  const Program& program_;
+  const Names& names_;
+  Diagnostics& diags_;
+  std::map<std::pair<uint32_t, uint32_t>, Value> globals_;
+  std::set<std::pair<uint32_t, uint32_t>> in_progress_;
+  int call_depth_ = 0;
+};
+
+}  // namespace sparkc::eval

@@ -1,0 +1,140 @@
+// Declarations as values, each computed once; a declaration that needs its
+// own value is a cycle and an error.
+#include <fmt/format.h>
+
+#include "compiler/eval/eval.h"
+
+namespace sparkc::eval {
+
+std::string Evaluator::StepId(uint32_t module, const Decl& decl) const {
+  return program_.modules[module].prefix + decl.name;
+}
+
+Value Evaluator::Global(uint32_t module, uint32_t decl) {
+  auto key = std::make_pair(module, decl);
+  if (auto it = globals_.find(key); it != globals_.end()) return it->second;
+  const Decl& d = program_.modules[module].ast.decls[decl];
+  if (!in_progress_.insert(key).second) {
+    diags_.Error(DiagnosticKind::E0108, d.name_span, fmt::format("`{}` depends on its own value", d.name))
+        .Suggest("break the cycle: one of the declarations it goes through must not use the other");
+    return {};
+  }
+  Value v = GlobalUncached(module, decl);
+  in_progress_.erase(key);
+  globals_[key] = v;
+  return v;
+}
+
+Value Evaluator::GlobalUncached(uint32_t module, uint32_t index) {
+  const Decl& decl = program_.modules[module].ast.decls[index];
+  Value v;
+  switch (decl.kind) {
+    case DeclKind::Const: {
+      Value value = Eval(module, decl.value);
+      return decl.type.name.empty() ? value : Coerce(value, decl.type, module);
+    }
+    case DeclKind::Secret: {
+      Value value = Eval(module, decl.value);
+      if (value.kind == Kind::Secret || !value.ok()) return value;
+      if (value.kind == Kind::String)
+        diags_.Error(DiagnosticKind::E0402, value.span, "a secret cannot be a string literal")
+            .Note({}, "a literal would put the secret in the spec, the plan and version control")
+            .Suggest("read it when the plan runs: env(\"NAME\") or file(\"/path/to/secret\")");
+      else
+        diags_.Error(DiagnosticKind::E0202, value.span,
+                     fmt::format("a secret comes from env(\"NAME\") or file(\"path\"), found {}", Describe(value)));
+      return {};
+    }
+    case DeclKind::Hardware: case DeclKind::Environment: case DeclKind::Service:
+      return RecordOf(module, decl);
+    case DeclKind::Enum: case DeclKind::Record:
+      v.kind = Kind::Type;
+      v.type = decl.name;
+      break;
+    case DeclKind::Fn: v.kind = Kind::Function; break;
+    case DeclKind::Template: v.kind = Kind::Template; break;
+    case DeclKind::Step: case DeclKind::Gate:
+      if (!decl.fan_var.empty()) return FanOut(module, decl);
+      v.kind = Kind::Step;
+      v.s = StepId(module, decl);
+      return v;
+    case DeclKind::Phase:
+      v.kind = Kind::Phase;
+      v.s = StepId(module, decl);
+      return v;
+    default:
+      diags_.Error(DiagnosticKind::E0202, decl.name_span,
+                   fmt::format("{} `{}` is used as a value, but it has none", DeclKeyword(decl.kind), decl.name));
+      return {};
+  }
+  v.i = module;
+  v.s = std::to_string(index);
+  return v;
+}
+
+// The instances of `step name[var in source]`: `list` holds one Step value
+// per element, `fields` the elements themselves under their keys.
+Value Evaluator::FanOut(uint32_t module, const Decl& decl) {
+  Value source = Eval(module, decl.fan_source);
+  if (!source.ok() || !RequireStatic(source, "a fan-out")) return {};
+  if (source.kind != Kind::List) {
+    diags_.Error(DiagnosticKind::E0202, source.span,
+                 fmt::format("a fan-out runs over a list, found {}", Describe(source)));
+    return {};
+  }
+  std::string base = StepId(module, decl);
+  std::vector<Value> steps;
+  auto items = std::make_shared<std::vector<Entry>>();
+  for (const Value& item : *source.list) {
+    std::string key = InstanceKey(item);
+    for (const Entry& seen : *items) {
+      if (seen.key != key) continue;
+      diags_.Error(DiagnosticKind::E0101, source.span,
+                   fmt::format("fan-out `{}` would have two instances named `{}`", decl.name, key))
+          .Suggest("instances are named by the element (a record by its `name`); make them unique");
+      return {};
+    }
+    Value step;
+    step.kind = Kind::Step;
+    step.s = base + "[" + key + "]";
+    steps.push_back(step);
+    items->push_back({key, source.span, item});
+  }
+  if (steps.empty())
+    diags_.Warning(DiagnosticKind::E0202, source.span, fmt::format("fan-out `{}` has no instances", decl.name));
+  Value group = MakeList(std::move(steps));
+  group.kind = Kind::StepGroup;
+  group.s = base;
+  group.fields = std::move(items);
+  return group;
+}
+
+Value Evaluator::RecordOf(uint32_t module, const Decl& decl) {
+  Value map;
+  map.kind = Kind::Map;
+  map.span = decl.name_span;
+  auto fields = std::make_shared<std::vector<Entry>>();
+  for (const Field& f : decl.block.fields) {
+    bool twice = false;
+    for (const Entry& e : *fields) twice |= e.key == f.name;
+    if (twice) {
+      diags_.Error(DiagnosticKind::E0106, f.name_span, fmt::format("field `{}` is set twice", f.name));
+      continue;
+    }
+    fields->push_back({f.name, f.name_span, Eval(module, f.value)});
+  }
+  const char* record = decl.kind == DeclKind::Hardware ? "Hardware"
+                     : decl.kind == DeclKind::Environment ? "Environment" : "Service";
+  uint32_t rm = 0, rd = 0;
+  if (FindRecord(module, record, rm, rd)) {
+    bool has_name = false;
+    for (const Param& p : program_.modules[rm].ast.decls[rd].params) has_name |= p.name == "name";
+    bool given = false;
+    for (const Entry& e : *fields) given |= e.key == "name";
+    if (has_name && !given) fields->push_back({"name", decl.name_span, MakeString(decl.name, decl.name_span)});
+  }
+  map.fields = std::move(fields);
+  return CoerceToRecord(map, record, module, decl.name_span);
+}
+
+}  // namespace sparkc::eval
