@@ -38,7 +38,12 @@ class Explainer {
       return;
     }
     if (e.kind == ExprKind::Binary && IsComparison(e.text)) {
-      for (ExprId side : e.children) Show(side, !top);
+      if (!top) {
+        Value lhs = ev_.Eval(module_, e.children[0]), rhs = ev_.Eval(module_, e.children[1]);
+        d_.Note(e.span, fmt::format("`{}` is false: {} {} {}", PrintExpr(ast_, id), eval::Show(lhs), e.text,
+                                    eval::Show(rhs)));
+      }
+      for (ExprId side : e.children) Show(side, false);
       return;
     }
     if (e.kind == ExprKind::Aggregate && CalleeName(e) == "all") {

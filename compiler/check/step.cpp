@@ -34,7 +34,7 @@ class StepLowerer {
   void Lower(DeclRef ref) {
     const Decl& decl = program_.modules[ref.module].ast.decls[ref.decl];
     if (decl.fan_var.empty()) {
-      Instance(ref.module, decl, ev_.StepId(ref.module, decl), nullptr, "");
+      Instance(ref.module, decl, ev_.StepId(ref.module, decl), nullptr, "", true);
       return;
     }
     Value group = ev_.Global(ref.module, ref.decl);
@@ -43,7 +43,7 @@ class StepLowerer {
     for (size_t k = 0; k < group.list->size(); ++k) {
       Scope scope{nullptr, {{decl.fan_var, (*group.fields)[k].value}}};
       fanout.instances.push_back((*group.list)[k].s);
-      int64_t concurrency = Instance(ref.module, decl, (*group.list)[k].s, &scope, group.s);
+      int64_t concurrency = Instance(ref.module, decl, (*group.list)[k].s, &scope, group.s, k == 0);
       if (k == 0) fanout.concurrency = concurrency;
     }
     spec_.fanouts.push_back(std::move(fanout));
@@ -52,7 +52,7 @@ class StepLowerer {
  private:
   // Lowers one plan step; returns its `concurrency` (0 when unset).
   int64_t Instance(uint32_t module, const Decl& decl, const std::string& id, const Scope* scope,
-                   const std::string& group) {
+                   const std::string& group, bool first_instance) {
     plan::Step step;
     step.id = id;
     step.group = group;
@@ -90,6 +90,8 @@ class StepLowerer {
           UnknownField(ev_.diags(), *source.field, step.gate ? "a gate" : "a step", known);
         continue;
       }
+      // One fan-out has one concurrency: read it from the first instance.
+      if (name == "concurrency" && !first_instance) continue;
       has_do |= name == "do";
       has_undo |= name == "undo";
       has_prompt |= name == "prompt";

@@ -238,8 +238,11 @@ Value Evaluator::Name(uint32_t module, const Expr& e, const Scope* scope) {
   for (const std::string& b : BuiltinNames()) candidates.push_back(b);
   Diagnostic& d = diags_.Error(DiagnosticKind::E0102, e.span, fmt::format("unknown name `{}`", e.text));
   std::erase(candidates, e.text);
+  bool version_like = e.text.size() > 1 && e.text[0] == 'v' &&
+                      e.text.find_first_not_of("0123456789", 1) == std::string::npos;
   std::string close = ClosestMatch(e.text, candidates);
-  if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
+  if (version_like) d.Suggest(fmt::format("a version has at least two components: `{}.0`", e.text));
+  else if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
   return {};
 }
 

@@ -122,9 +122,14 @@ Value MakeRuntime(Kind rt, std::string residual, int prec, Span span) {
 }
 
 std::string ShowQuantity(Dimension dim, int64_t amount) {
-  for (const Unit& u : UnitsOf(dim))
-    if (amount % u.factor == 0) return fmt::format("{} {}", amount / u.factor, u.name);
-  return std::to_string(amount);
+  if (amount == 0) return dim == Dimension::Duration ? "0 s" : fmt::format("0 {}", UnitsOf(dim).back().name);
+  // The unit that divides exactly with the smallest count: 10 GB, not 9765625 KiB.
+  const Unit* best = nullptr;
+  for (const Unit& u : UnitsOf(dim)) {
+    if (amount % u.factor != 0) continue;
+    if (best == nullptr || std::abs(amount / u.factor) < std::abs(amount / best->factor)) best = &u;
+  }
+  return fmt::format("{} {}", amount / best->factor, best->name);
 }
 
 std::string TypeName(const Value& v) {

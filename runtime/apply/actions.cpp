@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "runtime/exec/process.h"
+#include "runtime/secret/secret.h"
 
 namespace sparkc::runtime {
 namespace {
@@ -32,14 +33,23 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   spec.has_stdin = action.has_stdin;
   spec.stdin_text = action.stdin_text;
   spec.timeout_ms = context.timeout_ms;
+  // Secrets are read now, at the moment of use, and never earlier.
+  std::string error;
+  for (const auto& [name, ref] : action.secret_env) {
+    std::string value;
+    if (!ResolveSecret(ref, value, error)) return {ActionResult::Kind::Failed, error, {}, 1};
+    spec.env.emplace_back(name, std::move(value));
+  }
+  if (!action.stdin_secret.empty() && !ResolveSecret(action.stdin_secret, spec.stdin_text, error))
+    return {ActionResult::Kind::Failed, error, {}, 1};
   ProcessResult r = RunProcess(spec, context.cancel);
   ActionResult result;
   if (r.ok()) return result;
   result.kind = ActionResult::Kind::Failed;
-  result.message = r.Summary();
+  result.message = Redact(r.Summary());
   result.exit_code = r.started ? (r.signal != 0 ? 128 + r.signal : r.exit_code) : 127;
   std::string output = r.err.empty() ? r.out : r.err;
-  result.output = Tail(output, 2000);
+  result.output = Redact(Tail(output, 2000));
   return result;
 }
 

@@ -16,6 +16,18 @@
 namespace sparkc::runtime {
 namespace {
 
+// `concurrency` of a fan-out bounds its instances, forward and in rollback.
+void LimitFanOuts(const plan::Plan& plan, WalkOptions& walk) {
+  std::map<std::string, int> group_index;
+  for (const plan::FanOut& f : plan.fanouts) {
+    group_index[f.id] = static_cast<int>(walk.limit.size());
+    walk.limit.push_back(static_cast<int>(f.concurrency));
+  }
+  walk.group.assign(plan.steps.size(), -1);
+  for (size_t i = 0; i < plan.steps.size(); ++i)
+    if (auto it = group_index.find(plan.steps[i].group); it != group_index.end()) walk.group[i] = it->second;
+}
+
 std::atomic<bool> g_interrupted{false};
 
 void OnSignal(int) { g_interrupted.store(true); }
@@ -79,7 +91,8 @@ class Session {
     }
     size_t skipped = std::count(runnable.begin(), runnable.end(), false);
     if (skipped > 0) reporter_.Line(fmt::format("resuming run {}: {} of {} steps already succeeded", run_, skipped, n));
-    WalkOptions walk{options_.jobs, true, &g_interrupted};
+    WalkOptions walk{options_.jobs, true, &g_interrupted, {}, {}};
+    LimitFanOuts(plan_, walk);
     std::vector<NodeOutcome> outcome = Walk(deps_, runnable, walk, [&](uint32_t i) { return RunStep(i); });
 
     std::vector<bool> succeeded(n, false);
@@ -121,7 +134,8 @@ class Session {
     for (uint32_t i = 0; i < n; ++i)
       for (uint32_t d : deps_[i])
         if (undo[i]) inverted[d].push_back(i);
-    WalkOptions walk{options_.jobs, false, nullptr};
+    WalkOptions walk{options_.jobs, false, nullptr, {}, {}};
+    LimitFanOuts(plan_, walk);
     std::vector<NodeOutcome> outcome = Walk(inverted, undo, walk, [&](uint32_t i) { return UndoStep(i); });
     std::vector<std::string> left;
     for (uint32_t i = 0; i < n; ++i)

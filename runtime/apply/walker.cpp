@@ -28,6 +28,37 @@ std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
   std::mutex mutex;
   std::condition_variable changed;
   int running = 0;
+  std::vector<int> group_running(options.limit.size(), 0);
+  auto group_of = [&](uint32_t v) { return v < options.group.size() ? options.group[v] : -1; };
+  auto fits = [&](uint32_t v) {
+    int g = group_of(v);
+    return g < 0 || options.limit[g] <= 0 || group_running[g] < options.limit[g];
+  };
+  // The lowest ready node whose fan-out has room; the others stay ready.
+  auto take = [&](uint32_t& out) {
+    std::vector<uint32_t> skipped;
+    bool found = false;
+    while (!ready.empty() && !found) {
+      uint32_t v = ready.top();
+      ready.pop();
+      if (fits(v)) {
+        out = v;
+        found = true;
+      } else {
+        skipped.push_back(v);
+      }
+    }
+    for (uint32_t v : skipped) ready.push(v);
+    return found;
+  };
+  auto startable = [&] {
+    if (ready.empty()) return false;
+    if (options.group.empty()) return true;
+    uint32_t v = 0;
+    if (!take(v)) return false;
+    ready.push(v);
+    return true;
+  };
   bool stopped = false;
   auto halted = [&] {
     return stopped || (options.interrupt != nullptr && options.interrupt->load());
@@ -35,21 +66,22 @@ std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
   auto worker = [&] {
     std::unique_lock lock(mutex);
     while (true) {
-      changed.wait(lock, [&] { return (!ready.empty() && !halted()) || running == 0; });
-      if (ready.empty() || halted()) {
+      changed.wait(lock, [&] { return (startable() && !halted()) || running == 0; });
+      uint32_t v = 0;
+      if (halted() || !take(v)) {
         if (running == 0) {
           changed.notify_all();
           return;
         }
         continue;
       }
-      uint32_t v = ready.top();
-      ready.pop();
       ++running;
+      if (group_of(v) >= 0) ++group_running[group_of(v)];
       lock.unlock();
       bool ok = task(v);
       lock.lock();
       --running;
+      if (group_of(v) >= 0) --group_running[group_of(v)];
       outcome[v] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
       if (ok) {
         for (uint32_t d : dependents[v])

@@ -16,6 +16,10 @@ struct WalkOptions {
   int jobs = 1;
   bool stop_on_failure = true;                  // no new node starts after a failure
   const std::atomic<bool>* interrupt = nullptr; // no new node starts once set
+  // Fan-out concurrency: group[v] is v's group or -1; at most limit[g]
+  // nodes of group g run at once (0: no bound beyond `jobs`).
+  std::vector<int> group;
+  std::vector<int> limit;
 };
 
 // deps[v]: the nodes v waits for. Nodes with runnable[v] false are not run

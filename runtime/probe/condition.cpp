@@ -3,6 +3,13 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <variant>
@@ -10,6 +17,7 @@
 #include "compiler/check/units.h"
 #include "compiler/parse/parse.h"
 #include "runtime/exec/process.h"
+#include "runtime/secret/secret.h"
 
 namespace sparkc::runtime {
 namespace {
@@ -49,6 +57,35 @@ std::string FileSha256(const std::string& path) {
   std::string hex;
   for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", hash[i]);
   return hex;
+}
+
+// Whether a TCP connection to "host:port" opens within the timeout.
+bool TcpOpen(const std::string& target, int64_t timeout_ms) {
+  size_t colon = target.rfind(':');
+  if (colon == std::string::npos) throw Failure{fmt::format("tcp.open(\"{}\"): expected host:port", target)};
+  std::string host = target.substr(0, colon), port = target.substr(colon + 1);
+  if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0) return false;
+  bool open = false;
+  int wait_ms = static_cast<int>(std::clamp<int64_t>(timeout_ms > 0 ? timeout_ms : 5000, 1, 30000));
+  for (addrinfo* a = found; a != nullptr && !open; a = a->ai_next) {
+    int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+      open = true;
+    } else if (errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      int err = 0;
+      socklen_t len = sizeof err;
+      open = poll(&p, 1, wait_ms) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return open;
 }
 
 class Evaluator {
@@ -102,6 +139,7 @@ class Evaluator {
       return Quantity{Dimension::Size, static_cast<int64_t>(size)};
     }
     if (callee == "file.sha256") return FileSha256(args.at(0));
+    if (callee == "tcp.open") return TcpOpen(args.at(0), timeout_ms_);
     ProcessSpec spec;
     spec.argv = args;
     spec.timeout_ms = timeout_ms_;
@@ -110,14 +148,23 @@ class Evaluator {
       if (option.name == "cwd") spec.cwd = value.text;
       if (option.name == "stdin") {
         spec.has_stdin = true;
-        spec.stdin_text = value.text;
+        spec.stdin_text = Text(value);
       }
       if (option.name == "env")
-        for (const Field& var : value.fields) spec.env.emplace_back(var.name, module_.expr(var.value).text);
+        for (const Field& var : value.fields) spec.env.emplace_back(var.name, Text(module_.expr(var.value)));
     }
     ProcessResult r = RunProcess(spec);
     if (!r.started || r.timed_out) throw Failure{fmt::format("exec(\"{}\"): {}", args[0], r.Summary())};
     return ExecValue{r.signal != 0 ? 128 + r.signal : r.exit_code, r.out, r.err};
+  }
+
+  // A string literal, or a secret reference `env("X")` / `file("p")` read now.
+  std::string Text(const Expr& e) {
+    if (e.kind != ExprKind::Call) return e.text;
+    std::string ref = module_.expr(e.children[0]).text + ":" + module_.expr(e.children.at(1)).text;
+    std::string value, error;
+    if (!ResolveSecret(ref, value, error)) throw Failure{error};
+    return value;
   }
 
   static int64_t Checked(int64_t a, int64_t b, char op) {
@@ -143,6 +190,15 @@ class Evaluator {
       return std::get<bool>(Eval(e.children[1]));
     }
     Value lhs = Eval(e.children[0]), rhs = Eval(e.children[1]);
+    if (op == "contains" || op == "in") {
+      const std::string& hay = std::get<std::string>(op == "in" ? rhs : lhs);
+      const std::string& needle = std::get<std::string>(op == "in" ? lhs : rhs);
+      bool found = hay.find(needle) != std::string::npos;
+      if (!found && failure_.empty())
+        failure_ = fmt::format("{} is false: {} does not contain {}", PrintExpr(module_, module_.id_of(e)),
+                               Show(op == "in" ? rhs : lhs), Show(op == "in" ? lhs : rhs));
+      return found;
+    }
     if (op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=") {
       int cmp = Compare(lhs, rhs);
       bool result = op == "==" ? cmp == 0 : op == "!=" ? cmp != 0 : op == "<" ? cmp < 0
