@@ -177,6 +177,7 @@ Value Evaluator::Literal(const Module& ast, const Expr& e) {
     }
     case ExprKind::Version: {
       v.kind = Kind::Version;
+      v.s = "v" + e.text;  // as written: driver versions keep their zeros (535.54.03)
       std::string_view rest = e.text;
       while (!rest.empty()) {
         size_t dot = rest.find('.');

@@ -176,7 +176,7 @@ std::string Show(const Value& v) {
     case Kind::String: return QuoteString(v.s);
     case Kind::Quantity: return ShowQuantity(v.dim, v.i);
     case Kind::Percent: return std::to_string(v.i) + "%";
-    case Kind::Version: return ShowVersion(v.version);
+    case Kind::Version: return v.s.empty() ? ShowVersion(v.version) : v.s;
     case Kind::Secret: return "secret " + v.s;
     case Kind::List: return JoinList(v, Show);
     case Kind::Map: return JoinFields(v, Show);

@@ -32,7 +32,10 @@ class Loader {
       : sources_(sources), diags_(diags), program_(program) {}
 
   // Returns the module index, or -1 when the file could not be loaded.
-  int Load(const fs::path& path, const std::string& prefix, Span import_span) {
+  // `display` names the file in diagnostics; standard modules are shown as
+  // `std/NAME.spark` so that messages read the same wherever sparkc lives.
+  int Load(const fs::path& path, const std::string& prefix, Span import_span,
+           const std::string& display = {}) {
     std::error_code ec;
     fs::path canonical = fs::weakly_canonical(path, ec);
     if (ec) canonical = path;
@@ -63,7 +66,7 @@ class Loader {
       return -1;
     }
 
-    FileId file = sources_.Add(key, DisplayPath(canonical), std::move(text));
+    FileId file = sources_.Add(key, display.empty() ? DisplayPath(canonical) : display, std::move(text));
     uint32_t index = static_cast<uint32_t>(program_.modules.size());
     by_path_[key] = index;
     program_.modules.push_back({prefix, ParseFile(sources_, file, diags_), {}});
@@ -114,7 +117,8 @@ class Loader {
           .Suggest("give this import another name with `as`");
       return;
     }
-    int index = Load(target, program_.modules[importer].prefix + alias + ".", decl.name_span);
+    std::string display = decl.import_is_path ? "" : "std/" + target.filename().string();
+    int index = Load(target, program_.modules[importer].prefix + alias + ".", decl.name_span, display);
     if (index >= 0) program_.modules[importer].imports[alias] = static_cast<uint32_t>(index);
   }
 
@@ -174,7 +178,7 @@ bool LoadProgram(const std::string& root_path, SourceManager& sources, Diagnosti
   for (const std::string& dir : StdlibDirs()) {
     fs::path prelude = fs::path(dir) / "prelude.spark";
     if (!fs::exists(prelude, ec)) continue;
-    program.prelude = loader.Load(prelude, "std.prelude.", {});
+    program.prelude = loader.Load(prelude, "std.prelude.", {}, "std/prelude.spark");
     break;
   }
   if (program.prelude < 0 && diags.error_count() == errors)
