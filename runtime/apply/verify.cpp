@@ -11,6 +11,8 @@
 
 namespace sparkc::runtime {
 
+constexpr int64_t kInvariantTimeoutMs = 60'000;
+
 int Verify(const plan::Plan& plan, const RunOptions& options) {
   auto store = OpenStoreOrReport(options);
   if (!store) return kExitNeedsOperator;
@@ -32,6 +34,21 @@ int Verify(const plan::Plan& plan, const RunOptions& options) {
     } else {
       ++drifted;
       *options.out << fmt::format("DRIFT  {}: {}\n", step.id, outcome.detail);
+    }
+  }
+  // Runtime invariants describe the system the plan produces: they are due
+  // once a run of this plan has finished.
+  if (last->status == "succeeded") {
+    for (const plan::Invariant& inv : plan.invariants) {
+      if (!inv.runtime) continue;
+      ++checked;
+      CheckOutcome outcome = EvaluateCheck(inv.expr, kInvariantTimeoutMs);
+      if (outcome.passed) {
+        *options.out << fmt::format("ok     invariant {}\n", inv.id);
+      } else {
+        ++drifted;
+        *options.out << fmt::format("DRIFT  invariant {}: {}\n", inv.id, outcome.detail);
+      }
     }
   }
   *options.out << fmt::format("{} of {} checks hold (run {}, {})\n", checked - drifted, checked, last->id,

@@ -11,11 +11,16 @@ expect_exit 0 "apply" -- "$SPARKC" apply plan.yaml -j 2
 expect_exit 0 "status" -- "$SPARKC" status
 expect_grep "succeeded          switch_over" out.txt
 expect_exit 0 "verify after apply" -- "$SPARKC" verify plan.yaml
-expect_grep "4 of 4 checks hold" out.txt
+expect_grep "5 of 5 checks hold" out.txt
+expect_grep "ok     invariant config_served" out.txt
 rm work/app.conf.bak
 expect_exit 5 "verify reports drift" -- "$SPARKC" verify plan.yaml
 expect_grep "DRIFT  backup" out.txt
 cp work/legacy/app.conf work/app.conf.bak
+rm work/current
+expect_exit 5 "verify evaluates runtime invariants" -- "$SPARKC" verify plan.yaml
+expect_grep "DRIFT  invariant config_served" out.txt
+ln -s new work/current
 expect_exit 0 "rollback" -- "$SPARKC" rollback
 expect_no_file work/new
 expect_no_file work/legacy
