@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/dag/dag.h"
 #include "compiler/plan/plan.h"
 #include "compiler/resolve/resolve.h"
 
@@ -21,6 +22,7 @@ struct CheckedSpec {
   std::vector<plan::Invariant> invariants;
   std::vector<plan::Window> windows;
   std::vector<Span> window_spans;   // parallel to windows
+  Span rto_span;                    // the `rto` field, when given
 };
 
 // Timeout of a step that states none.
@@ -30,8 +32,14 @@ constexpr int64_t kMaxRetries = 100;
 bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags,
                   CheckedSpec& spec);
 
-// Every `irreversible` step must have a gate among its ancestors. `order` is
-// a topological order of spec.steps.
-void CheckGates(const CheckedSpec& spec, const std::vector<uint32_t>& order, Diagnostics& diags);
+// Every `irreversible` step must have a gate among its ancestors; returns
+// each with the nearest such gate. `order` is a topological order of spec.steps.
+std::vector<plan::PointOfNoReturn> CheckGates(const CheckedSpec& spec, const std::vector<uint32_t>& order,
+                                              Diagnostics& diags);
+
+// Critical paths (forward and rollback), each window's longest path against
+// its `max`, and the rollback path against the RTO. Fills those plan fields.
+void CheckTiming(const CheckedSpec& spec, const dag::Graph& graph, const std::vector<uint32_t>& order,
+                 Diagnostics& diags, plan::Plan& plan);
 
 }  // namespace sparkc

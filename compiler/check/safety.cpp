@@ -7,20 +7,30 @@
 
 namespace sparkc {
 
-void CheckGates(const CheckedSpec& spec, const std::vector<uint32_t>& order, Diagnostics& diags) {
+std::vector<plan::PointOfNoReturn> CheckGates(const CheckedSpec& spec, const std::vector<uint32_t>& order,
+                                              Diagnostics& diags) {
   std::map<std::string, uint32_t> index;
   for (uint32_t i = 0; i < spec.steps.size(); ++i) index[spec.steps[i].id] = i;
-  // gated[v]: some ancestor of v is a gate. One pass in topological order.
-  std::vector<bool> gated(spec.steps.size(), false);
+  std::vector<uint32_t> position(spec.steps.size());
+  for (uint32_t k = 0; k < order.size(); ++k) position[order[k]] = k;
+  // guard[v]: the gate among v's ancestors that runs last, or -1. One pass
+  // in topological order.
+  std::vector<int64_t> guard(spec.steps.size(), -1);
   for (uint32_t v : order) {
     for (const std::string& before : spec.steps[v].after) {
       uint32_t p = index.at(before);
-      if (spec.steps[p].gate || gated[p]) gated[v] = true;
+      int64_t candidate = spec.steps[p].gate ? p : guard[p];
+      if (candidate >= 0 && (guard[v] < 0 || position[candidate] > position[guard[v]])) guard[v] = candidate;
     }
   }
+  std::vector<plan::PointOfNoReturn> points;
   for (uint32_t v : order) {
     const plan::Step& step = spec.steps[v];
-    if (step.undo.kind != plan::Undo::Kind::Irreversible || gated[v]) continue;
+    if (step.undo.kind != plan::Undo::Kind::Irreversible) continue;
+    if (guard[v] >= 0) {
+      points.push_back({step.id, spec.steps[guard[v]].id});
+      continue;
+    }
     std::string after;
     for (const std::string& a : step.after) after += (after.empty() ? "" : ", ") + a;
     std::string gate = "approve_" + step.id;
@@ -33,6 +43,7 @@ void CheckGates(const CheckedSpec& spec, const std::vector<uint32_t>& order, Dia
                              "and `after = [{}]` to the step",
                              gate, after, gate));
   }
+  return points;
 }
 
 }  // namespace sparkc

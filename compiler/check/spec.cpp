@@ -24,6 +24,7 @@ void CheckObjective(Evaluator& ev, uint32_t module, const Decl& decl, CheckedSpe
     }
     Value v = ev.Eval(module, field.value);
     check::LowerDuration(ev, v, field.name == "rto" ? spec.rto_ms : spec.rpo_ms);
+    if (field.name == "rto") spec.rto_span = v.span;
   }
 }
 

@@ -14,11 +14,10 @@ namespace sparkc {
 namespace {
 
 // Builds the step graph; reports a cycle as the path of steps around it.
-bool OrderSteps(CheckedSpec& spec, Diagnostics& diags, std::vector<uint32_t>& order) {
+bool OrderSteps(CheckedSpec& spec, Diagnostics& diags, dag::Graph& graph, std::vector<uint32_t>& order) {
   auto n = static_cast<uint32_t>(spec.steps.size());
   std::map<std::string, uint32_t> index;
   for (uint32_t i = 0; i < n; ++i) index[spec.steps[i].id] = i;
-  dag::Graph graph(n);
   for (uint32_t i = 0; i < n; ++i)
     for (const std::string& before : spec.steps[i].after)
       graph.AddEdge(index.at(before), i);
@@ -57,8 +56,10 @@ bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags
   // Later phases need correct names and types; stop before reporting noise.
   if (!CheckProgram(program, names, diags, spec) || diags.has_errors()) return false;
   std::vector<uint32_t> order;
-  if (!OrderSteps(spec, diags, order)) return false;
-  CheckGates(spec, order, diags);
+  dag::Graph graph(static_cast<uint32_t>(spec.steps.size()));
+  if (!OrderSteps(spec, diags, graph, order)) return false;
+  plan.points_of_no_return = CheckGates(spec, order, diags);
+  CheckTiming(spec, graph, order, diags, plan);
   if (diags.has_errors()) return false;
 
   plan.compiler = SPARKC_VERSION;
@@ -69,9 +70,6 @@ bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags
   for (uint32_t i : order) plan.steps.push_back(std::move(spec.steps[i]));
   plan.fanouts = std::move(spec.fanouts);
   plan.invariants = std::move(spec.invariants);
-  plan.windows = std::move(spec.windows);
-  std::sort(plan.windows.begin(), plan.windows.end(),
-            [](const plan::Window& a, const plan::Window& b) { return a.id < b.id; });
   plan.digest = plan::ComputeDigest(plan);
   return true;
 }

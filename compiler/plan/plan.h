@@ -84,11 +84,26 @@ struct Invariant {
   bool operator==(const Invariant&) const = default;
 };
 
+// A longest path by estimate: what bounds how long something takes.
+struct CriticalPath {
+  int64_t total_ms = 0;
+  std::vector<std::string> steps;  // in the order they run
+  bool operator==(const CriticalPath&) const = default;
+};
+
 struct Window {
   std::string id;
   std::string from, to;
   int64_t max_ms = 0;
+  CriticalPath longest;  // the longest path from `from` to `to`
   bool operator==(const Window&) const = default;
+};
+
+// An irreversible step and the gate that approves it (the nearest one).
+struct PointOfNoReturn {
+  std::string step;
+  std::string gate;
+  bool operator==(const PointOfNoReturn&) const = default;
 };
 
 struct Plan {
@@ -101,6 +116,10 @@ struct Plan {
   std::vector<FanOut> fanouts;          // by id
   std::vector<Invariant> invariants;    // by id
   std::vector<Window> windows;          // by id
+  CriticalPath critical_path;           // forward, by `estimate`
+  CriticalPath rollback_path;           // over the inverted DAG, by `undo_estimate`
+  std::vector<std::string> rollback_order;  // the inverse plan: undos, in the order they run
+  std::vector<PointOfNoReturn> points_of_no_return;  // in plan order
   std::string digest;         // "sha256:<hex>"
 };
 

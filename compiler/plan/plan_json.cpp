@@ -75,6 +75,10 @@ Json StepJson(const Step& s) {
   return j;
 }
 
+Json PathJson(const CriticalPath& path) {
+  return Json{{"total", Seconds(path.total_ms)}, {"steps", path.steps}};
+}
+
 // Reading: every accessor names the JSON path it failed at.
 struct Invalid {
   std::string message;
@@ -177,6 +181,10 @@ Undo ReadUndo(const Json& j, const std::string& path) {
   return u;
 }
 
+CriticalPath ReadPath(const Json& j, const std::string& path) {
+  return {Millis(Get(j, "total", path), path + ".total"), StrList(Get(j, "steps", path), path + ".steps")};
+}
+
 Step ReadStep(const Json& j, const std::string& path) {
   Step s;
   s.id = Str(Get(j, "id", path), path + ".id");
@@ -233,8 +241,18 @@ Json ToJson(const Plan& plan, bool with_digest) {
   j["invariants"] = std::move(invariants);
   Json windows = Json::array();
   for (const Window& w : plan.windows)
-    windows.push_back(Json{{"id", w.id}, {"from", w.from}, {"to", w.to}, {"max", Seconds(w.max_ms)}});
+    windows.push_back(Json{{"id", w.id}, {"from", w.from}, {"to", w.to}, {"max", Seconds(w.max_ms)},
+                           {"longest", PathJson(w.longest)}});
   j["windows"] = std::move(windows);
+  j["critical_path"] = PathJson(plan.critical_path);
+  Json rollback;
+  rollback["order"] = plan.rollback_order;
+  rollback["critical_path"] = PathJson(plan.rollback_path);
+  j["rollback"] = std::move(rollback);
+  Json points = Json::array();
+  for (const PointOfNoReturn& p : plan.points_of_no_return)
+    points.push_back(Json{{"step", p.step}, {"gate", p.gate}});
+  j["points_of_no_return"] = std::move(points);
   if (with_digest) j["digest"] = plan.digest;
   return j;
 }
@@ -294,7 +312,19 @@ bool FromJson(const Json& j, Plan& plan, std::string& error) {
       plan.windows.push_back({Str(Get(windows[i], "id", path), path + ".id"),
                               Str(Get(windows[i], "from", path), path + ".from"),
                               Str(Get(windows[i], "to", path), path + ".to"),
-                              Millis(Get(windows[i], "max", path), path + ".max")});
+                              Millis(Get(windows[i], "max", path), path + ".max"),
+                              ReadPath(Get(windows[i], "longest", path), path + ".longest")});
+    }
+    plan.critical_path = ReadPath(Get(j, "critical_path", "plan"), "plan.critical_path");
+    const Json& rollback = Get(j, "rollback", "plan");
+    plan.rollback_order = StrList(Get(rollback, "order", "plan.rollback"), "plan.rollback.order");
+    plan.rollback_path = ReadPath(Get(rollback, "critical_path", "plan.rollback"), "plan.rollback.critical_path");
+    const Json& points = Get(j, "points_of_no_return", "plan");
+    if (!points.is_array()) throw Invalid{"`plan.points_of_no_return` must be a list"};
+    for (size_t i = 0; i < points.size(); ++i) {
+      std::string path = fmt::format("plan.points_of_no_return[{}]", i);
+      plan.points_of_no_return.push_back({Str(Get(points[i], "step", path), path + ".step"),
+                                          Str(Get(points[i], "gate", path), path + ".gate")});
     }
     plan.digest = Str(Get(j, "digest", "plan"), "plan.digest");
     return true;

@@ -13,7 +13,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 const std::set<std::string> kDurationKeys = {"timeout", "estimate", "undo_estimate",
-                                             "rto", "rpo", "wait", "max"};
+                                             "rto", "rpo", "wait", "max", "total"};
 
 // Plain scalars are read back as numbers, booleans or null when they look
 // like one; every string that could be misread is quoted.
@@ -44,7 +44,9 @@ void Emit(YAML::Emitter& out, const Json& j, bool flow = false) {
       out << YAML::Key << key << YAML::Value;
       // Lists of names and argv read best on one line.
       bool flow_child = flow || key == "after" || key == "exec" || key == "approvers" ||
-                        key == "instances";
+                        key == "instances" ||
+                        (value.is_array() && !value.empty() && value.front().is_string() &&
+                         (key == "steps" || key == "order"));
       Emit(out, value, flow_child);
       if (kDurationKeys.contains(key) && value.is_number())
         out << YAML::Comment(HumanDuration(value.is_number_integer()

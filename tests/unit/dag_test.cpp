@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "compiler/dag/dag.h"
+#include "compiler/dag/paths.h"
 
 using sparkc::dag::Graph;
 
@@ -34,4 +35,26 @@ TEST_CASE("a self-loop is a cycle of one") {
   Graph g(2);
   g.AddEdge(1, 1);
   CHECK(g.FindCycle() == std::vector<uint32_t>{1});
+}
+
+TEST_CASE("longest paths: forward, inverted, and between two nodes") {
+  // 0 -> 1 -> 3, 0 -> 2 -> 3; weights make 0-2-3 the critical path.
+  sparkc::dag::Graph g(4);
+  g.AddEdge(0, 1);
+  g.AddEdge(0, 2);
+  g.AddEdge(1, 3);
+  g.AddEdge(2, 3);
+  std::vector<uint32_t> order = {0, 1, 2, 3};
+  std::vector<int64_t> w = {1, 2, 5, 1};
+  auto forward = sparkc::dag::LongestPath(g, order, w);
+  CHECK(forward.total == 7);
+  CHECK(forward.nodes == std::vector<uint32_t>{0, 2, 3});
+  std::vector<int64_t> undo = {1, 9, 0, 1};
+  auto back = sparkc::dag::LongestPath(g, order, undo, true);
+  CHECK(back.total == 11);
+  CHECK(back.nodes == std::vector<uint32_t>{3, 1, 0});
+  auto between = sparkc::dag::LongestPathBetween(g, order, w, 1, 3);
+  CHECK(between.total == 3);
+  CHECK(between.nodes == std::vector<uint32_t>{1, 3});
+  CHECK(sparkc::dag::LongestPathBetween(g, order, w, 1, 2).nodes.empty());
 }
