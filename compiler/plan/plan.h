@@ -138,6 +138,10 @@ enum class LoadStatus { Ok, Invalid, DigestMismatch };
 // Reads a plan written by EmitYaml or EmitJson and verifies its digest.
 LoadStatus LoadPlan(const std::string& text, Plan& plan, std::string& error);
 
+// Graphviz DOT of the plan (or of its rollback, edges inverted), with the
+// critical path highlighted.
+std::string EmitDot(const Plan& plan, bool rollback);
+
 // "15 min", "1 h 30 min", "500 ms": the human form printed beside durations.
 std::string HumanDuration(int64_t ms);
 

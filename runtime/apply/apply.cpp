@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <map>
+#include <set>
 #include <thread>
 
 #include "runtime/apply/actions.h"
@@ -99,7 +100,7 @@ class Session {
     bool failed = false;
     for (uint32_t i = 0; i < n; ++i) {
       succeeded[i] = !runnable[i] || outcome[i] == NodeOutcome::Succeeded;
-      failed |= outcome[i] == NodeOutcome::Failed;
+      failed |= outcome[i] == NodeOutcome::Failed && !waiting_.contains(i);
     }
     if (!failed && std::all_of(succeeded.begin(), succeeded.end(), [](bool b) { return b; })) {
       store_.SetRunStatus(run_, "succeeded");
@@ -167,7 +168,8 @@ class Session {
         reporter_.Event("WAIT", step.id, result.message);
         std::lock_guard lock(mutex_);
         if (awaiting_.empty()) awaiting_ = step.id;
-        return false;
+        waiting_.insert(i);
+        return false;  // stops new steps, like a failure, but rolls nothing back
       }
       if (result.ok() && !step.check.empty()) {
         CheckOutcome check = EvaluateCheck(step.check, step.timeout_ms);
@@ -230,6 +232,7 @@ class Session {
   std::map<uint32_t, int64_t> attempts_;
   std::mutex mutex_;
   std::string awaiting_;
+  std::set<uint32_t> waiting_;  // steps stopped for an approval
 };
 
 // The lock and the store, or the exit code that explains why not.

@@ -9,6 +9,7 @@
 
 #include "compiler/compile/compile.h"
 #include "compiler/plan/diff.h"
+#include "compiler/plan/signature.h"
 #include "runtime/apply/apply.h"
 
 namespace sparkc {
@@ -26,6 +27,9 @@ struct Options {
   std::vector<std::string> approvals;
   std::string on_failure = "rollback";
   bool dry_run = false;
+  std::string key;
+  std::string require_signature;
+  bool rollback_graph = false;
 };
 
 void Render(const Diagnostics& diags, const std::string& format, std::ostream& out, std::ostream& err) {
@@ -120,9 +124,54 @@ int Plan(const Options& o, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+// A signed plan is a file; a spec compiled on the spot was never reviewed.
+bool CheckSignature(const Options& o, const plan::Plan& plan, std::ostream& err) {
+  const std::string& path = o.files.at(0);
+  std::string text, error;
+  if (std::filesystem::path(path).extension() == ".spark") {
+    err << fmt::format("sparkc: error[E0904]: --require-signature needs a signed plan file, not the spec `{}`\n"
+                       "  help: sparkc plan {} -o plan.yaml && sparkc sign plan.yaml --key KEY.pem\n", path, path);
+    return false;
+  }
+  std::string sig_path = plan::SignaturePath(path);
+  if (!ReadFile(sig_path, text, error)) {
+    err << fmt::format("sparkc: error[E0904]: `{}` is not signed: cannot read `{}`: {}\n"
+                       "  help: sign it with `sparkc sign {} --key KEY.pem`\n", path, sig_path, error, path);
+    return false;
+  }
+  if (!plan::VerifyDigest(plan.digest, text, o.require_signature, error)) {
+    err << fmt::format("{}: error[E0904]: {}\n", sig_path, error);
+    return false;
+  }
+  return true;
+}
+
+int SignCommand(const Options& o, std::ostream& out, std::ostream& err) {
+  plan::Plan plan;
+  const std::string& path = o.files.at(0);
+  if (std::filesystem::path(path).extension() == ".spark") {
+    err << fmt::format("sparkc: error: sign a plan file, not the spec `{}`\n", path);
+    return kExitUsage;
+  }
+  if (!ObtainPlan(path, err, plan)) return kExitInvalid;
+  std::string signature, error;
+  if (!plan::SignDigest(plan.digest, o.key, signature, error)) {
+    err << fmt::format("sparkc: error[E0904]: {}\n", error);
+    return kExitInvalid;
+  }
+  std::string sig_path = plan::SignaturePath(path);
+  if (!WriteFileAtomically(sig_path, signature, error)) {
+    err << fmt::format("sparkc: error: cannot write `{}`: {}\n", sig_path, error);
+    return kExitInvalid;
+  }
+  out << fmt::format("signed {} ({}) into {}\n", path, plan.digest, sig_path);
+  return kExitOk;
+}
+
 int ApplyCommand(Options& o, std::ostream& err) {
   plan::Plan plan;
   if (!ObtainPlan(o.files.at(0), err, plan)) return kExitInvalid;
+  if (!o.require_signature.empty() && !CheckSignature(o, plan, err)) return kExitInvalid;
   o.run.approvals.insert(o.approvals.begin(), o.approvals.end());
   o.run.rollback_on_failure = o.on_failure == "rollback";
   if (o.dry_run) return DryRun(plan, o.run);
@@ -181,6 +230,9 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   apply->add_option("--on-failure", o.on_failure, "rollback (default) or stop")
       ->check(CLI::IsMember({"rollback", "stop"}));
   apply->add_flag("--new-run", o.run.new_run, "start a new run even if another plan's run is unfinished");
+  apply->add_option("--require-signature", o.require_signature,
+                    "run only a plan signed (PLAN.sig) by this Ed25519 public key, PEM")
+      ->check(CLI::ExistingFile);
 
   auto* rollback = app.add_subcommand("rollback", "undo the succeeded steps of the last run");
   add_state(rollback);
@@ -196,6 +248,14 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
 
   auto* diff = app.add_subcommand("diff", "steps and edges added, removed and changed between two plans");
   diff->add_option("plans", o.files, "OLD NEW: plan files or specs")->required()->expected(2);
+
+  auto* graph = app.add_subcommand("graph", "the plan's DAG as Graphviz DOT, critical path highlighted");
+  graph->add_option("file", o.files, "plan file or spec")->required()->expected(1);
+  graph->add_flag("--rollback", o.rollback_graph, "the rollback: inverted edges, rollback critical path");
+
+  auto* sign = app.add_subcommand("sign", "sign a plan with an Ed25519 key (writes PLAN.sig)");
+  sign->add_option("plan", o.files, "the plan file")->required()->expected(1);
+  sign->add_option("--key", o.key, "Ed25519 private key, PEM")->required()->check(CLI::ExistingFile);
 
   auto* explain = app.add_subcommand("explain", "explain a diagnostic code");
   explain->add_option("code", o.code, "a code such as E0301")->required();
@@ -218,6 +278,13 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   }
   if (explain->parsed()) return Explain(o, out, err);
   if (diff->parsed()) return DiffCommand(o, out, err);
+  if (sign->parsed()) return SignCommand(o, out, err);
+  if (graph->parsed()) {
+    plan::Plan drawn;
+    if (!ObtainPlan(o.files.at(0), err, drawn)) return kExitInvalid;
+    out << plan::EmitDot(drawn, o.rollback_graph);
+    return kExitOk;
+  }
   return kExitUsage;
 }
 
