@@ -3,30 +3,27 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <variant>
 
 #include "compiler/check/units.h"
 #include "compiler/parse/parse.h"
 #include "runtime/exec/process.h"
+#include "runtime/probe/net.h"
 #include "runtime/secret/secret.h"
 
 namespace sparkc::runtime {
 namespace {
 
-struct ExecValue {
-  int64_t exit;
-  std::string out, err;
+using Scalar = std::variant<bool, int64_t, std::string, Quantity>;
+// What a probe returns: exec, http.get and tls.cert results, by field.
+struct Record {
+  std::string kind;
+  std::map<std::string, Scalar> fields;
 };
-using Value = std::variant<bool, int64_t, std::string, Quantity, ExecValue>;
+using Value = std::variant<bool, int64_t, std::string, Quantity, Record>;
 
 struct Failure {
   std::string message;
@@ -40,7 +37,7 @@ std::string Show(const Value& v) {
     static constexpr const char* kBase[] = {"ms", "B", "mcpu", "bps"};
     return fmt::format("{} {}", q->value, kBase[static_cast<int>(q->dimension)]);
   }
-  return "exec result";
+  return std::get<Record>(v).kind;
 }
 
 std::string FileSha256(const std::string& path) {
@@ -57,35 +54,6 @@ std::string FileSha256(const std::string& path) {
   std::string hex;
   for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", hash[i]);
   return hex;
-}
-
-// Whether a TCP connection to "host:port" opens within the timeout.
-bool TcpOpen(const std::string& target, int64_t timeout_ms) {
-  size_t colon = target.rfind(':');
-  if (colon == std::string::npos) throw Failure{fmt::format("tcp.open(\"{}\"): expected host:port", target)};
-  std::string host = target.substr(0, colon), port = target.substr(colon + 1);
-  if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0) return false;
-  bool open = false;
-  int wait_ms = static_cast<int>(std::clamp<int64_t>(timeout_ms > 0 ? timeout_ms : 5000, 1, 30000));
-  for (addrinfo* a = found; a != nullptr && !open; a = a->ai_next) {
-    int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
-      open = true;
-    } else if (errno == EINPROGRESS) {
-      pollfd p{fd, POLLOUT, 0};
-      int err = 0;
-      socklen_t len = sizeof err;
-      open = poll(&p, 1, wait_ms) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
-    }
-    close(fd);
-  }
-  freeaddrinfo(found);
-  return open;
 }
 
 class Evaluator {
@@ -110,10 +78,11 @@ class Evaluator {
       case ExprKind::Call: return Call(e);
       case ExprKind::Member: {
         Value object = Eval(e.children[0]);
-        auto* result = std::get_if<ExecValue>(&object);
-        if (result == nullptr) throw Failure{"member access on a non-exec value"};
-        if (e.text == "exit") return result->exit;
-        return e.text == "stdout" ? result->out : result->err;
+        auto* record = std::get_if<Record>(&object);
+        if (record == nullptr) throw Failure{"member access on a value that is not a probe result"};
+        auto field = record->fields.find(e.text);
+        if (field == record->fields.end()) throw Failure{fmt::format("{} has no field `{}`", record->kind, e.text)};
+        return std::visit([](const auto& x) -> Value { return x; }, field->second);
       }
       case ExprKind::Unary: {
         Value v = Eval(e.children[0]);
@@ -139,7 +108,23 @@ class Evaluator {
       return Quantity{Dimension::Size, static_cast<int64_t>(size)};
     }
     if (callee == "file.sha256") return FileSha256(args.at(0));
-    if (callee == "tcp.open") return TcpOpen(args.at(0), timeout_ms_);
+    std::string error;
+    if (callee == "tcp.open") return TcpOpen(args.at(0), timeout_ms_, error);
+    if (callee == "http.get") {
+      HttpResult r;
+      if (!HttpGet(args.at(0), timeout_ms_, r, error)) throw Failure{error};
+      return Record{"http response",
+                    {{"status", r.status}, {"body", r.body}, {"latency", Quantity{Dimension::Duration, r.latency_ms}}}};
+    }
+    if (callee == "tls.cert") {
+      CertResult r;
+      if (!TlsCert(args.at(0), timeout_ms_, r, error)) throw Failure{error};
+      return Record{"tls certificate",
+                    {{"verified", r.verified}, {"days_left", r.days_left}, {"subject", r.subject}, {"issuer", r.issuer}}};
+    }
+    if (callee != "exec")
+      throw Failure{fmt::format("this runtime cannot evaluate the probe `{}` yet; re-plan with a newer sparkc",
+                                callee)};
     ProcessSpec spec;
     spec.argv = args;
     spec.timeout_ms = timeout_ms_;
@@ -155,7 +140,8 @@ class Evaluator {
     }
     ProcessResult r = RunProcess(spec);
     if (!r.started || r.timed_out) throw Failure{fmt::format("exec(\"{}\"): {}", args[0], r.Summary())};
-    return ExecValue{r.signal != 0 ? 128 + r.signal : r.exit_code, r.out, r.err};
+    int64_t exit = r.signal != 0 ? 128 + r.signal : r.exit_code;
+    return Record{"exec result", {{"exit", exit}, {"stdout", r.out}, {"stderr", r.err}}};
   }
 
   // A string literal, or a secret reference `env("X")` / `file("p")` read now.

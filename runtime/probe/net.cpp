@@ -1,0 +1,171 @@
+#include "runtime/probe/net.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+
+namespace sparkc::runtime {
+namespace {
+
+constexpr size_t kBodyCap = 1u << 20;
+
+bool SplitHostPort(const std::string& target, std::string& host, std::string& port, std::string& error) {
+  size_t colon = target.rfind(':');
+  if (colon == std::string::npos || colon + 1 == target.size()) {
+    error = fmt::format("`{}`: expected host:port", target);
+    return false;
+  }
+  host = target.substr(0, colon);
+  port = target.substr(colon + 1);
+  if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
+  return true;
+}
+
+// A connected blocking socket, or -1.
+int Connect(const std::string& target, int64_t timeout_ms, std::string& error) {
+  std::string host, port;
+  if (!SplitHostPort(target, host, port, error)) return -1;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
+    error = fmt::format("`{}`: {}", host, gai_strerror(rc));
+    return -1;
+  }
+  int wait_ms = static_cast<int>(std::clamp<int64_t>(timeout_ms > 0 ? timeout_ms : 5000, 1, 60000));
+  int connected = -1;
+  for (addrinfo* a = found; a != nullptr && connected < 0; a = a->ai_next) {
+    int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    bool open = connect(fd, a->ai_addr, a->ai_addrlen) == 0;
+    if (!open && errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      int err = 0;
+      socklen_t len = sizeof err;
+      open = poll(&p, 1, wait_ms) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    }
+    if (open) {
+      // Back to blocking for OpenSSL, with timeouts on the socket.
+      timeval tv{wait_ms / 1000, (wait_ms % 1000) * 1000};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+      connected = fd;
+    } else {
+      close(fd);
+    }
+  }
+  freeaddrinfo(found);
+  if (connected < 0) error = fmt::format("cannot connect to `{}`", target);
+  return connected;
+}
+
+size_t Collect(char* data, size_t size, size_t count, void* user) {
+  auto* body = static_cast<std::string*>(user);
+  size_t n = size * count;
+  if (body->size() < kBodyCap) body->append(data, std::min(n, kBodyCap - body->size()));
+  return n;
+}
+
+}  // namespace
+
+bool TcpOpen(const std::string& host_port, int64_t timeout_ms, std::string& error) {
+  int fd = Connect(host_port, timeout_ms, error);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
+bool HttpGet(const std::string& url, int64_t timeout_ms, HttpResult& out, std::string& error) {
+  static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  if (!initialised) {
+    error = "libcurl cannot be initialised";
+    return false;
+  }
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  char message[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms > 0 ? timeout_ms : 30000));
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, message);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, Collect);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &out.body);
+  if (const char* ca = std::getenv("SPARKC_CA_FILE")) curl_easy_setopt(curl.get(), CURLOPT_CAINFO, ca);
+  auto start = std::chrono::steady_clock::now();
+  CURLcode rc = curl_easy_perform(curl.get());
+  out.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  if (rc != CURLE_OK) {
+    error = fmt::format("GET {}: {}", url, message[0] != 0 ? message : curl_easy_strerror(rc));
+    return false;
+  }
+  long status = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  out.status = status;
+  return true;
+}
+
+bool TlsCert(const std::string& host_port, int64_t timeout_ms, CertResult& out, std::string& error) {
+  std::string host, port;
+  if (!SplitHostPort(host_port, host, port, error)) return false;
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+  const char* ca = std::getenv("SPARKC_CA_FILE");
+  if (ca != nullptr ? SSL_CTX_load_verify_locations(ctx.get(), ca, nullptr) != 1
+                    : SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
+    error = "cannot load the CA certificates";
+    ERR_clear_error();
+    return false;
+  }
+  int fd = Connect(host_port, timeout_ms, error);
+  if (fd < 0) return false;
+  std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
+  SSL_set_fd(ssl.get(), fd);
+  SSL_set_tlsext_host_name(ssl.get(), host.c_str());
+  // Names are matched against DNS names, addresses against IP SANs.
+  in6_addr scratch;
+  bool is_ip = inet_pton(AF_INET, host.c_str(), &scratch) == 1 || inet_pton(AF_INET6, host.c_str(), &scratch) == 1;
+  if (is_ip) X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), host.c_str());
+  else SSL_set1_host(ssl.get(), host.c_str());
+  // Verify, but finish the handshake either way: an unverified certificate
+  // is still reported (verified = false) with its dates and names.
+  SSL_set_verify(ssl.get(), SSL_VERIFY_NONE, nullptr);
+  bool ok = SSL_connect(ssl.get()) == 1;
+  X509* cert = ok ? SSL_get1_peer_certificate(ssl.get()) : nullptr;
+  if (cert == nullptr) {
+    error = fmt::format("TLS handshake with `{}` failed", host_port);
+    ERR_clear_error();
+    close(fd);
+    return false;
+  }
+  out.verified = SSL_get_verify_result(ssl.get()) == X509_V_OK;
+  int days = 0, seconds = 0;
+  ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(cert));
+  out.days_left = days;
+  char name[512];
+  X509_NAME_oneline(X509_get_subject_name(cert), name, sizeof name);
+  out.subject = name;
+  X509_NAME_oneline(X509_get_issuer_name(cert), name, sizeof name);
+  out.issuer = name;
+  X509_free(cert);
+  SSL_shutdown(ssl.get());
+  close(fd);
+  return true;
+}
+
+}  // namespace sparkc::runtime

@@ -1,0 +1,29 @@
+// Network probes: TCP reachability, HTTP GET (libcurl) and TLS certificates
+// (OpenSSL). Each returns what the check language sees, or fails with a
+// reason.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sparkc::runtime {
+
+struct HttpResult {
+  int64_t status = 0;
+  std::string body;        // capped
+  int64_t latency_ms = 0;
+};
+
+struct CertResult {
+  bool verified = false;   // the chain verifies against the CA store and the name matches
+  int64_t days_left = 0;   // until notAfter, negative once expired
+  std::string subject, issuer;
+};
+
+// False with `error` when no connection could be made at all.
+bool TcpOpen(const std::string& host_port, int64_t timeout_ms, std::string& error);
+// TLS verification is on; SPARKC_CA_FILE names a CA bundle for private CAs.
+bool HttpGet(const std::string& url, int64_t timeout_ms, HttpResult& out, std::string& error);
+bool TlsCert(const std::string& host_port, int64_t timeout_ms, CertResult& out, std::string& error);
+
+}  // namespace sparkc::runtime
