@@ -33,22 +33,14 @@ std::string PrintAction(const plan::Action& a) {
   if (!a.env.empty() || !a.secret_env.empty()) {
     std::vector<std::pair<std::string, std::string>> vars;
     for (const auto& [name, value] : a.env) vars.emplace_back(name, QuoteString(value));
-    for (const auto& [name, ref] : a.secret_env) {
-      Value secret;
-      secret.kind = Kind::Secret;
-      secret.s = ref;
-      vars.emplace_back(name, Literal(secret));
-    }
+    for (const auto& [name, ref] : a.secret_env) vars.emplace_back(name, SecretLiteral(ref));
     std::sort(vars.begin(), vars.end());
     std::string env;
     for (const auto& [name, value] : vars) env += (env.empty() ? "" : ", ") + name + " = " + value;
     options.push_back("env = { " + env + " }");
   }
   if (!a.stdin_secret.empty()) {
-    Value secret;
-    secret.kind = Kind::Secret;
-    secret.s = a.stdin_secret;
-    options.push_back("stdin = " + Literal(secret));
+    options.push_back("stdin = " + SecretLiteral(a.stdin_secret));
   } else if (a.has_stdin) {
     options.push_back("stdin = " + QuoteString(a.stdin_text));
   }

@@ -202,10 +202,7 @@ std::string Describe(const Value& v) {
 
 std::string Literal(const Value& v) {
   switch (v.kind) {
-    case Kind::Secret: {
-      bool env = v.s.starts_with("env:");
-      return fmt::format("{}({})", env ? "env" : "file", QuoteString(v.s.substr(env ? 4 : 5)));
-    }
+    case Kind::Secret: return SecretLiteral(v.s);
     case Kind::List: return JoinList(v, Literal);
     case Kind::Map: return JoinFields(v, Literal);
     case Kind::Enum: return QuoteString(v.s);
@@ -225,6 +222,11 @@ Value Shape(const Value& v) {
   if (shape.kind == Kind::Float) shape.f = 1;
   if (shape.kind == Kind::Map) shape.fields = std::make_shared<const std::vector<Entry>>();
   return shape;
+}
+
+std::string SecretLiteral(const std::string& ref) {
+  bool env = ref.starts_with("env:");
+  return fmt::format("{}({})", env ? "env" : "file", QuoteString(ref.substr(env ? 4 : 5)));
 }
 
 bool SameType(const Value& a, const Value& b) {

@@ -95,6 +95,9 @@ int Compare(const Value& a, const Value& b);
 bool Orderable(const Value& a, const Value& b);
 bool SameType(const Value& a, const Value& b);
 
+// `env("NAME")` or `file("path")`: how a secret reference is written back.
+std::string SecretLiteral(const std::string& ref);
+
 // An action as the canonical expression the runtime parses back
 // (`exec("a") { env = { K = "v" } }`), for probes built from `exec`.
 std::string PrintAction(const plan::Action& action);
