@@ -1,4 +1,5 @@
 #include "runtime/apply/apply.h"
+#include "runtime/secret/secret.h"
 
 #include <fmt/format.h>
 #include <signal.h>
@@ -71,7 +72,8 @@ class Session {
 
   void Record(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
               std::string error = {}) {
-    store_.Record(run_, {plan_.steps[step].id, status, attempt, exit_code, std::move(error)});
+    // The journal outlives the run: no secret value may reach it.
+    store_.Record(run_, {plan_.steps[step].id, status, attempt, exit_code, Redact(std::move(error))});
   }
 
   int Forward(std::map<std::string, StepRecord> previous) {
