@@ -121,6 +121,11 @@ struct Module {
 // The canonical text of an expression: what plans store for checks, and what
 // the runtime parses back. Parsing the result gives the same tree.
 std::string PrintExpr(const Module& module, ExprId id);
+// Binding strength of a binary operator, loosest first: or 1, and 2,
+// comparisons (== < in contains ...) 3, + - 4, * / 5.
+int OperatorPrecedence(const std::string& op);
+constexpr int kComparisonPrecedence = 3;
+
 // A string literal with escapes, as PrintExpr writes it.
 std::string QuoteString(const std::string& text);
 

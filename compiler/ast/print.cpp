@@ -3,9 +3,8 @@
 #include "compiler/ast/ast.h"
 
 namespace sparkc {
-namespace {
 
-int Precedence(const std::string& op) {
+int OperatorPrecedence(const std::string& op) {
   if (op == "or") return 1;
   if (op == "and") return 2;
   if (op == "<" || op == "<=" || op == ">" || op == ">=" || op == "==" || op == "!=" ||
@@ -15,6 +14,8 @@ int Precedence(const std::string& op) {
   if (op == "*" || op == "/") return 5;
   return 6;
 }
+
+namespace {
 
 std::string Escape(const std::string& text) {
   std::string out;
@@ -89,7 +90,7 @@ class Printer {
         return Print(e.children[0], 7) + "(" + Comprehension(e, 1) + ")";
       case ExprKind::ListComp: return "[" + Comprehension(e, 0) + "]";
       case ExprKind::Binary: {
-        int p = Precedence(e.text);
+        int p = OperatorPrecedence(e.text);
         // Left-associative: the right operand needs parentheses at equal precedence.
         std::string out = Print(e.children[0], p) + " " + e.text + " " + Print(e.children[1], p + 1);
         return p < context ? "(" + out + ")" : out;

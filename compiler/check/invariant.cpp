@@ -15,10 +15,7 @@ using eval::Kind;
 
 constexpr size_t kContributors = 3;
 
-bool IsComparison(const std::string& op) {
-  return op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=" || op == "in" ||
-         op == "contains";
-}
+bool IsComparison(const std::string& op) { return OperatorPrecedence(op) == kComparisonPrecedence; }
 
 class Explainer {
  public:

@@ -175,29 +175,17 @@ Value Evaluator::Builtin(const std::string& name, uint32_t module, const Expr& e
   return Aggregate(name, *args[0].list, e.span);
 }
 
-// argv: strings, numbers and versions as text; lists are spliced in. A
-// secret never goes into argv: every user can read it in /proc.
+// argv: each value as text (TextOf); lists are spliced in.
 bool Evaluator::ArgvOf(const std::vector<Value>& args, std::vector<std::string>& argv) {
   bool ok = true;
   for (const Value& v : args) {
-    switch (v.kind) {
-      case Kind::String: case Kind::Enum: argv.push_back(v.s); break;
-      case Kind::Int: case Kind::Version: case Kind::Quantity: case Kind::Percent: case Kind::Float:
-        argv.push_back(v.kind == Kind::Version ? Show(v).substr(1) : Show(v));
-        break;
-      case Kind::List: ok &= ArgvOf(*v.list, argv); break;
-      case Kind::Secret:
-        diags_.Error(DiagnosticKind::E0403, v.span, "a secret cannot be an argument of `exec`")
-            .Note({}, "the argument vector of a process is visible to every user through /proc")
-            .Suggest("pass it in the environment or on stdin: exec(...) { env = { NAME = secret } }");
-        ok = false;
-        break;
-      case Kind::Runtime: ok &= RequireStatic(v, "an argument of `exec`"); break;
-      default:
-        diags_.Error(DiagnosticKind::E0202, v.span,
-                     fmt::format("an argument of `exec` must be a string, found {}", Describe(v)));
-        ok = false;
+    if (v.kind == Kind::List) {
+      ok &= ArgvOf(*v.list, argv);
+      continue;
     }
+    std::string text;
+    if (TextOf(v, TextUse::Argv, text)) argv.push_back(std::move(text));
+    else ok = false;
   }
   return ok;
 }

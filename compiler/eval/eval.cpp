@@ -549,34 +549,42 @@ bool Evaluator::BindArguments(const Decl& decl, uint32_t module, const std::vect
 Value Evaluator::Interpolate(uint32_t module, const Expr& e, const Scope* scope) {
   std::string out;
   bool ok = true;
-  for (ExprId part : e.children) {
-    Value v = Eval(module, part, scope);
-    switch (v.kind) {
-      case Kind::String: case Kind::Enum: case Kind::Step: case Kind::Phase: out += v.s; break;
-      case Kind::Error: ok = false; break;
-      case Kind::Secret:
-        diags_.Error(DiagnosticKind::E0403, v.span, "a secret cannot be interpolated into a string")
-            .Note({}, "strings end up in argv, logs and the plan, where every user can read them")
-            .Suggest("pass the secret on its own: exec(...) { env = { NAME = secret } } or stdin = secret");
-        ok = false;
-        break;
-      case Kind::Runtime:
-        diags_.Error(DiagnosticKind::E0212, v.span,
-                     fmt::format("{} is only known when the plan runs; it cannot be part of a string",
-                                 TypeName(v)));
-        ok = false;
-        break;
-      case Kind::Int: case Kind::Bool: case Kind::Float: case Kind::Quantity: case Kind::Percent:
-      case Kind::Version:
-        out += Show(v);
-        break;
-      default:
-        diags_.Error(DiagnosticKind::E0202, v.span,
-                     fmt::format("cannot interpolate {} into a string", Describe(v)));
-        ok = false;
-    }
-  }
+  for (ExprId part : e.children) ok &= TextOf(Eval(module, part, scope), TextUse::Interpolation, out);
   return ok ? MakeString(std::move(out)) : Value{};
+}
+
+// How a value becomes text in a string or an argv element; secrets never do
+// (they would be readable in the plan, logs and /proc), nor do probes.
+bool Evaluator::TextOf(const Value& v, TextUse use, std::string& out) {
+  bool argv = use == TextUse::Argv;
+  switch (v.kind) {
+    case Kind::Error: return false;
+    case Kind::String: case Kind::Enum: out += v.s; return true;
+    case Kind::Step: case Kind::Phase: case Kind::Bool:
+      if (argv) break;
+      out += Show(v);
+      return true;
+    case Kind::Int: case Kind::Float: case Kind::Quantity: case Kind::Percent: out += Show(v); return true;
+    case Kind::Version: out += argv ? Show(v).substr(1) : Show(v); return true;
+    case Kind::Secret:
+      diags_.Error(DiagnosticKind::E0403, v.span,
+                   argv ? "a secret cannot be an argument of `exec`" : "a secret cannot be interpolated into a string")
+          .Note({}, argv ? "the argument vector of a process is visible to every user through /proc"
+                         : "strings end up in argv, logs and the plan, where every user can read them")
+          .Suggest(argv ? "pass it in the environment or on stdin: exec(...) { env = { NAME = secret } }"
+                        : "pass the secret on its own: exec(...) { env = { NAME = secret } } or stdin = secret");
+      return false;
+    case Kind::Runtime:
+      if (argv) return RequireStatic(v, "an argument of `exec`");
+      diags_.Error(DiagnosticKind::E0212, v.span,
+                   fmt::format("{} is only known when the plan runs; it cannot be part of a string", TypeName(v)));
+      return false;
+    default: break;
+  }
+  diags_.Error(DiagnosticKind::E0202, v.span,
+               argv ? fmt::format("an argument of `exec` must be a string, found {}", Describe(v))
+                    : fmt::format("cannot interpolate {} into a string", Describe(v)));
+  return false;
 }
 
 std::vector<Element> Evaluator::Elements(uint32_t module, const Expr& e, const Scope* scope) {

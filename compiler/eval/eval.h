@@ -70,6 +70,8 @@ class Evaluator {
   Value CallFunction(const Value& fn, const std::vector<Value>& args,
                      const std::vector<std::string>& names, Span span);
   Value Builtin(const std::string& name, uint32_t module, const Expr& e, const Scope* scope);
+  enum class TextUse { Argv, Interpolation };
+  bool TextOf(const Value& v, TextUse use, std::string& out);
   bool ArgvOf(const std::vector<Value>& args, std::vector<std::string>& argv);
   bool ProcessOptions(uint32_t module, const Expr& call, const Scope* scope, plan::Action& out);
   Value Interpolate(uint32_t module, const Expr& e, const Scope* scope);

@@ -8,16 +8,8 @@
 namespace sparkc::eval {
 namespace {
 
-int Precedence(const std::string& op) {
-  if (op == "or") return 1;
-  if (op == "and") return 2;
-  if (op == "+" || op == "-") return 4;
-  if (op == "*" || op == "/") return 5;
-  return 3;  // comparisons, in, contains
-}
-
-bool IsComparison(const std::string& op) {
-  return op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=";
+bool IsOrdering(const std::string& op) {
+  return op == "<" || op == "<=" || op == ">" || op == ">=";
 }
 
 std::string Residual(const Value& v, int min_prec) {
@@ -86,7 +78,7 @@ Value Evaluator::Binary(const std::string& op, const Value& lhs, const Value& rh
     if (!comparable) return mismatch(fmt::format("`{}` compares values of one type", op));
     if (l.kind == Kind::Map && lhs.kind == Kind::Runtime) return mismatch("a probe result cannot be compared whole");
     result = MakeBool(Equal(l, r) == (op == "=="));
-  } else if (IsComparison(op)) {
+  } else if (IsOrdering(op)) {
     if (!Orderable(l, r)) {
       bool dims = l.kind == Kind::Quantity && r.kind == Kind::Quantity;
       return mismatch(dims ? fmt::format("`{}` cannot order a {} against a {}", op, DimensionName(l.dim),
@@ -126,7 +118,7 @@ Value Evaluator::Binary(const std::string& op, const Value& lhs, const Value& rh
     if (!result.ok()) return {};
   }
   if (lhs.kind != Kind::Runtime && rhs.kind != Kind::Runtime) return result;
-  int prec = Precedence(op);
+  int prec = OperatorPrecedence(op);
   Value v = MakeRuntime(result.kind, Residual(lhs, prec) + " " + op + " " + Residual(rhs, prec + 1), prec, span);
   v.dim = result.dim;
   return v;

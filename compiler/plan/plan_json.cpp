@@ -207,6 +207,27 @@ Step ReadStep(const Json& j, const std::string& path) {
   return s;
 }
 
+Invariant ReadInvariant(const Json& inv, const std::string& path) {
+  Invariant out;
+  out.id = Str(Get(inv, "id", path), path + ".id");
+  out.description = OptStr(inv, "description", path);
+  out.source = Str(Get(inv, "source", path), path + ".source");
+  std::string when = Str(Get(inv, "when", path), path + ".when");
+  if (when != "runtime" && when != "proven")
+    throw Invalid{fmt::format("`{}.when` must be `runtime` or `proven`", path)};
+  out.runtime = when == "runtime";
+  if (out.runtime) out.expr = Str(Get(inv, "check", path), path + ".check");
+  return out;
+}
+
+// plan.KEY: a list, each item read by `read` with its path for errors.
+template <typename T, typename F>
+void ReadList(const Json& plan, const char* key, std::vector<T>& out, F&& read) {
+  const Json& list = Get(plan, key, "plan");
+  if (!list.is_array()) throw Invalid{fmt::format("`plan.{}` must be a list", key)};
+  for (size_t i = 0; i < list.size(); ++i) out.push_back(read(list[i], fmt::format("plan.{}[{}]", key, i)));
+}
+
 }  // namespace
 
 Json ToJson(const Plan& plan, bool with_digest) {
@@ -270,62 +291,27 @@ bool FromJson(const Json& j, Plan& plan, std::string& error) {
     const Json& rpo = Get(objective, "rpo", "plan.objective");
     plan.rto_ms = rto.is_null() ? -1 : Millis(rto, "plan.objective.rto");
     plan.rpo_ms = rpo.is_null() ? -1 : Millis(rpo, "plan.objective.rpo");
-    const Json& phases = Get(j, "phases", "plan");
-    if (!phases.is_array()) throw Invalid{"`plan.phases` must be a list"};
-    for (size_t i = 0; i < phases.size(); ++i) {
-      std::string path = fmt::format("plan.phases[{}]", i);
-      plan.phases.push_back({Str(Get(phases[i], "id", path), path + ".id"),
-                             Str(Get(phases[i], "title", path), path + ".title")});
-    }
-    const Json& steps = Get(j, "steps", "plan");
-    if (!steps.is_array()) throw Invalid{"`plan.steps` must be a list"};
-    for (size_t i = 0; i < steps.size(); ++i)
-      plan.steps.push_back(ReadStep(steps[i], fmt::format("plan.steps[{}]", i)));
-    const Json& fanouts = Get(j, "fan_outs", "plan");
-    if (!fanouts.is_array()) throw Invalid{"`plan.fan_outs` must be a list"};
-    for (size_t i = 0; i < fanouts.size(); ++i) {
-      std::string path = fmt::format("plan.fan_outs[{}]", i);
-      plan.fanouts.push_back({Str(Get(fanouts[i], "id", path), path + ".id"),
-                              Int(Get(fanouts[i], "concurrency", path), path + ".concurrency"),
-                              StrList(Get(fanouts[i], "instances", path), path + ".instances")});
-    }
-    const Json& invariants = Get(j, "invariants", "plan");
-    if (!invariants.is_array()) throw Invalid{"`plan.invariants` must be a list"};
-    for (size_t i = 0; i < invariants.size(); ++i) {
-      std::string path = fmt::format("plan.invariants[{}]", i);
-      const Json& inv = invariants[i];
-      Invariant out;
-      out.id = Str(Get(inv, "id", path), path + ".id");
-      out.description = OptStr(inv, "description", path);
-      out.source = Str(Get(inv, "source", path), path + ".source");
-      std::string when = Str(Get(inv, "when", path), path + ".when");
-      if (when != "runtime" && when != "proven")
-        throw Invalid{fmt::format("`{}.when` must be `runtime` or `proven`", path)};
-      out.runtime = when == "runtime";
-      if (out.runtime) out.expr = Str(Get(inv, "check", path), path + ".check");
-      plan.invariants.push_back(std::move(out));
-    }
-    const Json& windows = Get(j, "windows", "plan");
-    if (!windows.is_array()) throw Invalid{"`plan.windows` must be a list"};
-    for (size_t i = 0; i < windows.size(); ++i) {
-      std::string path = fmt::format("plan.windows[{}]", i);
-      plan.windows.push_back({Str(Get(windows[i], "id", path), path + ".id"),
-                              Str(Get(windows[i], "from", path), path + ".from"),
-                              Str(Get(windows[i], "to", path), path + ".to"),
-                              Millis(Get(windows[i], "max", path), path + ".max"),
-                              ReadPath(Get(windows[i], "longest", path), path + ".longest")});
-    }
+    ReadList(j, "phases", plan.phases, [](const Json& p, const std::string& path) {
+      return Phase{Str(Get(p, "id", path), path + ".id"), Str(Get(p, "title", path), path + ".title")};
+    });
+    ReadList(j, "steps", plan.steps, ReadStep);
+    ReadList(j, "fan_outs", plan.fanouts, [](const Json& f, const std::string& path) {
+      return FanOut{Str(Get(f, "id", path), path + ".id"), Int(Get(f, "concurrency", path), path + ".concurrency"),
+                    StrList(Get(f, "instances", path), path + ".instances")};
+    });
+    ReadList(j, "invariants", plan.invariants, ReadInvariant);
+    ReadList(j, "windows", plan.windows, [](const Json& w, const std::string& path) {
+      return Window{Str(Get(w, "id", path), path + ".id"), Str(Get(w, "from", path), path + ".from"),
+                    Str(Get(w, "to", path), path + ".to"), Millis(Get(w, "max", path), path + ".max"),
+                    ReadPath(Get(w, "longest", path), path + ".longest")};
+    });
     plan.critical_path = ReadPath(Get(j, "critical_path", "plan"), "plan.critical_path");
     const Json& rollback = Get(j, "rollback", "plan");
     plan.rollback_order = StrList(Get(rollback, "order", "plan.rollback"), "plan.rollback.order");
     plan.rollback_path = ReadPath(Get(rollback, "critical_path", "plan.rollback"), "plan.rollback.critical_path");
-    const Json& points = Get(j, "points_of_no_return", "plan");
-    if (!points.is_array()) throw Invalid{"`plan.points_of_no_return` must be a list"};
-    for (size_t i = 0; i < points.size(); ++i) {
-      std::string path = fmt::format("plan.points_of_no_return[{}]", i);
-      plan.points_of_no_return.push_back({Str(Get(points[i], "step", path), path + ".step"),
-                                          Str(Get(points[i], "gate", path), path + ".gate")});
-    }
+    ReadList(j, "points_of_no_return", plan.points_of_no_return, [](const Json& p, const std::string& path) {
+      return PointOfNoReturn{Str(Get(p, "step", path), path + ".step"), Str(Get(p, "gate", path), path + ".gate")};
+    });
     plan.digest = Str(Get(j, "digest", "plan"), "plan.digest");
     return true;
   } catch (const Invalid& invalid) {
