@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -58,6 +59,25 @@ bool ReadFile(const std::string& path, std::string& out, std::string& error) {
     return false;
   }
   out = std::move(buffer).str();
+  return true;
+}
+
+bool WriteFileAtomically(const std::string& path, const std::string& content, std::string& error) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out || !(out << content) || !out.flush()) {
+      error = std::strerror(errno);
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    error = ec.message();
+    std::filesystem::remove(tmp, ec);
+    return false;
+  }
   return true;
 }
 

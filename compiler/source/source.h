@@ -55,6 +55,10 @@ class SourceManager {
 // Reads a whole file; returns false with a reason (strerror) on failure.
 bool ReadFile(const std::string& path, std::string& out, std::string& error);
 
+// Writes through a temporary file and a rename, so a failed write never
+// leaves half a file where a complete one was.
+bool WriteFileAtomically(const std::string& path, const std::string& content, std::string& error);
+
 // The byte offset of the first invalid UTF-8 sequence or NUL byte, or -1.
 int64_t FindInvalidText(std::string_view text, bool& is_nul);
 

@@ -1,14 +1,12 @@
 #include "runtime/apply/actions.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <iostream>
-#include <mutex>
 #include <thread>
 
 #include "runtime/exec/process.h"
 #include "runtime/secret/secret.h"
+#include "runtime/state/store.h"
 
 namespace sparkc::runtime {
 namespace {
@@ -32,16 +30,16 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   spec.cwd = action.cwd;
   spec.has_stdin = action.has_stdin;
   spec.stdin_text = action.stdin_text;
-  spec.timeout_ms = context.timeout_ms;
+  spec.timeout_ms = context.step.timeout_ms;
   // Secrets are read now, at the moment of use, and never earlier.
   std::string error;
   for (const auto& [name, ref] : action.secret_env) {
     std::string value;
-    if (!ResolveSecret(ref, value, error)) return {ActionResult::Kind::Failed, error, {}, 1};
+    if (!ResolveSecret(ref, value, error)) return ActionResult::Failure(error, 1);
     spec.env.emplace_back(name, std::move(value));
   }
   if (!action.stdin_secret.empty() && !ResolveSecret(action.stdin_secret, spec.stdin_text, error))
-    return {ActionResult::Kind::Failed, error, {}, 1};
+    return ActionResult::Failure(error, 1);
   ProcessResult r = RunProcess(spec, context.cancel);
   ActionResult result;
   if (r.ok()) return result;
@@ -53,20 +51,64 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   return result;
 }
 
-ActionResult Manual(const plan::Action& action, const ActionContext& context) {
-  if (context.approvals != nullptr && context.approvals->contains(context.step)) return {};
-  if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-    static std::mutex prompt;
-    std::lock_guard lock(prompt);
-    std::cout << fmt::format("\nmanual step `{}`:\n  {}\nDone? [y/N] ", context.step, action.instruction)
-              << std::flush;
-    std::string answer;
-    std::getline(std::cin, answer);
-    if (answer == "y" || answer == "Y" || answer == "yes") return {};
-    return {ActionResult::Kind::Failed, "the operator did not confirm the manual step", {}, 1};
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+ActionResult Waiting(std::string message) {
+  ActionResult result;
+  result.kind = ActionResult::Kind::NeedsApproval;
+  result.message = std::move(message);
+  return result;
+}
+
+ActionResult Approved(Approval approval) {
+  ActionResult result;
+  result.approval = std::move(approval);
+  return result;
+}
+
+// At a terminal the operator answers; declining stops the run, resumable,
+// as a missing approval does; it is not a failure to roll back.
+ActionResult AskOperator(const plan::Action& action, const ActionContext& context) {
+  const plan::Step& step = context.step;
+  std::string by = context.approver;
+  std::string question =
+      step.gate ? fmt::format("\ngate `{}`{}:\n  {}\n", step.id,
+                              step.approvers.empty() ? "" : " (approvers: " + JoinNames(step.approvers) + ")",
+                              action.instruction)
+                : fmt::format("\nmanual step `{}`:\n  {}\n", step.id, action.instruction);
+  if (step.gate && !RefuseApprover(by, step.approvers).empty()) {
+    by = context.reporter->Ask(question + "Your name, to approve (empty: stop here): ");
+    if (by.empty()) return Waiting("the operator did not approve the gate");
+    if (std::string refusal = RefuseApprover(by, step.approvers); !refusal.empty()) return Waiting(refusal);
+    question.clear();
   }
-  return {ActionResult::Kind::NeedsApproval,
-          fmt::format("manual step needs an operator: {}", action.instruction), {}, 0};
+  std::string answer = context.reporter->Ask(
+      question + (step.gate ? fmt::format("Approve as {}? [y/N] ", by) : fmt::format("Done ({})? [y/N] ", by)));
+  if (answer != "y" && answer != "Y" && answer != "yes")
+    return Waiting(step.gate ? "the operator did not approve the gate" : "the operator did not confirm the manual step");
+  return Approved({step.id, by, {}, "terminal", NowTimestamp()});
+}
+
+ActionResult Manual(const plan::Action& action, const ActionContext& context) {
+  const plan::Step& step = context.step;
+  if (context.approvals != nullptr) {
+    if (auto it = context.approvals->find(step.id); it != context.approvals->end()) {
+      std::string refusal = step.gate ? RefuseApprover(it->second.by, step.approvers) : std::string();
+      if (refusal.empty()) return Approved(it->second);
+      return Waiting(fmt::format("the approval from {} does not count: {}", it->second.source, refusal));
+    }
+  }
+  if (context.interactive && context.reporter != nullptr)
+    return AskOperator(action, context);
+  if (step.gate)
+    return Waiting(fmt::format("gate needs approval{}: {}",
+                               step.approvers.empty() ? "" : " from one of " + JoinNames(step.approvers),
+                               action.instruction));
+  return Waiting(fmt::format("manual step needs an operator: {}", action.instruction));
 }
 
 }  // namespace
@@ -81,7 +123,7 @@ ActionResult PerformAction(const plan::Action& action, const ActionContext& cont
       auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(action.wait_ms);
       while (std::chrono::steady_clock::now() < until) {
         if (context.cancel != nullptr && context.cancel->load())
-          return {ActionResult::Kind::Failed, "cancelled", {}, 130};
+          return ActionResult::Failure("cancelled", 130);
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
       return {};

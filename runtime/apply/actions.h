@@ -2,20 +2,22 @@
 #pragma once
 
 #include <atomic>
-#include <set>
+#include <optional>
 #include <string>
 
 #include "compiler/plan/plan.h"
+#include "runtime/apply/approvals.h"
 #include "runtime/apply/reporter.h"
 
 namespace sparkc::runtime {
 
 struct ActionContext {
-  std::string step;
-  int64_t timeout_ms = 0;
-  const std::set<std::string>* approvals = nullptr;  // --approve IDs
+  const plan::Step& step;               // its id, and for a gate its approvers
+  const Approvals* approvals = nullptr;  // given before the run
+  std::string approver;                 // who answers a prompt at a terminal
   const std::atomic<bool>* cancel = nullptr;
   Reporter* reporter = nullptr;
+  bool interactive = false;              // a terminal, not CI: ask the operator
 };
 
 struct ActionResult {
@@ -23,8 +25,16 @@ struct ActionResult {
   std::string message;  // why it failed
   std::string output;   // the tail of captured output, for the log
   int exit_code = 0;
+  std::optional<Approval> approval;  // who let a manual step or gate pass
 
   bool ok() const { return kind == Kind::Ok; }
+  static ActionResult Failure(std::string message, int exit_code) {
+    ActionResult r;
+    r.kind = Kind::Failed;
+    r.message = std::move(message);
+    r.exit_code = exit_code;
+    return r;
+  }
 };
 
 ActionResult PerformAction(const plan::Action& action, const ActionContext& context);

@@ -1,4 +1,5 @@
 #include "runtime/apply/apply.h"
+#include "compiler/source/source.h"
 #include "runtime/secret/secret.h"
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include "runtime/apply/actions.h"
+#include "runtime/apply/report.h"
 #include "runtime/apply/reporter.h"
 #include "runtime/apply/state_access.h"
 #include "runtime/apply/walker.h"
@@ -67,13 +69,27 @@ std::vector<std::vector<uint32_t>> Dependencies(const plan::Plan& plan) {
 class Session {
  public:
   Session(const plan::Plan& plan, const RunOptions& options, StateStore& store, int64_t run)
-      : plan_(plan), options_(options), store_(store), run_(run), reporter_(*options.out),
+      : plan_(plan), options_(options), store_(store), run_(run), reporter_(*options.out, plan, options.live),
         deps_(Dependencies(plan)) {}
 
   void Record(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
               std::string error = {}) {
     // The journal outlives the run: no secret value may reach it.
     store_.Record(run_, {plan_.steps[step].id, status, attempt, exit_code, Redact(std::move(error))});
+  }
+
+  // --report and --junit, once the run has ended; a report that cannot be
+  // written is an error on stderr but does not change what the run did.
+  int WriteReports(const char* command, int code) {
+    RunSummary summary{command, run_, status_, code, reporter_.Elapsed()};
+    std::vector<StepOutcome> outcomes = reporter_.Outcomes();
+    for (const auto& [path, text] : {std::pair{options_.report_json, JsonReport(plan_, summary, outcomes)},
+                                     std::pair{options_.report_junit, JUnitReport(plan_, summary, outcomes)}}) {
+      std::string error;
+      if (!path.empty() && !WriteFileAtomically(path, text, error))
+        *options_.err << fmt::format("sparkc: error: cannot write the report `{}`: {}\n", path, error);
+    }
+    return code;
   }
 
   int Forward(std::map<std::string, StepRecord> previous) {
@@ -83,12 +99,15 @@ class Session {
       auto it = previous.find(plan_.steps[i].id);
       if (it == previous.end()) continue;
       attempts_[i] = it->second.attempts;
-      if (it->second.status == StepStatus::Succeeded) runnable[i] = false;
+      if (it->second.status == StepStatus::Succeeded) {
+        runnable[i] = false;
+        reporter_.Earlier(i);
+      }
       // The runner died mid-action: the check tells whether the action took effect.
       if (it->second.status == StepStatus::Running && !plan_.steps[i].check.empty() &&
           EvaluateCheck(plan_.steps[i].check, plan_.steps[i].timeout_ms).passed) {
-        reporter_.Event("ok", plan_.steps[i].id, "(was running when the last runner stopped; its check passes)");
         Record(i, StepStatus::Succeeded, attempts_[i]);
+        reporter_.Event(Verb::Ok, i, "(was running when the last runner stopped; its check passes)");
         runnable[i] = false;
       }
     }
@@ -105,23 +124,23 @@ class Session {
       failed |= outcome[i] == NodeOutcome::Failed && !waiting_.contains(i);
     }
     if (!failed && std::all_of(succeeded.begin(), succeeded.end(), [](bool b) { return b; })) {
-      store_.SetRunStatus(run_, "succeeded");
+      Conclude("succeeded");
       reporter_.Line(fmt::format("apply succeeded: {} steps", n));
       return kExitOk;
     }
     if (!awaiting_.empty() && !failed) {
-      store_.SetRunStatus(run_, "stopped");
+      Conclude("stopped");
       reporter_.Line(fmt::format("stopped: step `{}` waits for an operator; approve it with "
                                  "`sparkc apply --approve {}` to resume", awaiting_, awaiting_));
       return kExitAwaitingApproval;
     }
     if (!failed) {
-      store_.SetRunStatus(run_, "stopped");
+      Conclude("stopped");
       reporter_.Line("interrupted: no new step started; run `sparkc apply` again to resume");
       return kExitNeedsOperator;
     }
     if (!options_.rollback_on_failure) {
-      store_.SetRunStatus(run_, "failed");
+      Conclude("failed");
       reporter_.Line("apply failed; --on-failure stop leaves the run as it is: fix the cause and run "
                      "`sparkc apply` to resume, or `sparkc rollback`");
       return kExitNeedsOperator;
@@ -144,11 +163,11 @@ class Session {
     for (uint32_t i = 0; i < n; ++i)
       if (undo[i] && outcome[i] != NodeOutcome::Succeeded) left.push_back(plan_.steps[i].id);
     if (left.empty()) {
-      store_.SetRunStatus(run_, "rolled_back");
+      Conclude("rolled_back");
       reporter_.Line("rollback complete: every succeeded step is undone");
       return success_code;
     }
-    store_.SetRunStatus(run_, "rollback_failed");
+    Conclude("rollback_failed");
     std::string list;
     for (const std::string& id : left) list += (list.empty() ? "" : ", ") + id;
     reporter_.Line(fmt::format("rollback incomplete: still applied: {}", list));
@@ -162,12 +181,12 @@ class Session {
     for (int64_t attempt = 1; attempt <= step.retries + 1; ++attempt) {
       int64_t number = ++attempts_[i];
       Record(i, StepStatus::Running, number);  // durable before the action starts
-      reporter_.Event("start", step.id, attempt > 1 ? fmt::format("(attempt {})", attempt) : "");
-      ActionContext context{step.id, step.timeout_ms, &options_.approvals, nullptr, &reporter_};
+      reporter_.Event(Verb::Start, i, attempt > 1 ? fmt::format("(attempt {})", attempt) : "");
+      ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive};
       ActionResult result = PerformAction(step.action, context);
       if (result.kind == ActionResult::Kind::NeedsApproval) {
         Record(i, StepStatus::Awaiting, number, {}, result.message);
-        reporter_.Event("WAIT", step.id, result.message);
+        reporter_.Event(Verb::Wait, i, result.message);
         std::lock_guard lock(mutex_);
         if (awaiting_.empty()) awaiting_ = step.id;
         waiting_.insert(i);
@@ -175,17 +194,23 @@ class Session {
       }
       if (result.ok() && !step.check.empty()) {
         CheckOutcome check = EvaluateCheck(step.check, step.timeout_ms);
-        if (!check.passed) result = {ActionResult::Kind::Failed, "check failed: " + check.detail, {}, 0};
+        if (!check.passed) result = ActionResult::Failure("check failed: " + check.detail, 0);
       }
       if (result.ok()) {
+        std::string detail;
+        if (result.approval) {
+          store_.RecordApproval(run_, *result.approval);
+          reporter_.Approved(i, result.approval->by, result.approval->source);
+          detail = fmt::format("approved by {} ({})", result.approval->by, result.approval->source);
+        }
         Record(i, StepStatus::Succeeded, number);
-        reporter_.Event("ok", step.id);
+        reporter_.Event(Verb::Ok, i, detail);
         return true;
       }
       Record(i, StepStatus::Failed, number, result.exit_code, result.message);
       bool last = attempt == step.retries + 1;
-      reporter_.Event(last ? "FAIL" : "retry", step.id, result.message);
-      if (!result.output.empty()) reporter_.Detail(result.output);
+      reporter_.Event(last ? Verb::Fail : Verb::Retry, i, result.message);
+      if (!result.output.empty()) reporter_.Output(i, result.output);
       if (!last) std::this_thread::sleep_for(Backoff(attempt));
     }
     return false;
@@ -197,28 +222,33 @@ class Session {
     switch (step.undo.kind) {
       case plan::Undo::Kind::None:
         Record(i, StepStatus::Undone, attempt);
-        reporter_.Event("undone", step.id, "(undo = none: nothing to invert)");
+        reporter_.Event(Verb::Undone, i, "(undo = none: nothing to invert)");
         return true;
       case plan::Undo::Kind::Irreversible:
         Record(i, StepStatus::Blocked, attempt, {}, "irreversible: " + step.undo.reason);
-        reporter_.Event("STOP", step.id, "is irreversible; rollback stops before it and the steps it depends on");
-        reporter_.Detail(step.undo.reason);
+        reporter_.Event(Verb::Stop, i, "is irreversible; rollback stops before it and the steps it depends on");
+        reporter_.Output(i, step.undo.reason);
         return false;
       case plan::Undo::Kind::Action: break;
     }
     Record(i, StepStatus::Undoing, attempt);
-    reporter_.Event("undo", step.id);
-    ActionContext context{step.id, step.timeout_ms, &options_.approvals, nullptr, &reporter_};
+    reporter_.Event(Verb::Undo, i);
+    ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive};
     ActionResult result = PerformAction(step.undo.action, context);
     if (result.ok()) {
       Record(i, StepStatus::Undone, attempt);
-      reporter_.Event("undone", step.id);
+      reporter_.Event(Verb::Undone, i);
       return true;
     }
     Record(i, StepStatus::UndoFailed, attempt, result.exit_code, result.message);
-    reporter_.Event("FAIL", step.id, "undo failed: " + result.message);
-    if (!result.output.empty()) reporter_.Detail(result.output);
+    reporter_.Event(Verb::UndoFail, i, "undo failed: " + result.message);
+    if (!result.output.empty()) reporter_.Output(i, result.output);
     return false;
+  }
+
+  void Conclude(std::string status) {
+    store_.SetRunStatus(run_, status);
+    status_ = std::move(status);
   }
 
   static std::chrono::milliseconds Backoff(int64_t attempt) {
@@ -235,6 +265,7 @@ class Session {
   std::mutex mutex_;
   std::string awaiting_;
   std::set<uint32_t> waiting_;  // steps stopped for an approval
+  std::string status_ = "running";
 };
 
 // The lock and the store, or the exit code that explains why not.
@@ -298,7 +329,7 @@ int Apply(const plan::Plan& plan, const RunOptions& options) {
       run = state.store->CreateRun(plan.digest, plan::ToJson(plan).dump());
     }
     Session session(plan, options, *state.store, run);
-    return session.Forward(std::move(previous));
+    return session.WriteReports("apply", session.Forward(std::move(previous)));
   } catch (const std::exception& e) {
     return ReportStateError(options, fmt::format("state store: {}", e.what()));
   }
@@ -355,7 +386,7 @@ int Rollback(const RunOptions& options) {
     }
     *options.out << fmt::format("rolling back {} steps of run {}\n", count, last->id);
     Session session(plan, options, *state.store, last->id);
-    return session.Backward(undo, kExitOk);
+    return session.WriteReports("rollback", session.Backward(undo, kExitOk));
   } catch (const std::exception& e) {
     return ReportStateError(options, fmt::format("state store: {}", e.what()));
   }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "compiler/plan/plan.h"
+#include "runtime/apply/approvals.h"
 
 namespace sparkc::runtime {
 
@@ -26,7 +27,12 @@ struct RunOptions {
   int jobs = 1;
   bool rollback_on_failure = true;
   bool new_run = false;          // do not resume an unfinished run of another plan
-  std::set<std::string> approvals;
+  Approvals approvals;           // --approve and --approvals, by step
+  std::string approver;          // who answers prompts at a terminal
+  bool live = false;             // the live progress view (a terminal)
+  bool interactive = false;      // ask at the terminal for gates and manual steps
+  std::string report_json;       // --report
+  std::string report_junit;      // --junit
   std::string to_step;           // rollback --to
   std::ostream* out = nullptr;   // progress
   std::ostream* err = nullptr;   // errors

@@ -1,31 +1,197 @@
 #include "runtime/apply/reporter.h"
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+#include "runtime/secret/secret.h"
 
 namespace sparkc::runtime {
+namespace {
 
-void Reporter::Event(std::string_view verb, std::string_view step, std::string_view detail) {
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::lock_guard lock(mutex_);
-  out_ << fmt::format("[{:8.2f}s] {:<6} {}{}{}\n", elapsed, verb, step, detail.empty() ? "" : "  ", detail);
-  out_.flush();
+constexpr const char* kVerbNames[] = {"start", "ok", "retry", "FAIL", "WAIT", "undo", "undone", "FAIL", "STOP"};
+constexpr const char* kClearLine = "\r\033[K";
+
+int TerminalWidth() {
+  winsize size = {};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 20) return size.ws_col;
+  return 100;
 }
 
-void Reporter::Detail(std::string_view text) {
+std::string Clock(int64_t ms) {
+  int64_t s = ms / 1000;
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                   : fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+}  // namespace
+
+Reporter::Reporter(std::ostream& out, const plan::Plan& plan, bool live)
+    : out_(out), plan_(plan), live_(live), start_(std::chrono::steady_clock::now()),
+      dependents_(plan.steps.size()), steps_(plan.steps.size()) {
+  std::map<std::string, uint32_t> index;
+  for (uint32_t i = 0; i < plan.steps.size(); ++i) index[plan.steps[i].id] = i;
+  for (uint32_t i = 0; i < plan.steps.size(); ++i)
+    for (const std::string& before : plan.steps[i].after)
+      if (auto it = index.find(before); it != index.end()) dependents_[it->second].push_back(i);
+  if (live_) {
+    ticker_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      while (!wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) DrawLocked();
+    });
+  }
+}
+
+Reporter::~Reporter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    if (drawn_) out_ << kClearLine << std::flush;
+  }
+  wake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+}
+
+double Reporter::Elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Reporter::Event(Verb verb, uint32_t step, std::string_view detail) {
+  double now = Elapsed();
+  std::string redacted = Redact(std::string(detail));
   std::lock_guard lock(mutex_);
-  std::string_view rest = text;
+  StepOutcome& s = steps_[step];
+  auto end_attempt = [&](const char* state) {
+    if (s.state == "running") s.seconds += now - s.started;
+    s.state = state;
+    s.message = redacted;
+  };
+  switch (verb) {
+    case Verb::Start:
+      s.state = "running";
+      s.started = now;
+      ++s.attempts;
+      break;
+    case Verb::Undo: s.state = "undoing"; break;
+    case Verb::Ok: end_attempt("succeeded"); break;
+    case Verb::Retry: end_attempt("failed"); break;
+    case Verb::Fail: end_attempt("failed"); break;
+    case Verb::Wait: end_attempt("awaiting_approval"); break;
+    case Verb::Undone: s.state = "undone"; break;
+    case Verb::UndoFail: s.state = "undo_failed"; s.message = redacted; break;
+    case Verb::Stop: s.state = "blocked"; s.message = redacted; break;
+  }
+  WriteLocked(fmt::format("[{:8.2f}s] {:<6} {}{}{}\n", now, kVerbNames[static_cast<int>(verb)],
+                          plan_.steps[step].id, redacted.empty() ? "" : "  ", redacted));
+}
+
+void Reporter::Earlier(uint32_t step) {
+  std::lock_guard lock(mutex_);
+  steps_[step].state = "succeeded";
+  steps_[step].earlier = true;
+}
+
+void Reporter::Approved(uint32_t step, const std::string& by, const std::string& source) {
+  std::lock_guard lock(mutex_);
+  steps_[step].approved_by = by;
+  steps_[step].approval_source = source;
+}
+
+void Reporter::Output(uint32_t step, std::string_view text) {
+  std::string redacted = Redact(std::string(text));
+  std::lock_guard lock(mutex_);
+  steps_[step].output = redacted;
+  std::string lines;
+  std::string_view rest = redacted;
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
-    out_ << "             | " << rest.substr(0, nl) << "\n";
+    lines += fmt::format("             | {}\n", rest.substr(0, nl));
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
   }
-  out_.flush();
+  WriteLocked(lines);
 }
 
 void Reporter::Line(std::string_view text) {
   std::lock_guard lock(mutex_);
-  out_ << text << "\n";
+  WriteLocked(fmt::format("{}\n", text));
+}
+
+std::string Reporter::Ask(std::string_view question) {
+  std::lock_guard lock(mutex_);
+  if (drawn_) out_ << kClearLine;
+  drawn_ = false;
+  out_ << question << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) answer.clear();
+  return answer;
+}
+
+std::vector<StepOutcome> Reporter::Outcomes() const {
+  std::lock_guard lock(mutex_);
+  return steps_;
+}
+
+// On a terminal the status line is redrawn under each new log line.
+void Reporter::WriteLocked(std::string_view text) {
+  if (drawn_) out_ << kClearLine;
+  out_ << text;
+  drawn_ = false;
+  if (live_) DrawLocked();
   out_.flush();
+}
+
+void Reporter::DrawLocked() {
+  if (!live_ || stopping_) return;
+  std::string status = StatusLocked();
+  auto width = static_cast<size_t>(TerminalWidth() - 1);
+  if (status.size() > width) status = status.substr(0, width - 3) + "...";
+  out_ << kClearLine << status << std::flush;
+  drawn_ = true;
+}
+
+std::string Reporter::StatusLocked() const {
+  size_t done = 0, failed = 0, pending = 0;
+  std::vector<std::string> running;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const std::string& state = steps_[i].state;
+    if (state == "running" || state == "undoing") running.push_back(plan_.steps[i].id);
+    else if (state == "pending" || state == "awaiting_approval") ++pending;
+    else if (state == "failed" || state == "undo_failed" || state == "blocked") ++failed;
+    else ++done;
+  }
+  auto elapsed = static_cast<int64_t>(Elapsed() * 1000);
+  std::string line = fmt::format("{}/{} done, {} running, {} pending, {} failed | {} elapsed", done,
+                                 steps_.size(), running.size(), pending, failed, Clock(elapsed));
+  if (int64_t left = RemainingMsLocked(); left > 0) line += fmt::format(", ~{} left", Clock(left));
+  if (!running.empty()) {
+    line += " | ";
+    for (size_t i = 0; i < running.size(); ++i) line += (i ? ", " : "") + running[i];
+  }
+  return line;
+}
+
+// The longest path by estimate through the steps not yet finished; a
+// running step counts with what is left of its estimate.
+int64_t Reporter::RemainingMsLocked() const {
+  double now = Elapsed();
+  std::vector<int64_t> rest(steps_.size(), 0);
+  int64_t longest = 0;
+  for (size_t k = steps_.size(); k-- > 0;) {  // plan order is topological
+    const StepOutcome& s = steps_[k];
+    int64_t own = 0;
+    if (s.state == "pending" || s.state == "awaiting_approval") own = plan_.steps[k].estimate_ms;
+    else if (s.state == "running")
+      own = std::max<int64_t>(0, plan_.steps[k].estimate_ms - static_cast<int64_t>((now - s.started) * 1000));
+    int64_t after = 0;
+    for (uint32_t d : dependents_[k]) after = std::max(after, rest[d]);
+    rest[k] = own + after;
+    longest = std::max(longest, rest[k]);
+  }
+  return longest;
 }
 
 }  // namespace sparkc::runtime

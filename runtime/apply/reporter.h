@@ -1,28 +1,77 @@
-// Progress lines, one event per line with the time since the run started.
+// What a run tells the people watching it. Every event is one line with the
+// time since the run started (the CI log); on a terminal a live status line
+// under the log also shows done/running/pending/failed counts, elapsed time,
+// the steps running now and an estimate of what is left along the critical
+// path. The reporter also keeps each step's outcome for --report/--junit.
 // Thread-safe: workers report as they go.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <ostream>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include "compiler/plan/plan.h"
 
 namespace sparkc::runtime {
 
+enum class Verb { Start, Ok, Retry, Fail, Wait, Undo, Undone, UndoFail, Stop };
+
+// One step as the reports show it.
+struct StepOutcome {
+  // pending, running, succeeded, failed, awaiting_approval, undone,
+  // undo_failed, blocked; "succeeded" also for steps an earlier run did.
+  std::string state = "pending";
+  bool earlier = false;  // succeeded in an earlier invocation of this run
+  int attempts = 0;
+  double started = 0;    // when its latest attempt started, seconds into the run
+  double seconds = 0;    // time spent in its attempts
+  std::string message;   // why it failed or waits
+  std::string output;    // the tail of what it printed when it failed
+  std::string approved_by, approval_source;
+};
+
 class Reporter {
  public:
-  explicit Reporter(std::ostream& out) : out_(out), start_(std::chrono::steady_clock::now()) {}
+  Reporter(std::ostream& out, const plan::Plan& plan, bool live);
+  ~Reporter();
+  Reporter(const Reporter&) = delete;
+  Reporter& operator=(const Reporter&) = delete;
 
-  // `verb` is a short fixed-width word: start, ok, FAIL, retry, undo, ...
-  void Event(std::string_view verb, std::string_view step, std::string_view detail = {});
-  // An indented continuation line (captured output, reasons).
-  void Detail(std::string_view text);
+  void Event(Verb verb, uint32_t step, std::string_view detail = {});
+  // Marks a step an earlier invocation of this run already finished.
+  void Earlier(uint32_t step);
+  void Approved(uint32_t step, const std::string& by, const std::string& source);
+  // The captured output of a failed action, as indented lines.
+  void Output(uint32_t step, std::string_view text);
   void Line(std::string_view text);
+  // Asks a question at the terminal (the status line is cleared first) and
+  // returns the answer without its newline.
+  std::string Ask(std::string_view question);
+
+  std::vector<StepOutcome> Outcomes() const;
+  double Elapsed() const;
 
  private:
+  void WriteLocked(std::string_view text);
+  void DrawLocked();
+  std::string StatusLocked() const;
+  int64_t RemainingMsLocked() const;
+
   std::ostream& out_;
-  std::mutex mutex_;
-  std::chrono::steady_clock::time_point start_;
+  const plan::Plan& plan_;
+  const bool live_;
+  const std::chrono::steady_clock::time_point start_;
+  std::vector<std::vector<uint32_t>> dependents_;
+  std::vector<StepOutcome> steps_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool drawn_ = false;
+  std::thread ticker_;  // redraws the live line once a second
 };
 
 }  // namespace sparkc::runtime

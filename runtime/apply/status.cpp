@@ -27,12 +27,17 @@ int Status(const RunOptions& options) {
     std::map<std::string, StepRecord> steps = store->Steps(last->id);
     std::map<std::string, std::string> errors;
     for (const Transition& t : store->Journal(last->id)) errors[t.step] = t.error;
+    std::map<std::string, Approval> approvals;
+    for (Approval& a : store->Approvals(last->id)) approvals[a.step] = std::move(a);
     for (const plan::Step& step : plan.steps) {
       auto it = steps.find(step.id);
       StepRecord record = it == steps.end() ? StepRecord{} : it->second;
       std::string line = fmt::format("  {:<18} {}", StatusName(record.status), step.id);
       if (record.attempts > 1) line += fmt::format("  ({} attempts)", record.attempts);
       if (!errors[step.id].empty()) line += "  " + errors[step.id];
+      if (auto a = approvals.find(step.id); a != approvals.end())
+        line += fmt::format("  approved by {} ({}, {}){}", a->second.by, a->second.source, a->second.at,
+                            a->second.note.empty() ? "" : ": " + a->second.note);
       *options.out << line << "\n";
     }
     return kExitOk;

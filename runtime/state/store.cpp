@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS transitions (
 CREATE TABLE IF NOT EXISTS steps (
   run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL, status TEXT NOT NULL,
   attempts INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, step));
+CREATE TABLE IF NOT EXISTS approvals (
+  id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
+  approved_by TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL, given_at TEXT NOT NULL,
+  recorded_at TEXT NOT NULL);
 )sql";
 
 // A prepared statement that finalizes itself.
@@ -198,6 +202,23 @@ std::vector<Transition> StateStore::Journal(int64_t run) {
     if (!s.IsNull(3)) t.exit_code = static_cast<int>(s.Int(3));
     out.push_back(std::move(t));
   }
+  return out;
+}
+
+void StateStore::RecordApproval(int64_t run, const Approval& a) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT INTO approvals (run_id, step, approved_by, source, note, given_at, recorded_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  s.Bind(1, run).Bind(2, a.step).Bind(3, a.by).Bind(4, a.source).Bind(5, a.note).Bind(6, a.at).Bind(7, NowTimestamp());
+  s.Step();
+}
+
+std::vector<Approval> StateStore::Approvals(int64_t run) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT step, approved_by, note, source, given_at FROM approvals WHERE run_id = ? ORDER BY id");
+  s.Bind(1, run);
+  std::vector<Approval> out;
+  while (s.Step()) out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
   return out;
 }
 

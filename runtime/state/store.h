@@ -29,6 +29,15 @@ struct RunInfo {
   std::string started_at;
 };
 
+// Who let a gate or manual step pass, and how sparkc learned it.
+struct Approval {
+  std::string step;
+  std::string by;
+  std::string note;
+  std::string source;  // "--approve", "approvals.yaml:4:5", "terminal"
+  std::string at;      // when it was given (file) or taken (command line, terminal)
+};
+
 struct StepRecord {
   StepStatus status = StepStatus::Pending;
   int64_t attempts = 0;
@@ -55,6 +64,9 @@ class StateStore {
   void Record(int64_t run, const Transition& t);
   std::map<std::string, StepRecord> Steps(int64_t run);
   std::vector<Transition> Journal(int64_t run);
+  // Durable on return, before the approved step counts as succeeded.
+  void RecordApproval(int64_t run, const Approval& approval);
+  std::vector<Approval> Approvals(int64_t run);
 
  private:
   explicit StateStore(sqlite3* db) : db_(db) {}

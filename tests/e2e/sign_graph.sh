@@ -32,7 +32,7 @@ expect_exit 0 "sign again" -- "$SPARKC" sign plan.yaml --key key.pem
 expect_exit 6 "signed plan runs (to the gate)" -- "$SPARKC" apply plan.yaml --require-signature key.pub
 expect_file a
 expect_grep "approve ok" out.txt
-expect_exit 0 "approved, it finishes" -- "$SPARKC" apply plan.yaml --require-signature key.pub --approve ok
+expect_exit 0 "approved, it finishes" -- "$SPARKC" apply plan.yaml --require-signature key.pub --approve ok --approver ops
 expect_no_file a
 expect_exit 1 "a private key is not a public key" -- "$SPARKC" apply plan.yaml --require-signature key.pem
 

@@ -25,6 +25,8 @@ struct Options {
   std::string code;
   RunOptions run;
   std::vector<std::string> approvals;
+  std::string approvals_file;
+  std::string progress = "auto";
   std::string on_failure = "rollback";
   bool dry_run = false;
   std::string key;
@@ -35,27 +37,6 @@ struct Options {
 void Render(const Diagnostics& diags, const std::string& format, std::ostream& out, std::ostream& err) {
   if (format == "json") RenderJson(diags, out);
   else RenderText(diags, err);
-}
-
-// Writes through a temporary file and a rename, so a failed write never
-// leaves half a plan where a reviewed one was.
-bool WriteFileAtomically(const std::string& path, const std::string& content, std::string& error) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out || !(out << content) || !out.flush()) {
-      error = std::strerror(errno);
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    error = ec.message();
-    std::filesystem::remove(tmp, ec);
-    return false;
-  }
-  return true;
 }
 
 int Check(const Options& o, std::ostream& out, std::ostream& err) {
@@ -168,11 +149,40 @@ int SignCommand(const Options& o, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+// A terminal gets prompts and the live view; CI (CI set, or no terminal)
+// gets neither.
+void ChooseTerminalMode(Options& o) {
+  bool terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && std::getenv("CI") == nullptr;
+  o.run.interactive = terminal;
+  o.run.live = o.progress == "live" || (o.progress == "auto" && terminal);
+}
+
+// --approve IDs are the invoking operator's; an approvals file names its own.
+bool GatherApprovals(Options& o, const plan::Plan& plan, std::ostream& err) {
+  if (!o.approvals_file.empty()) {
+    std::string error;
+    if (!LoadApprovals(o.approvals_file, plan, o.run.approvals, error)) {
+      err << fmt::format("sparkc: error: {}\n", error);
+      return false;
+    }
+  }
+  for (const std::string& id : o.approvals) {
+    bool known = std::any_of(plan.steps.begin(), plan.steps.end(), [&](const plan::Step& s) { return s.id == id; });
+    if (!known) {
+      err << fmt::format("sparkc: error: --approve {}: the plan has no step `{}`\n", id, id);
+      return false;
+    }
+    o.run.approvals[id] = {id, o.run.approver, {}, "--approve", NowTimestamp()};
+  }
+  return true;
+}
+
 int ApplyCommand(Options& o, std::ostream& err) {
   plan::Plan plan;
   if (!ObtainPlan(o.files.at(0), err, plan)) return kExitInvalid;
   if (!o.require_signature.empty() && !CheckSignature(o, plan, err)) return kExitInvalid;
-  o.run.approvals.insert(o.approvals.begin(), o.approvals.end());
+  if (!GatherApprovals(o, plan, err)) return kExitUsage;
+  ChooseTerminalMode(o);
   o.run.rollback_on_failure = o.on_failure == "rollback";
   if (o.dry_run) return DryRun(plan, o.run);
   return Apply(plan, o.run);
@@ -206,6 +216,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   app.require_subcommand(1);
   app.set_version_flag("--version", "sparkc " SPARKC_VERSION);
   Options o;
+  o.run.approver = DefaultApprover();
   o.run.out = &out;
   o.run.err = &err;
 
@@ -221,12 +232,22 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   auto add_state = [&](CLI::App* cmd) {
     cmd->add_option("--state", o.run.state_dir, "the state store directory (default: .sparkc)");
   };
+  auto add_reports = [&](CLI::App* cmd) {
+    cmd->add_option("--report", o.run.report_json, "write the run as JSON to this file");
+    cmd->add_option("--junit", o.run.report_junit, "write JUnit XML (one testcase per step) to this file");
+  };
   auto* apply = app.add_subcommand("apply", "execute a plan (a plan file, or a spec planned first)");
   apply->add_option("file", o.files, "plan.yaml, plan.json or spec.spark")->required()->expected(1);
   apply->add_option("-j,--jobs", o.run.jobs, "steps run in parallel")->check(CLI::Range(1, 1024));
   add_state(apply);
+  add_reports(apply);
   apply->add_flag("--dry-run", o.dry_run, "print the waves that would run; change nothing");
   apply->add_option("--approve", o.approvals, "approve a manual step or gate by id (repeatable)");
+  apply->add_option("--approvals", o.approvals_file, "a YAML file of approvals: {step, by, note}")
+      ->check(CLI::ExistingFile);
+  apply->add_option("--approver", o.run.approver, "the name --approve and prompts record (default: $SPARKC_APPROVER, $USER)");
+  apply->add_option("--progress", o.progress, "auto (live on a terminal), live or plain")
+      ->check(CLI::IsMember({"auto", "live", "plain"}));
   apply->add_option("--on-failure", o.on_failure, "rollback (default) or stop")
       ->check(CLI::IsMember({"rollback", "stop"}));
   apply->add_flag("--new-run", o.run.new_run, "start a new run even if another plan's run is unfinished");
@@ -236,6 +257,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
 
   auto* rollback = app.add_subcommand("rollback", "undo the succeeded steps of the last run");
   add_state(rollback);
+  add_reports(rollback);
   rollback->add_option("--to", o.run.to_step, "undo only what ran after this step");
   rollback->add_option("-j,--jobs", o.run.jobs, "undo steps in parallel")->check(CLI::Range(1, 1024));
 
@@ -269,7 +291,10 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   if (check->parsed()) return Check(o, out, err);
   if (plan->parsed()) return Plan(o, out, err);
   if (apply->parsed()) return ApplyCommand(o, err);
-  if (rollback->parsed()) return Rollback(o.run);
+  if (rollback->parsed()) {
+    ChooseTerminalMode(o);
+    return Rollback(o.run);
+  }
   if (status->parsed()) return Status(o.run);
   if (verify->parsed()) {
     plan::Plan verified;
