@@ -52,7 +52,8 @@ param  : IDENT ':' typeRef ('=' expr)? ;
 typeRef : (dottedName | 'secret') ('[' typeRef ']')? ;
 
 block : '{' (field (';' | ',')?)* '}' ;
-field : name '=' expr ;
+// A quoted key is for names that are not identifiers: `{ "Content-Type" = ... }`.
+field : (name | STRING) '=' expr ;
 
 // Field, option and member names may be keywords: `phase = ...` in a step.
 name

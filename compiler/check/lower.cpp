@@ -33,7 +33,8 @@ bool LowerAction(Evaluator& ev, const Value& v, plan::Action& out) {
     return ok;
   }
   return Mismatch(ev, v, "an action",
-                  "exec(\"prog\", \"arg\"...), shell(\"script\"), wait(duration), manual(\"instruction\"), "
+                  "exec(\"prog\", \"arg\"...), shell(\"script\"), http.request(\"POST\", url), wait(duration), "
+                  "manual(\"instruction\"), "
                   "noop, or a list of actions");
 }
 

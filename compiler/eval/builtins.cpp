@@ -1,4 +1,4 @@
-// Built-in functions: actions (exec, shell, wait, manual), secrets (env,
+// Built-in functions: actions (exec, shell, http.request, wait, manual), secrets (env,
 // file), probes (file.*, http.get, tls.cert, tcp.open) and list helpers.
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@ namespace {
 
 const char* kProbeNote =
     "probes: file.exists/size/sha256(path), exec(argv...).exit/stdout/stderr, "
-    "http.get(url).status/body/latency, tls.cert(\"host:port\").verified/days_left/subject/issuer, "
+    "http.get(url).status/body/latency, tls.cert(\"host:port\").verified/days_left/subject/issuer/error, "
     "tcp.open(\"host:port\")";
 
 }  // namespace
@@ -64,8 +64,9 @@ Value Evaluator::Builtin(const std::string& name, uint32_t module, const Expr& e
   }
   if (!ok) return {};
   bool process = name == "exec" || name == "shell";
-  if (e.has_options && !process) {
-    diags_.Error(DiagnosticKind::E0209, e.span, fmt::format("`{}` takes no options; only exec and shell do", name));
+  if (e.has_options && !process && name != "http.request") {
+    diags_.Error(DiagnosticKind::E0209, e.span,
+                 fmt::format("`{}` takes no options; only exec, shell and http.request do", name));
     return {};
   }
   auto arity = [&](size_t want) {
@@ -110,8 +111,28 @@ Value Evaluator::Builtin(const std::string& name, uint32_t module, const Expr& e
       return {};
     }
     ok = ArgvOf(args, a.argv);
-    ok &= ProcessOptions(module, e, scope, a);
+    ok &= ActionOptions(module, e, scope, a);
     return ok ? make_action(std::move(a)) : Value{};
+  }
+  if (name == "http.request") {
+    plan::Action a;
+    a.kind = plan::Action::Kind::Http;
+    if (!arity(2) || !string_arg(0, "the method of `http.request`", a.method) ||
+        !string_arg(1, "the URL of `http.request`", a.url))
+      return {};
+    static const std::regex kMethod("[A-Z]+");
+    if (!std::regex_match(a.method, kMethod)) {
+      diags_.Error(DiagnosticKind::E0202, args[0].span,
+                   fmt::format("`{}` is not an HTTP method", a.method))
+          .Suggest("one of GET, POST, PUT, PATCH, DELETE, HEAD");
+      return {};
+    }
+    if (a.url.rfind("http://", 0) != 0 && a.url.rfind("https://", 0) != 0) {
+      diags_.Error(DiagnosticKind::E0202, args[1].span,
+                   fmt::format("`{}` is not an http:// or https:// URL", a.url));
+      return {};
+    }
+    return ActionOptions(module, e, scope, a) ? make_action(std::move(a)) : Value{};
   }
   if (name == "wait") {
     if (!arity(1)) return {};
@@ -190,14 +211,28 @@ bool Evaluator::ArgvOf(const std::vector<Value>& args, std::vector<std::string>&
   return ok;
 }
 
-// env = { NAME = "value" | secret }, cwd = "dir", stdin = "text" | secret
-bool Evaluator::ProcessOptions(uint32_t module, const Expr& call, const Scope* scope, plan::Action& out) {
+// exec/shell: env = { NAME = "value" | secret }, cwd = "dir", stdin = "text" | secret
+// http.request: headers = { Name = "value" | secret }, body = "text" | secret, expect = 201
+bool Evaluator::ActionOptions(uint32_t module, const Expr& call, const Scope* scope, plan::Action& out) {
+  bool http = out.kind == plan::Action::Kind::Http;
+  static const std::vector<std::string> kProcess = {"env", "cwd", "stdin"};
+  static const std::vector<std::string> kHttp = {"headers", "body", "expect"};
+  const std::vector<std::string>& known = http ? kHttp : kProcess;
   bool ok = true;
-  static const std::vector<std::string> kOptions = {"env", "cwd", "stdin"};
   std::set<std::string> seen;
   for (const Field& option : call.fields) {
     if (!seen.insert(option.name).second) {
       diags_.Error(DiagnosticKind::E0106, option.name_span, fmt::format("option `{}` is set twice", option.name));
+      ok = false;
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), option.name) == known.end()) {
+      Diagnostic& d = diags_.Error(DiagnosticKind::E0201, option.name_span,
+                                   fmt::format("unknown option `{}`; the options of {} are {}", option.name,
+                                               http ? "http.request" : "exec and shell",
+                                               http ? "headers, body and expect" : "env, cwd and stdin"));
+      std::string close = ClosestMatch(option.name, known);
+      if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
       ok = false;
       continue;
     }
@@ -206,45 +241,57 @@ bool Evaluator::ProcessOptions(uint32_t module, const Expr& call, const Scope* s
       ok = false;
       continue;
     }
-    if (option.name == "env") {
-      if (v.kind != Kind::Map) {
-        diags_.Error(DiagnosticKind::E0202, v.span,
-                     fmt::format("expected a map of environment variables, found {}", Describe(v)));
-        ok = false;
-        continue;
-      }
-      for (const Entry& var : *v.fields) {
-        const Value& value = var.value;
-        if (value.kind == Kind::Secret) out.secret_env.emplace_back(var.key, value.s);
-        else if (value.kind == Kind::String) out.env.emplace_back(var.key, value.s);
-        else if (value.kind == Kind::Int || value.kind == Kind::Bool) out.env.emplace_back(var.key, Show(value));
-        else {
-          diags_.Error(DiagnosticKind::E0202, value.span,
-                       fmt::format("environment variable `{}` must be a string or a secret, found {}", var.key,
-                                   Describe(value)));
-          ok = false;
-        }
-      }
+    if (option.name == "env" || option.name == "headers") {
+      ok &= StringOrSecretMap(v, option.name == "env" ? "environment variable" : "header", out.env, out.secret_env);
+    } else if (option.name == "stdin" || option.name == "body") {
+      ok &= StringOrSecret(v, option.name, out.stdin_text, out.stdin_secret);
+      out.has_stdin = true;
     } else if (option.name == "cwd" && v.kind == Kind::String) {
       out.cwd = v.s;
-    } else if (option.name == "stdin" && (v.kind == Kind::String || v.kind == Kind::Secret)) {
-      out.has_stdin = true;
-      (v.kind == Kind::Secret ? out.stdin_secret : out.stdin_text) = v.s;
-    } else if (option.name == "cwd" || option.name == "stdin") {
-      diags_.Error(DiagnosticKind::E0202, v.span,
-                   fmt::format("`{}` must be a string{}, found {}", option.name,
-                               option.name == "stdin" ? " or a secret" : "", Describe(v)));
-      ok = false;
+    } else if (option.name == "expect" && v.kind == Kind::Int && v.i >= 100 && v.i <= 599) {
+      out.expect_status = v.i;
     } else {
-      Diagnostic& d = diags_.Error(DiagnosticKind::E0201, option.name_span,
-                                   fmt::format("unknown option `{}`; the options are env, cwd and stdin", option.name));
-      std::string close = ClosestMatch(option.name, kOptions);
-      if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
+      diags_.Error(DiagnosticKind::E0202, v.span,
+                   fmt::format("`{}` must be {}, found {}", option.name,
+                               option.name == "cwd" ? "a string" : "an HTTP status code (100..599)", Describe(v)));
       ok = false;
     }
   }
   std::sort(out.env.begin(), out.env.end());
   std::sort(out.secret_env.begin(), out.secret_env.end());
+  return ok;
+}
+
+bool Evaluator::StringOrSecret(const Value& v, const std::string& what, std::string& text, std::string& secret) {
+  if (v.kind == Kind::Secret) secret = v.s;
+  else if (v.kind == Kind::String) text = v.s;
+  else {
+    diags_.Error(DiagnosticKind::E0202, v.span,
+                 fmt::format("`{}` must be a string or a secret, found {}", what, Describe(v)));
+    return false;
+  }
+  return true;
+}
+
+bool Evaluator::StringOrSecretMap(const Value& v, const char* what,
+                                  std::vector<std::pair<std::string, std::string>>& plain,
+                                  std::vector<std::pair<std::string, std::string>>& secret) {
+  if (v.kind != Kind::Map) {
+    diags_.Error(DiagnosticKind::E0202, v.span, fmt::format("expected a map of {}s, found {}", what, Describe(v)));
+    return false;
+  }
+  bool ok = true;
+  for (const Entry& var : *v.fields) {
+    const Value& value = var.value;
+    if (value.kind == Kind::Secret) secret.emplace_back(var.key, value.s);
+    else if (value.kind == Kind::String) plain.emplace_back(var.key, value.s);
+    else if (value.kind == Kind::Int || value.kind == Kind::Bool) plain.emplace_back(var.key, Show(value));
+    else {
+      diags_.Error(DiagnosticKind::E0202, value.span,
+                   fmt::format("{} `{}` must be a string or a secret, found {}", what, var.key, Describe(value)));
+      ok = false;
+    }
+  }
   return ok;
 }
 

@@ -17,7 +17,7 @@ const std::vector<std::string>& BuiltinNames() {
       "exec",  "shell",  "wait",     "manual",    "env",         "file",
       "len",   "sum",    "min",      "max",       "all",         "any",
       "count", "http.get", "tls.cert", "tcp.open", "file.exists", "file.size",
-      "file.sha256"};
+      "file.sha256", "http.request"};
   return names;
 }
 
@@ -40,7 +40,8 @@ const std::vector<std::pair<std::string, Value>>& ProbeFields(const std::string&
     f["http response"] = {{"status", runtime(Kind::Int)}, {"body", runtime(Kind::String)},
                           {"latency", runtime(Kind::Quantity, Dimension::Duration)}};
     f["tls certificate"] = {{"verified", runtime(Kind::Bool)}, {"days_left", runtime(Kind::Int)},
-                            {"subject", runtime(Kind::String)}, {"issuer", runtime(Kind::String)}};
+                            {"subject", runtime(Kind::String)}, {"issuer", runtime(Kind::String)},
+                            {"error", runtime(Kind::String)}};
     return f;
   }();
   static const std::vector<std::pair<std::string, Value>> none;

@@ -73,7 +73,10 @@ class Evaluator {
   enum class TextUse { Argv, Interpolation };
   bool TextOf(const Value& v, TextUse use, std::string& out);
   bool ArgvOf(const std::vector<Value>& args, std::vector<std::string>& argv);
-  bool ProcessOptions(uint32_t module, const Expr& call, const Scope* scope, plan::Action& out);
+  bool ActionOptions(uint32_t module, const Expr& call, const Scope* scope, plan::Action& out);
+  bool StringOrSecret(const Value& v, const std::string& what, std::string& text, std::string& secret);
+  bool StringOrSecretMap(const Value& v, const char* what, std::vector<std::pair<std::string, std::string>>& plain,
+                         std::vector<std::pair<std::string, std::string>>& secret);
   Value Interpolate(uint32_t module, const Expr& e, const Scope* scope);
   Value Comprehension(uint32_t module, const Expr& e, const Scope* scope);
   Value Collection(const std::string& name, Span span);

@@ -277,8 +277,16 @@ TypeRef Builder::TypeOf(P::TypeRefContext* ctx) {
 
 std::vector<Field> Builder::Fields(P::BlockContext* ctx) {
   std::vector<Field> fields;
-  for (P::FieldContext* f : ctx->field())
-    fields.push_back({f->name()->getText(), SpanOf(f->name()), Expression(f->expr())});
+  for (P::FieldContext* f : ctx->field()) {
+    if (f->STRING() != nullptr) {
+      std::string text = f->STRING()->getText();
+      Span span = SpanOf(f->STRING()->getSymbol());
+      std::string key = UnescapeRange(std::string_view(text).substr(1, text.size() - 2), span.begin + 1);
+      fields.push_back({std::move(key), span, Expression(f->expr())});
+    } else {
+      fields.push_back({f->name()->getText(), SpanOf(f->name()), Expression(f->expr())});
+    }
+  }
   return fields;
 }
 

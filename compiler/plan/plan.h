@@ -15,7 +15,7 @@ namespace sparkc::plan {
 constexpr int kPlanVersion = 1;
 
 struct Action {
-  enum class Kind { Noop, Exec, Shell, Wait, Manual, Sequence };
+  enum class Kind { Noop, Exec, Shell, Wait, Manual, Sequence, Http };
   Kind kind = Kind::Noop;
   std::vector<std::string> argv;                            // Exec; Shell: {script}
   std::vector<std::pair<std::string, std::string>> env;     // sorted by name
@@ -29,6 +29,10 @@ struct Action {
   int64_t wait_ms = 0;                                      // Wait
   std::string instruction;                                  // Manual
   std::vector<Action> sequence;                             // Sequence
+  // Http: the body travels as stdin_text/stdin_secret and the headers as
+  // env/secret_env, so that secrets are handled in one place.
+  std::string method, url;
+  int64_t expect_status = 0;                                // 0: any 2xx
 
   bool operator==(const Action&) const = default;
 };

@@ -30,7 +30,9 @@ Json ActionJson(const Action& a) {
     }
     case Action::Kind::Exec: j["exec"] = a.argv; break;
     case Action::Kind::Shell: j["shell"] = a.argv.empty() ? "" : a.argv[0]; break;
+    case Action::Kind::Http: j["http"] = {a.method, a.url}; break;
   }
+  bool http = a.kind == Action::Kind::Http;
   if (!a.env.empty() || !a.secret_env.empty()) {
     // One map, sorted by name, plain values and secret references mixed.
     std::vector<std::pair<std::string, Json>> vars;
@@ -39,11 +41,13 @@ Json ActionJson(const Action& a) {
     std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     Json env = Json::object();
     for (auto& [name, value] : vars) env[name] = std::move(value);
-    j["env"] = std::move(env);
+    j[http ? "headers" : "env"] = std::move(env);
   }
   if (!a.cwd.empty()) j["cwd"] = a.cwd;
-  if (!a.stdin_secret.empty()) j["stdin"] = Json{{"secret", a.stdin_secret}};
-  else if (a.has_stdin) j["stdin"] = a.stdin_text;
+  const char* input = http ? "body" : "stdin";
+  if (!a.stdin_secret.empty()) j[input] = Json{{"secret", a.stdin_secret}};
+  else if (a.has_stdin) j[input] = a.stdin_text;
+  if (a.expect_status != 0) j["expect"] = a.expect_status;
   return j;
 }
 
@@ -133,6 +137,12 @@ Action ReadAction(const Json& j, const std::string& path) {
   } else if (j.contains("shell")) {
     a.kind = Action::Kind::Shell;
     a.argv = {Str(j["shell"], path + ".shell")};
+  } else if (j.contains("http")) {
+    a.kind = Action::Kind::Http;
+    std::vector<std::string> request = StrList(j["http"], path + ".http");
+    if (request.size() != 2) throw Invalid{fmt::format("`{}.http` must be [METHOD, URL]", path)};
+    a.method = request[0];
+    a.url = request[1];
   } else if (j.contains("wait")) {
     a.kind = Action::Kind::Wait;
     a.wait_ms = Millis(j["wait"], path + ".wait");
@@ -151,19 +161,27 @@ Action ReadAction(const Json& j, const std::string& path) {
   } else {
     throw Invalid{fmt::format("`{}` is not an action", path)};
   }
-  if (auto it = j.find("env"); it != j.end()) {
-    if (!it->is_object()) throw Invalid{fmt::format("`{}.env` must be a mapping", path)};
+  bool http = a.kind == Action::Kind::Http;
+  std::string vars = http ? "headers" : "env";
+  if (auto it = j.find(vars); it != j.end()) {
+    if (!it->is_object()) throw Invalid{fmt::format("`{}.{}` must be a mapping", path, vars)};
     for (auto& [name, value] : it->items()) {
-      std::string at = fmt::format("{}.env.{}", path, name);
+      std::string at = fmt::format("{}.{}.{}", path, vars, name);
       if (value.is_object()) a.secret_env.emplace_back(name, Str(Get(value, "secret", at), at + ".secret"));
       else a.env.emplace_back(name, Str(value, at));
     }
   }
   a.cwd = OptStr(j, "cwd", path);
-  if (auto it = j.find("stdin"); it != j.end()) {
+  std::string input = path + (http ? ".body" : ".stdin");
+  if (auto it = j.find(http ? "body" : "stdin"); it != j.end()) {
     a.has_stdin = true;
-    if (it->is_object()) a.stdin_secret = Str(Get(*it, "secret", path + ".stdin"), path + ".stdin.secret");
-    else a.stdin_text = Str(*it, path + ".stdin");
+    if (it->is_object()) a.stdin_secret = Str(Get(*it, "secret", input), input + ".secret");
+    else a.stdin_text = Str(*it, input);
+  }
+  if (auto it = j.find("expect"); it != j.end()) {
+    if (!it->is_number_integer() || *it < 100 || *it > 599)
+      throw Invalid{fmt::format("`{}.expect` must be an HTTP status code", path)};
+    a.expect_status = it->get<int64_t>();
   }
   return a;
 }

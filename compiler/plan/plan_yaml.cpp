@@ -43,7 +43,7 @@ void Emit(YAML::Emitter& out, const Json& j, bool flow = false) {
     for (const auto& [key, value] : j.items()) {
       out << YAML::Key << key << YAML::Value;
       // Lists of names and argv read best on one line.
-      bool flow_child = flow || key == "after" || key == "exec" || key == "approvers" ||
+      bool flow_child = flow || key == "after" || key == "exec" || key == "http" || key == "approvers" ||
                         key == "instances" ||
                         (value.is_array() && !value.empty() && value.front().is_string() &&
                          (key == "steps" || key == "order"));

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "runtime/exec/process.h"
+#include "runtime/probe/net.h"
 #include "runtime/secret/secret.h"
 #include "runtime/state/store.h"
 
@@ -21,6 +22,40 @@ std::string QuoteArg(const std::string& arg) {
   return plain ? arg : fmt::format("'{}'", arg);
 }
 
+// Secret variables (env or headers) and a secret stdin or body, read now,
+// at the moment of use, and never earlier.
+bool ResolveSecrets(const plan::Action& action, std::vector<std::pair<std::string, std::string>>& vars,
+                    std::string& input, std::string& error) {
+  for (const auto& [name, ref] : action.secret_env) {
+    std::string value;
+    if (!ResolveSecret(ref, value, error)) return false;
+    vars.emplace_back(name, std::move(value));
+  }
+  return action.stdin_secret.empty() || ResolveSecret(action.stdin_secret, input, error);
+}
+
+ActionResult Http(const plan::Action& action, const ActionContext& context) {
+  HttpRequest request;
+  request.method = action.method;
+  request.url = action.url;
+  request.headers = action.env;
+  request.has_body = action.has_stdin;
+  request.body = action.stdin_text;
+  std::string error;
+  if (!ResolveSecrets(action, request.headers, request.body, error)) return ActionResult::Failure(error, 1);
+  HttpResult response;
+  if (!Http(request, context.step.timeout_ms, response, error)) return ActionResult::Failure(Redact(error), 1);
+  bool ok = action.expect_status != 0 ? response.status == action.expect_status
+                                      : response.status >= 200 && response.status < 300;
+  if (ok) return {};
+  ActionResult result = ActionResult::Failure(
+      fmt::format("{} {}: status {}, expected {}", action.method, action.url, response.status,
+                  action.expect_status != 0 ? std::to_string(action.expect_status) : std::string("2xx")),
+      1);
+  result.output = Redact(Tail(response.body, 2000));
+  return result;
+}
+
 ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   ProcessSpec spec;
   spec.argv = action.kind == plan::Action::Kind::Shell
@@ -31,15 +66,8 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   spec.has_stdin = action.has_stdin;
   spec.stdin_text = action.stdin_text;
   spec.timeout_ms = context.step.timeout_ms;
-  // Secrets are read now, at the moment of use, and never earlier.
   std::string error;
-  for (const auto& [name, ref] : action.secret_env) {
-    std::string value;
-    if (!ResolveSecret(ref, value, error)) return ActionResult::Failure(error, 1);
-    spec.env.emplace_back(name, std::move(value));
-  }
-  if (!action.stdin_secret.empty() && !ResolveSecret(action.stdin_secret, spec.stdin_text, error))
-    return ActionResult::Failure(error, 1);
+  if (!ResolveSecrets(action, spec.env, spec.stdin_text, error)) return ActionResult::Failure(error, 1);
   ProcessResult r = RunProcess(spec, context.cancel);
   ActionResult result;
   if (r.ok()) return result;
@@ -111,6 +139,22 @@ ActionResult Manual(const plan::Action& action, const ActionContext& context) {
   return Waiting(fmt::format("manual step needs an operator: {}", action.instruction));
 }
 
+// Variables (env or headers), cwd and input, as a dry run shows them: a
+// secret by its reference, never its value.
+std::string DescribeInputs(const plan::Action& action, const char* input) {
+  std::vector<std::string> parts;
+  for (const auto& [name, value] : action.env) parts.push_back(fmt::format("{}={}", name, QuoteArg(value)));
+  for (const auto& [name, ref] : action.secret_env) parts.push_back(fmt::format("{}=<secret {}>", name, ref));
+  std::sort(parts.begin(), parts.end());
+  if (!action.cwd.empty()) parts.push_back("cwd=" + QuoteArg(action.cwd));
+  if (!action.stdin_secret.empty()) parts.push_back(fmt::format("{}=<secret {}>", input, action.stdin_secret));
+  else if (action.has_stdin) parts.push_back(fmt::format("{}={}", input, QuoteArg(action.stdin_text)));
+  if (parts.empty()) return {};
+  std::string out = "  [";
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out + "]";
+}
+
 }  // namespace
 
 ActionResult PerformAction(const plan::Action& action, const ActionContext& context) {
@@ -119,6 +163,7 @@ ActionResult PerformAction(const plan::Action& action, const ActionContext& cont
     case plan::Action::Kind::Exec:
     case plan::Action::Kind::Shell: return Exec(action, context);
     case plan::Action::Kind::Manual: return Manual(action, context);
+    case plan::Action::Kind::Http: return Http(action, context);
     case plan::Action::Kind::Wait: {
       auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(action.wait_ms);
       while (std::chrono::steady_clock::now() < until) {
@@ -144,10 +189,14 @@ std::string DescribeAction(const plan::Action& action) {
     case plan::Action::Kind::Wait: return "wait " + plan::HumanDuration(action.wait_ms);
     case plan::Action::Kind::Manual: return "manual: " + action.instruction;
     case plan::Action::Kind::Shell: return "shell " + QuoteArg(action.argv.at(0));
+    case plan::Action::Kind::Http: {
+      std::string out = fmt::format("http {} {}", action.method, action.url);
+      return out + DescribeInputs(action, "body");
+    }
     case plan::Action::Kind::Exec: {
       std::string out = "exec";
       for (const std::string& arg : action.argv) out += " " + QuoteArg(arg);
-      return out;
+      return out + DescribeInputs(action, "stdin");
     }
     case plan::Action::Kind::Sequence: {
       std::string out;

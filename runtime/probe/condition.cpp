@@ -120,7 +120,7 @@ class Evaluator {
       CertResult r;
       if (!TlsCert(args.at(0), timeout_ms_, r, error)) throw Failure{error};
       return Record{"tls certificate",
-                    {{"verified", r.verified}, {"days_left", r.days_left}, {"subject", r.subject}, {"issuer", r.issuer}}};
+                    {{"verified", r.verified}, {"days_left", r.days_left}, {"subject", r.subject}, {"issuer", r.issuer}, {"error", r.error}}};
     }
     if (callee != "exec")
       throw Failure{fmt::format("this runtime cannot evaluate the probe `{}` yet; re-plan with a newer sparkc",

@@ -91,6 +91,13 @@ bool TcpOpen(const std::string& host_port, int64_t timeout_ms, std::string& erro
 }
 
 bool HttpGet(const std::string& url, int64_t timeout_ms, HttpResult& out, std::string& error) {
+  HttpRequest request;
+  request.url = url;
+  return Http(request, timeout_ms, out, error);
+}
+
+bool Http(const HttpRequest& request, int64_t timeout_ms, HttpResult& out, std::string& error) {
+  const std::string& url = request.url;
   static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   if (!initialised) {
     error = "libcurl cannot be initialised";
@@ -108,11 +115,21 @@ bool HttpGet(const std::string& url, int64_t timeout_ms, HttpResult& out, std::s
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, Collect);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &out.body);
   if (const char* ca = std::getenv("SPARKC_CA_FILE")) curl_easy_setopt(curl.get(), CURLOPT_CAINFO, ca);
+  curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (request.method == "HEAD") curl_easy_setopt(curl.get(), CURLOPT_NOBODY, 1L);
+  if (request.has_body) {
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
+  for (const auto& [name, value] : request.headers)
+    headers.reset(curl_slist_append(headers.release(), fmt::format("{}: {}", name, value).c_str()));
+  if (headers) curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
   auto start = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(curl.get());
   out.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   if (rc != CURLE_OK) {
-    error = fmt::format("GET {}: {}", url, message[0] != 0 ? message : curl_easy_strerror(rc));
+    error = fmt::format("{} {}: {}", request.method, url, message[0] != 0 ? message : curl_easy_strerror(rc));
     return false;
   }
   long status = 0;
@@ -153,7 +170,9 @@ bool TlsCert(const std::string& host_port, int64_t timeout_ms, CertResult& out, 
     close(fd);
     return false;
   }
-  out.verified = SSL_get_verify_result(ssl.get()) == X509_V_OK;
+  long result = SSL_get_verify_result(ssl.get());
+  out.verified = result == X509_V_OK;
+  if (!out.verified) out.error = X509_verify_cert_error_string(result);
   int days = 0, seconds = 0;
   ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(cert));
   out.days_left = days;
