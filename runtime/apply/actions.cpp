@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "runtime/exec/process.h"
+#include "runtime/exec/strays.h"
 #include "runtime/probe/net.h"
 #include "runtime/secret/secret.h"
 #include "runtime/state/store.h"
@@ -66,6 +67,7 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   spec.has_stdin = action.has_stdin;
   spec.stdin_text = action.stdin_text;
   spec.timeout_ms = context.step.timeout_ms;
+  if (!context.tag.empty()) spec.env.emplace_back(kStepTagVariable, context.tag);
   std::string error;
   if (!ResolveSecrets(action, spec.env, spec.stdin_text, error)) return ActionResult::Failure(error, 1);
   ProcessResult r = RunProcess(spec, context.cancel);

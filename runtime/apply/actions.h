@@ -18,6 +18,7 @@ struct ActionContext {
   const std::atomic<bool>* cancel = nullptr;
   Reporter* reporter = nullptr;
   bool interactive = false;              // a terminal, not CI: ask the operator
+  std::string tag;                       // SPARKC_STEP for the processes it starts
 };
 
 struct ActionResult {

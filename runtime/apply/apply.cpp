@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "runtime/apply/reporter.h"
 #include "runtime/apply/state_access.h"
 #include "runtime/apply/walker.h"
+#include "runtime/exec/strays.h"
 #include "runtime/probe/condition.h"
 #include "runtime/state/store.h"
 
@@ -103,6 +105,7 @@ class Session {
         runnable[i] = false;
         reporter_.Earlier(i);
       }
+      if (it->second.status == StepStatus::Running) StopStrays(i);
       // The runner died mid-action: the check tells whether the action took effect.
       if (it->second.status == StepStatus::Running && !plan_.steps[i].check.empty() &&
           EvaluateCheck(plan_.steps[i].check, plan_.steps[i].timeout_ms).passed) {
@@ -149,6 +152,25 @@ class Session {
     return Backward(succeeded, kExitRolledBack);
   }
 
+  // Before a rollback: a step a dead runner left `running` was applied only
+  // if its check passes; one left `undoing` is undone if its check fails.
+  // Without a check nobody can tell, so its undo runs.
+  void SettleInterrupted(const std::vector<StepStatus>& status, std::vector<bool>& undo) {
+    for (uint32_t i = 0; i < status.size(); ++i) {
+      if (!undo[i] || (status[i] != StepStatus::Running && status[i] != StepStatus::Undoing)) continue;
+      StopStrays(i);
+      const plan::Step& step = plan_.steps[i];
+      if (step.check.empty() || EvaluateCheck(step.check, step.timeout_ms).passed) continue;
+      undo[i] = false;
+      Record(i, StepStatus::Undone, attempts_[i]);
+      reporter_.Event(Verb::Undone, i, status[i] == StepStatus::Running
+                                           ? "(was running when the last runner stopped; its check fails, so it "
+                                             "did not take effect)"
+                                           : "(was being undone when the last runner stopped; its check no longer "
+                                             "holds)");
+    }
+  }
+
   // Undoes `undo[i]` steps in reverse dependency order.
   int Backward(const std::vector<bool>& undo, int success_code) {
     auto n = static_cast<uint32_t>(plan_.steps.size());
@@ -182,7 +204,7 @@ class Session {
       int64_t number = ++attempts_[i];
       Record(i, StepStatus::Running, number);  // durable before the action starts
       reporter_.Event(Verb::Start, i, attempt > 1 ? fmt::format("(attempt {})", attempt) : "");
-      ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive};
+      ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
       ActionResult result = PerformAction(step.action, context);
       if (result.kind == ActionResult::Kind::NeedsApproval) {
         Record(i, StepStatus::Awaiting, number, {}, result.message);
@@ -233,7 +255,7 @@ class Session {
     }
     Record(i, StepStatus::Undoing, attempt);
     reporter_.Event(Verb::Undo, i);
-    ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive};
+    ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
     ActionResult result = PerformAction(step.undo.action, context);
     if (result.ok()) {
       Record(i, StepStatus::Undone, attempt);
@@ -244,6 +266,15 @@ class Session {
     reporter_.Event(Verb::UndoFail, i, "undo failed: " + result.message);
     if (!result.output.empty()) reporter_.Output(i, result.output);
     return false;
+  }
+
+  // Identifies the processes this step starts, across runner restarts.
+  std::string Tag(uint32_t i) const { return fmt::format("{}#{}#{}", state_path_, run_, plan_.steps[i].id); }
+
+  void StopStrays(uint32_t i) {
+    if (int n = KillStrays(Tag(i)); n > 0)
+      reporter_.Line(fmt::format("stopped {} process{} of `{}` left running by the runner that died", n,
+                                 n == 1 ? "" : "es", plan_.steps[i].id));
   }
 
   void Conclude(std::string status) {
@@ -266,6 +297,7 @@ class Session {
   std::string awaiting_;
   std::set<uint32_t> waiting_;  // steps stopped for an approval
   std::string status_ = "running";
+  std::string state_path_ = std::filesystem::absolute(options_.state_dir).lexically_normal().string();
 };
 
 // The lock and the store, or the exit code that explains why not.
@@ -369,23 +401,24 @@ int Rollback(const RunOptions& options) {
         for (uint32_t d : deps[i]) reach[i] = reach[i] || reach[d];
       for (uint32_t i = 0; i < n; ++i) after_target[i] = reach[i] && i != target;
     }
-    size_t count = 0;
+    std::vector<StepStatus> status(n, StepStatus::Pending);
     for (uint32_t i = 0; i < n; ++i) {
       auto it = steps.find(plan.steps[i].id);
+      if (it != steps.end()) status[i] = it->second.status;
       // A step whose undo failed or was blocked is still applied: try again.
-      bool applied = it != steps.end() && (it->second.status == StepStatus::Succeeded ||
-                                           it->second.status == StepStatus::UndoFailed ||
-                                           it->second.status == StepStatus::Undoing ||
-                                           it->second.status == StepStatus::Blocked);
-      undo[i] = applied && after_target[i];
-      count += undo[i];
+      // One a dead runner left running or undoing is settled by its check.
+      undo[i] = after_target[i] && (status[i] == StepStatus::Succeeded || status[i] == StepStatus::UndoFailed ||
+                                    status[i] == StepStatus::Undoing || status[i] == StepStatus::Blocked ||
+                                    status[i] == StepStatus::Running);
     }
+    Session session(plan, options, *state.store, last->id);
+    session.SettleInterrupted(status, undo);
+    size_t count = std::count(undo.begin(), undo.end(), true);
     if (count == 0) {
       *options.out << fmt::format("run {}: nothing to roll back\n", last->id);
       return kExitOk;
     }
     *options.out << fmt::format("rolling back {} steps of run {}\n", count, last->id);
-    Session session(plan, options, *state.store, last->id);
     return session.WriteReports("rollback", session.Backward(undo, kExitOk));
   } catch (const std::exception& e) {
     return ReportStateError(options, fmt::format("state store: {}", e.what()));

@@ -1,0 +1,61 @@
+# SIGKILL the runner at many points of a 50-step apply and then of its
+# rollback; after resuming each time, every step took effect exactly once
+# (mkdir fails if it runs twice), was undone exactly once (rmdir fails too),
+# and the journal agrees.
+source "$(dirname "$0")/lib.sh" "$@"
+RANDOM=7  # the same kill points on every run
+
+{
+  for i in $(seq 0 49); do
+    after=""
+    [ $((i % 10)) -ne 0 ] && after="after = [s$((i - 1))$([ $i -ge 20 ] && [ $((i % 10)) -eq 5 ] && echo ", s$((i - 15))")]"
+    echo "step s$i { $after"
+    echo "  do = shell(\"mkdir done/s$i && sleep 0.0$((i % 4))\")"
+    echo "  undo = shell(\"rmdir done/s$i && sleep 0.0$((i % 3))\")"
+    echo "  check = file.exists(\"done/s$i\")"
+    echo "}"
+  done
+} > spec.spark
+mkdir done
+"$SPARKC" plan spec.spark -o plan.yaml 2>/dev/null || fail "plan"
+
+# kill_loop CODE COMMAND...: starts COMMAND, kills it at a random point,
+# repeats until it finishes by itself with CODE.
+kill_loop() {
+  local want=$1 kills=0
+  shift
+  while :; do
+    "$@" >>runs.log 2>&1 &
+    local runner=$!
+    sleep "0.$(printf %02d $((RANDOM % 14 + 2)))"
+    if kill -9 $runner 2>/dev/null; then
+      wait $runner 2>/dev/null
+      kills=$((kills + 1))
+      [ $kills -le 60 ] || { fail "$* never finished"; return; }
+      continue
+    fi
+    wait $runner
+    local code=$?
+    [ $code = "$want" ] || { fail "$*: exit $code, expected $want"; tail -20 runs.log >&2; }
+    echo "$* finished after $kills kills" >&2
+    [ $kills -ge 5 ] || fail "$*: only $kills kills landed; the test did not test much"
+    return
+  done
+}
+
+kill_loop 0 "$SPARKC" apply plan.yaml -j4
+[ "$(ls done | wc -l)" = 50 ] || fail "$(ls done | wc -l) of 50 steps took effect"
+failed=$(sqlite3 .sparkc/state.db "select count(*) from transitions where status = 'failed'")
+[ "$failed" = 0 ] || fail "$failed step attempts failed: a step ran twice"
+succeeded=$(sqlite3 .sparkc/state.db "select count(*) from steps where status = 'succeeded'")
+[ "$succeeded" = 50 ] || fail "$succeeded of 50 steps recorded as succeeded"
+once=$(sqlite3 .sparkc/state.db "select count(*) from (select step from transitions where status = 'succeeded' group by step having count(*) = 1)")
+[ "$once" = 50 ] || fail "only $once steps have exactly one succeeded transition"
+
+kill_loop 0 "$SPARKC" rollback -j4
+[ "$(ls done | wc -l)" = 0 ] || fail "$(ls done | wc -l) steps are still applied after the rollback"
+bad=$(sqlite3 .sparkc/state.db "select count(*) from transitions where status = 'undo_failed'")
+[ "$bad" = 0 ] || fail "$bad undos failed: a step was undone twice"
+undone=$(sqlite3 .sparkc/state.db "select count(*) from steps where status = 'undone'")
+[ "$undone" = 50 ] || fail "$undone of 50 steps recorded as undone"
+finish
