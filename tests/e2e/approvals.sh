@@ -74,6 +74,24 @@ cases = ET.parse("run.xml").getroot().iter("testcase")
 assert [c.get("name") for c in cases] == ["backup", "ticket", "go", "drop"]
 PY
 
+# At a terminal the operator is asked; a gate asks for an approver by name.
+cat > tty.spark <<'SPEC'
+step ticket { do = manual("Open the change ticket"); undo = none }
+gate go { after = [ticket]; approvers = ["ops", "dba"]; prompt = "Drop the old table?" }
+step drop { after = [go]; do = exec("touch", "tty-dropped"); undo = none }
+SPEC
+on_terminal() { env -u CI script -qec "$*" /dev/null; }
+(printf 'y\n'; sleep 0.5; printf 'dba\n'; sleep 0.3; printf 'y\n') |
+  on_terminal "$SPARKC" apply tty.spark --state tty --progress plain >tty.txt 2>&1 || fail "apply at a terminal"
+expect_grep "Done (mallory)? \[y/N\]" tty.txt
+expect_grep "gate \`go\` (approvers: ops, dba):" tty.txt
+expect_grep "ok     go  approved by dba (terminal)" tty.txt
+expect_file tty-dropped
+(printf 'y\n'; sleep 0.5; printf 'dba\n'; sleep 0.3; printf 'n\n') |
+  on_terminal "$SPARKC" apply tty.spark --state tty2 --progress plain >tty.txt 2>&1
+expect_grep "WAIT   go  the operator did not approve the gate" tty.txt
+[ "$(sqlite3 tty2/state.db "select status from runs")" = stopped ] || fail "a declined gate must stop the run"
+
 # A failure: the testcase carries the message and the output.
 rm -rf .sparkc
 cat > fail.spark <<'SPEC'

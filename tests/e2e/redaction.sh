@@ -15,14 +15,16 @@ step fed {
 SPEC
 export SPARKC_TEST_TOKEN="s3cr3t-value-4711"
 expect_exit 0 "plan" -- "$SPARKC" plan spec.spark -o plan.yaml
-expect_exit 3 "apply fails and rolls back" -- "$SPARKC" apply plan.yaml -j 1
+expect_exit 3 "apply fails and rolls back" -- "$SPARKC" apply plan.yaml -j 1 --report run.json --junit run.xml --progress live
 expect_grep "\*\*\*" out.txt
 cat out.txt err.txt > all-output.txt
+"$SPARKC" apply plan.yaml --dry-run >>all-output.txt 2>&1
+expect_grep "\\*\\*\\*" run.xml
 expect_exit 0 "status" -- "$SPARKC" status
 cat out.txt >> all-output.txt
-if grep -rqa "$SPARKC_TEST_TOKEN" plan.yaml all-output.txt .sparkc; then
+if grep -rqa "$SPARKC_TEST_TOKEN" plan.yaml all-output.txt .sparkc run.json run.xml; then
   fail "the secret's value was written somewhere:"
-  grep -rla "$SPARKC_TEST_TOKEN" plan.yaml all-output.txt .sparkc >&2
+  grep -rla "$SPARKC_TEST_TOKEN" plan.yaml all-output.txt .sparkc run.json run.xml >&2
 fi
 expect_grep "env:SPARKC_TEST_TOKEN" plan.yaml
 
