@@ -152,6 +152,13 @@ class Session {
     return Backward(succeeded, kExitRolledBack);
   }
 
+  // CI asking for reports of a plan applied before gets them all succeeded.
+  int AlreadyApplied() {
+    for (uint32_t i = 0; i < plan_.steps.size(); ++i) reporter_.Earlier(i);
+    status_ = "succeeded";
+    return kExitOk;
+  }
+
   // Before a rollback: a step a dead runner left `running` was applied only
   // if its check passes; one left `undoing` is undone if its check fails.
   // Without a check nobody can tell, so its undo runs.
@@ -340,7 +347,8 @@ int Apply(const plan::Plan& plan, const RunOptions& options) {
     int64_t run = 0;
     if (last && last->digest == plan.digest && last->status == "succeeded" && !options.new_run) {
       *options.out << fmt::format("run {} already applied this plan; nothing to do\n", last->id);
-      return kExitOk;
+      Session session(plan, options, *state.store, last->id);
+      return session.WriteReports("apply", session.AlreadyApplied());
     }
     if (last && last->status == "rollback_failed" && !options.new_run) {
       *options.err << fmt::format("sparkc: error: the rollback of run {} did not finish; see `sparkc status`\n"
