@@ -27,7 +27,10 @@ Names BindNames(const Program& program, Diagnostics& diags) {
         const Decl& first = unit.ast.decls[it->second];
         diags.Error(DiagnosticKind::E0101, decl.name_span,
                     fmt::format("{} `{}` is declared twice", DeclKeyword(decl.kind), decl.name))
-            .Note(first.name_span, fmt::format("first declared here, as a {}", DeclKeyword(first.kind)))
+            .Note(first.name_span, fmt::format("first declared here, as {} {}",
+                                                std::string_view("aeiou").find(DeclKeyword(first.kind)[0]) ==
+                                                        std::string_view::npos ? "a" : "an",
+                                                DeclKeyword(first.kind)))
             .Suggest("rename one of them; names identify steps in plans and journals");
         continue;
       }
