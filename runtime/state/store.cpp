@@ -49,6 +49,12 @@ class Statement {
     return Check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
   }
   Statement& BindNull(int i) { return Check(sqlite3_bind_null(stmt_, i)); }
+  // Ready to run again with new bindings.
+  Statement& Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    return *this;
+  }
   bool Step() {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
@@ -160,22 +166,56 @@ void StateStore::SetRunStatus(int64_t run, const std::string& status) {
 }
 
 void StateStore::Record(int64_t run, const Transition& t) {
+  Waiter me;
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back({run, &t, &me});
+  while (!me.done) {
+    if (committing_) {
+      committed_.wait(lock);
+      continue;
+    }
+    committing_ = true;
+    std::vector<Pending> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    std::exception_ptr error;
+    try {
+      WriteBatch(batch);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    lock.lock();
+    for (const Pending& p : batch) {
+      p.waiter->done = true;
+      p.waiter->error = error;
+    }
+    committing_ = false;
+    committed_.notify_all();
+  }
+  if (me.error) std::rethrow_exception(me.error);
+}
+
+void StateStore::WriteBatch(const std::vector<Pending>& batch) {
   std::lock_guard lock(mutex_);
   std::string now = NowTimestamp();
   Exec("BEGIN IMMEDIATE");
   try {
     Statement journal(db_, "INSERT INTO transitions (run_id, step, status, attempt, exit_code, error, at) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    journal.Bind(1, run).Bind(2, t.step).Bind(3, std::string(StatusName(t.status))).Bind(4, t.attempt);
-    if (t.exit_code) journal.Bind(5, *t.exit_code);
-    else journal.BindNull(5);
-    journal.Bind(6, t.error).Bind(7, now);
-    journal.Step();
     Statement state(db_, "INSERT INTO steps (run_id, step, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?) "
                          "ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, "
                          "attempts = max(attempts, excluded.attempts), updated_at = excluded.updated_at");
-    state.Bind(1, run).Bind(2, t.step).Bind(3, std::string(StatusName(t.status))).Bind(4, t.attempt).Bind(5, now);
-    state.Step();
+    for (const Pending& p : batch) {
+      const Transition& t = *p.transition;
+      std::string status(StatusName(t.status));
+      journal.Reset().Bind(1, p.run).Bind(2, t.step).Bind(3, status).Bind(4, t.attempt);
+      if (t.exit_code) journal.Bind(5, *t.exit_code);
+      else journal.BindNull(5);
+      journal.Bind(6, t.error).Bind(7, now);
+      journal.Step();
+      state.Reset().Bind(1, p.run).Bind(2, t.step).Bind(3, status).Bind(4, t.attempt).Bind(5, now);
+      state.Step();
+    }
     Exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -3,7 +3,9 @@
 // runtime records before it acts.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -61,6 +63,8 @@ class StateStore {
   std::optional<RunInfo> LastRun();
   void SetRunStatus(int64_t run, const std::string& status);
   // Durable on return: appends to the journal and updates the step's state.
+  // Concurrent callers share one commit (group commit): whoever finds no
+  // commit in progress writes everything queued so far in one transaction.
   void Record(int64_t run, const Transition& t);
   std::map<std::string, StepRecord> Steps(int64_t run);
   std::vector<Transition> Journal(int64_t run);
@@ -69,11 +73,26 @@ class StateStore {
   std::vector<Approval> Approvals(int64_t run);
 
  private:
+  struct Waiter {
+    bool done = false;
+    std::exception_ptr error;
+  };
+  struct Pending {
+    int64_t run;
+    const Transition* transition;
+    Waiter* waiter;
+  };
+
   explicit StateStore(sqlite3* db) : db_(db) {}
   void Exec(const char* sql);
+  void WriteBatch(const std::vector<Pending>& batch);
 
   sqlite3* db_;
-  std::mutex mutex_;  // workers record concurrently
+  std::mutex mutex_;  // one statement or transaction at a time on db_
+  std::mutex queue_mutex_;
+  std::condition_variable committed_;
+  std::vector<Pending> queue_;
+  bool committing_ = false;
 };
 
 // One apply or rollback per state store: an advisory lock on DIR/lock that

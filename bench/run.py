@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""The benchmarks of sparkc: prints figures, ratios and the goals they meet.
+
+    bench/run.py [BUILD_DIR] [--quick]
+
+Ratios are taken against anchors measured in the same run (the ANTLR parse
+of the same file, ninja on the same DAG, the disk's raw fdatasync rate), so
+they mean the same on any machine. --quick stops at 10k steps.
+"""
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+QUICK = "--quick" in sys.argv
+BUILD = os.path.abspath(ARGS[0] if ARGS else os.path.join(HERE, "..", "build"))
+SPARKC = os.path.join(BUILD, "tools", "sparkc", "sparkc")
+BENCH = os.path.join(BUILD, "bench", "sparkc-bench")
+WORK = tempfile.mkdtemp(prefix="sparkc-bench.")
+RESULTS = []
+
+
+def run_rss(argv, cwd=None, env=None):
+    """Wall seconds and peak RSS in MiB of one child, measured with wait4."""
+    start = time.monotonic()
+    pid = os.posix_spawnp(argv[0], argv, env or os.environ, file_actions=[
+        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 2, os.path.join(WORK, "stderr.txt"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+    ]) if cwd is None else None
+    if pid is None:
+        return run_rss_in(argv, cwd, env)
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.monotonic() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(argv)}\n{open(os.path.join(WORK, 'stderr.txt')).read()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def run_rss_in(argv, cwd, env):
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return run_rss(argv, None, env)
+    finally:
+        os.chdir(old)
+
+
+def output(argv):
+    return subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+
+
+def figures(text):
+    out = {}
+    for line in text.splitlines():
+        name, value, _unit = line.split()
+        out[name] = float(value)
+    return out
+
+
+def report(section, name, value, unit, goal=None, ok=None):
+    mark = "" if ok is None else ("  ok" if ok else "  MISSED")
+    goal_text = f"  (goal: {goal})" if goal else ""
+    line = f"  {name:<48} {value:>10.3f} {unit:<6}{goal_text}{mark}"
+    print(line)
+    RESULTS.append((section, name, value, unit, goal, ok))
+
+
+def gen(n, path, files=None):
+    argv = [sys.executable, os.path.join(HERE, "gen_spec.py"), str(n), path]
+    if files:
+        argv += ["--files", str(files)]
+    subprocess.run(argv, check=True)
+
+
+def compile_bench():
+    print("\n== Compile (check and plan; ratio to the ANTLR front end on the same file)")
+    sizes = [1000, 10000] if QUICK else [1000, 10000, 100000]
+    times = {}
+    for n in sizes:
+        single = os.path.join(WORK, f"s{n}.spark")
+        gen(n, single)
+        parse = figures(output([BENCH, "parse", single]))["parse_seconds"]
+        check, check_rss = run_rss([SPARKC, "check", single])
+        plan, plan_rss = run_rss([SPARKC, "plan", single, "-o", os.path.join(WORK, f"p{n}.yaml")])
+        size_mb = os.path.getsize(single) / 2**20
+        times[n] = (check, check_rss)
+        label = f"{n // 1000}k steps ({size_mb:.0f} MB)"
+        report("compile", f"parse only, {label}", parse, "s")
+        goal = n == 100000
+        report("compile", f"check, {label}", check, "s", "<= 5 s" if goal else None, check <= 5 if goal else None)
+        report("compile", f"check peak memory, {label}", check_rss, "MiB", "<= 1536 MiB" if goal else None,
+               check_rss <= 1536 if goal else None)
+        report("compile", f"plan, {label}", plan, "s")
+        report("compile", f"plan peak memory, {label}", plan_rss, "MiB")
+        report("compile", f"check / parse, {label}", check / parse, "x")
+        split = os.path.join(WORK, f"d{n}")
+        gen(n, split, files=100)
+        check_split, rss_split = run_rss([SPARKC, "check", os.path.join(split, "root.spark")])
+        report("compile", f"check, {n // 1000}k steps in 100 files", check_split, "s")
+        report("compile", f"check peak memory, {n // 1000}k steps in 100 files", rss_split, "MiB")
+    if 100000 in times:
+        t = times[100000][0] / times[10000][0]
+        m = times[100000][1] / times[10000][1]
+        report("compile", "check time 100k / 10k", t, "x", "<= 12x", t <= 12)
+        report("compile", "check memory 100k / 10k", m, "x", "<= 12x", m <= 12)
+
+
+def graph_bench():
+    print("\n== Graph (build, cycle check, order, forward and rollback critical paths)")
+    for n, goal in [(100000, 0.5), (1000000, 5.0)]:
+        f = figures(output([BENCH, "graph", str(n)]))
+        for key in ("graph_build", "cycle_check", "topological_order", "critical_paths"):
+            report("graph", f"{key}, {n:.0e} steps", f[key], "s")
+        report("graph", f"total, {n:.0e} steps", f["graph_total"], "s", f"<= {goal} s", f["graph_total"] <= goal)
+
+
+def schedule_bench():
+    print("\n== Schedule (the same DAG under ninja -j2 and sparkc apply -j2; steps run `true`)")
+    n = 2000
+    d = os.path.join(WORK, "sched")
+    os.makedirs(d)
+    with open(os.path.join(d, "build.ninja"), "w") as f:
+        f.write("rule run\n  command = true && touch $out\n")
+        for i in range(n):
+            deps = [f"s{i - 1}"] if i % 10 else []
+            deps += [f"s{i - 10}"] if i >= 10 else []
+            f.write(f"build s{i}: run{' | ' + ' '.join(deps) if deps else ''}\n")
+    with open(os.path.join(d, "sched.spark"), "w") as f:
+        for i in range(n):
+            deps = [f"s{i - 1}"] if i % 10 else []
+            deps += [f"s{i - 10}"] if i >= 10 else []
+            f.write(f"step s{i} {{ after = [{', '.join(deps)}]; do = exec(\"true\"); undo = none }}\n")
+    subprocess.run([SPARKC, "plan", "sched.spark", "-o", "plan.yaml"], cwd=d, check=True, capture_output=True)
+    ninja = shutil.which("ninja")
+    t_ninja, _ = run_rss([ninja, "-j2", "-C", d])
+    t_sparkc, _ = run_rss([SPARKC, "apply", "plan.yaml", "-j2", "--progress", "plain"], cwd=d)
+    report("schedule", f"ninja -j2, {n} steps", t_ninja, "s")
+    report("schedule", f"sparkc apply -j2, {n} steps", t_sparkc, "s")
+    report("schedule", "sparkc / ninja", t_sparkc / t_ninja, "x", "<= 1.1x", t_sparkc / t_ninja <= 1.1)
+
+    m = 20000
+    with open(os.path.join(d, "noop.spark"), "w") as f:
+        for i in range(m):
+            f.write(f"step s{i} {{ after = [{'s' + str(i - 1) if i % 10 else ''}]; do = noop; undo = none }}\n")
+    subprocess.run([SPARKC, "plan", "noop.spark", "-o", "noop.yaml"], cwd=d, check=True, capture_output=True)
+    t_noop, _ = run_rss([SPARKC, "apply", "noop.yaml", "-j2", "--state", "noop-state", "--progress", "plain"], cwd=d)
+    fsync = figures(output([BENCH, "fsync", os.path.join(d, "noop-state")]))["fdatasync_per_second"]
+    per_step = t_noop / m * 1e6
+    journal_share = 2 / fsync * 1e6  # two durable transitions per step
+    report("schedule", f"no-op step with the journal, {m // 1000}k steps", per_step, "us",
+           f"<= 20 us + journal ({journal_share:.0f} us)", per_step <= 20 + journal_share)
+    t_again, _ = run_rss([SPARKC, "apply", "noop.yaml", "--state", "noop-state"], cwd=d)
+    report("schedule", f"second apply of a finished {m // 1000}k-step run", t_again * 1000, "ms", "<= 250 ms",
+           t_again <= 0.25)
+
+
+def journal_bench():
+    print("\n== Journal (durable transitions; anchored on the disk's raw fdatasync rate)")
+    d = os.path.join(WORK, "journal")
+    fsync = figures(output([BENCH, "fsync", d]))["fdatasync_per_second"]
+    report("journal", "raw fdatasync rate", fsync, "1/s")
+    j1 = figures(output([BENCH, "journal", "2000", "1", d]))
+    report("journal", "durable transitions, -j1", j1["transitions_per_second"], "1/s")
+    ratio = j1["transitions_per_second"] / fsync
+    report("journal", "-j1 / raw fdatasync", ratio, "x", ">= 0.7x", ratio >= 0.7)
+    j16 = figures(output([BENCH, "journal", "20000", "16", d]))
+    report("journal", "durable transitions, -j16 (group commit)", j16["transitions_per_second"], "1/s",
+           ">= 10000/s", j16["transitions_per_second"] >= 10000)
+    small = figures(output([BENCH, "journal", "1000", "16", d]))["seconds_per_transition"]
+    big = figures(output([BENCH, "journal", "20000" if QUICK else "100000", "16", d]))
+    growth = big["seconds_per_transition"] / small
+    report("journal", "time per transition, 100k / 1k", growth, "x", "<= 1.2x", growth <= 1.2)
+    report("journal", "resume replay, 100k steps", big["resume_replay"], "s", "<= 1 s", big["resume_replay"] <= 1)
+
+
+def main():
+    for binary in (SPARKC, BENCH):
+        if not os.path.exists(binary):
+            sys.exit(f"missing {binary}: build first (cmake --build {BUILD})")
+    print(f"sparkc benchmarks on {platform.node()}: {os.cpu_count()} cores, {platform.platform()}")
+    try:
+        compile_bench()
+        graph_bench()
+        schedule_bench()
+        journal_bench()
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
+    missed = [r for r in RESULTS if r[5] is False]
+    print(f"\n{len([r for r in RESULTS if r[5]])} goals met, {len(missed)} missed")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
