@@ -125,7 +125,7 @@ def schedule_bench():
     d = os.path.join(WORK, "sched")
     os.makedirs(d)
     with open(os.path.join(d, "build.ninja"), "w") as f:
-        f.write("rule run\n  command = true && touch $out\n")
+        f.write("rule run\n  command = true\n")
         for i in range(n):
             deps = [f"s{i - 1}"] if i % 10 else []
             deps += [f"s{i - 10}"] if i >= 10 else []

@@ -1,11 +1,13 @@
 // The YAML face of the plan: the same tree as ToJson, one fact per line, with
 // durations annotated in human form for reviewers.
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <regex>
 #include <set>
 
 #include "compiler/plan/plan.h"
+#include "compiler/source/source.h"
 
 namespace sparkc::plan {
 namespace {
@@ -115,6 +117,13 @@ std::string EmitYaml(const Plan& plan) {
 }
 
 LoadStatus LoadPlan(const std::string& text, Plan& plan, std::string& error) {
+  // Found by the plan fuzzer: invalid UTF-8 in a string made the digest's
+  // JSON serialisation throw past every handler.
+  bool is_nul = false;
+  if (int64_t bad = FindInvalidText(text, is_nul); bad >= 0) {
+    error = fmt::format("{} at byte {}; a plan is UTF-8 text", is_nul ? "a NUL byte" : "invalid UTF-8", bad);
+    return LoadStatus::Invalid;
+  }
   Json json;
   size_t start = text.find_first_not_of(" \t\r\n");
   try {
@@ -132,7 +141,13 @@ LoadStatus LoadPlan(const std::string& text, Plan& plan, std::string& error) {
     return LoadStatus::Invalid;
   }
   if (!FromJson(json, plan, error)) return LoadStatus::Invalid;
-  std::string actual = ComputeDigest(plan);
+  std::string actual;
+  try {
+    actual = ComputeDigest(plan);
+  } catch (const std::exception& e) {  // a string YAML decoded into something JSON cannot hold
+    error = e.what();
+    return LoadStatus::Invalid;
+  }
   if (actual != plan.digest) {
     error = "the plan's digest is " + plan.digest + " but its content hashes to " + actual;
     return LoadStatus::DigestMismatch;

@@ -57,4 +57,7 @@ chmod 755 locked
 head -c 2000 /dev/urandom > garbage.yaml
 expect_exit 1 "a garbage plan" -- "$SPARKC" apply garbage.yaml
 expect_grep "E0901" err.txt
+# Found by the plan fuzzer: invalid UTF-8 inside a plan once aborted sparkc.
+expect_exit 1 "a plan with invalid UTF-8" -- "$SPARKC" apply "$ROOT/tests/fuzz/regressions/plan-invalid-utf8"
+expect_grep "E0901.*invalid UTF-8 at byte" err.txt
 finish

@@ -27,7 +27,9 @@ kill_loop() {
   while :; do
     "$@" >>runs.log 2>&1 &
     local runner=$!
-    sleep "0.$(printf %02d $((RANDOM % 14 + 2)))"
+    # Later attempts wait longer, so even a slow build (sanitizers) gets through.
+    local delay=$((RANDOM % 14 + 2 + kills * 2))
+    sleep "$((delay / 100)).$(printf %02d $((delay % 100)))"
     if kill -9 $runner 2>/dev/null; then
       wait $runner 2>/dev/null
       kills=$((kills + 1))
@@ -38,7 +40,7 @@ kill_loop() {
     local code=$?
     [ $code = "$want" ] || { fail "$*: exit $code, expected $want"; tail -20 runs.log >&2; }
     echo "$* finished after $kills kills" >&2
-    [ $kills -ge 5 ] || fail "$*: only $kills kills landed; the test did not test much"
+    [ $kills -ge 3 ] || fail "$*: only $kills kills landed; the test did not test much"
     return
   done
 }
