@@ -7,6 +7,7 @@
 
 #include "compiler/check/check.h"
 #include "compiler/check/lower.h"
+#include "compiler/parse/parse.h"
 
 namespace sparkc {
 namespace {
@@ -103,6 +104,11 @@ bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags
     }
   }
   check::LowerAllSteps(program, names, ev, spec);
+  if (spec.steps.size() > kMaxSteps) {
+    diags.Error(DiagnosticKind::E0305, {root.file, 0, 0},
+                fmt::format("the spec has {} steps; a plan holds at most {}", spec.steps.size(), kMaxSteps))
+        .Suggest("split the migration into several specs, by phase or by cluster");
+  }
   if (spec.steps.empty() && diags.error_count() == before) {
     diags.Error(DiagnosticKind::E0006, {root.file, 0, 0}, "the spec declares no steps")
         .Suggest("declare one: step name { do = exec(\"...\"); undo = none }");

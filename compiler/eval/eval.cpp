@@ -2,6 +2,7 @@
 // comprehensions. Operators are in ops.cpp, built-ins in builtins.cpp, type
 // annotations and records in coerce.cpp, declarations in globals.cpp.
 #include "compiler/eval/eval.h"
+#include "compiler/parse/parse.h"
 
 #include <fmt/format.h>
 
@@ -492,7 +493,11 @@ bool Evaluator::BindArguments(const Decl& decl, uint32_t module, const std::vect
   size_t positional = 0;
   for (size_t k = 0; k < args.size(); ++k) {
     if (!args[k].ok()) {
+      // Already reported; it still fills its place, so the others bind as written.
       ok = false;
+      if (arg_names[k].empty() && positional < bound.size()) bound[positional++] = args[k];
+      for (size_t p = 0; p < decl.params.size(); ++p)
+        if (!arg_names[k].empty() && decl.params[p].name == arg_names[k]) bound[p] = args[k];
       continue;
     }
     size_t slot = positional;
@@ -551,6 +556,11 @@ Value Evaluator::Interpolate(uint32_t module, const Expr& e, const Scope* scope)
   std::string out;
   bool ok = true;
   for (ExprId part : e.children) ok &= TextOf(Eval(module, part, scope), TextUse::Interpolation, out);
+  if (ok && out.size() > kMaxStringBytes) {
+    diags_.Error(DiagnosticKind::E0010, e.span,
+                 fmt::format("this string would be {} bytes; the limit is {} bytes", out.size(), kMaxStringBytes));
+    return {};
+  }
   return ok ? MakeString(std::move(out)) : Value{};
 }
 

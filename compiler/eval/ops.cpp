@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "compiler/eval/eval.h"
+#include "compiler/parse/parse.h"
 
 namespace sparkc::eval {
 namespace {
@@ -161,7 +162,15 @@ Value Evaluator::Arithmetic(const std::string& op, const Value& l, const Value& 
   };
   Value v;
   if (l.kind == Kind::Error || r.kind == Kind::Error) return {};
-  if (op == "+" && l.kind == Kind::String && r.kind == Kind::String) return MakeString(l.s + r.s);
+  if (op == "+" && l.kind == Kind::String && r.kind == Kind::String) {
+    if (l.s.size() + r.s.size() > kMaxStringBytes) {
+      diags_.Error(DiagnosticKind::E0010, span,
+                   fmt::format("this string would be {} bytes; the limit is {} bytes", l.s.size() + r.s.size(),
+                               kMaxStringBytes));
+      return {};
+    }
+    return MakeString(l.s + r.s);
+  }
   if (op == "+" && l.kind == Kind::List && r.kind == Kind::List) {
     std::vector<Value> items = *l.list;
     items.insert(items.end(), r.list->begin(), r.list->end());

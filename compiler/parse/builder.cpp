@@ -91,6 +91,12 @@ std::string Builder::UnescapeRange(std::string_view raw, uint32_t base) {
 ExprId Builder::StringLiteral(antlr4::Token* token) {
   Span whole = SpanOf(token);
   std::string text = token->getText();
+  if (text.size() > kMaxStringBytes + 2) {
+    diags_.Error(DiagnosticKind::E0010, {file_, whole.begin, whole.begin + 1},
+                 fmt::format("this string is {} bytes; the limit is {} bytes", text.size() - 2, kMaxStringBytes))
+        .Suggest("keep large content in a file the step reads");
+    return Add(Expr(ExprKind::String, whole));
+  }
   std::string_view raw = std::string_view(text).substr(1, text.size() - 2);
   uint32_t base = whole.begin + 1;
   Expr interpolation(ExprKind::Interpolation, whole);

@@ -14,6 +14,8 @@ namespace sparkc {
 constexpr size_t kMaxSourceBytes = 256u << 20;
 constexpr int kMaxNesting = 200;
 constexpr int kMaxSyntaxErrorsPerFile = 20;
+constexpr size_t kMaxStringBytes = 1u << 20;  // a literal, or a string computed from them
+constexpr size_t kMaxSteps = 1'000'000;       // per plan, fan-out instances included
 
 // Parses one file. On syntax errors the diagnostics are recorded and the
 // returned module holds no declarations.

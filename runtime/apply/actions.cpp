@@ -78,6 +78,9 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   result.exit_code = r.started ? (r.signal != 0 ? 128 + r.signal : r.exit_code) : 127;
   std::string output = r.err.empty() ? r.out : r.err;
   result.output = Redact(Tail(output, 2000));
+  if (r.truncated)
+    result.output += fmt::format("\n(output truncated: sparkc keeps the first {} KiB of each stream)",
+                                 kDefaultOutputCap / 1024);
   return result;
 }
 

@@ -60,4 +60,8 @@ expect_grep "E0901" err.txt
 # Found by the plan fuzzer: invalid UTF-8 inside a plan once aborted sparkc.
 expect_exit 1 "a plan with invalid UTF-8" -- "$SPARKC" apply "$ROOT/tests/fuzz/regressions/plan-invalid-utf8"
 expect_grep "E0901.*invalid UTF-8 at byte" err.txt
+# A string literal over the 1 MiB limit.
+python3 -c 'print("step s { do = exec(\"echo\", \"" + "x" * 1100000 + "\"); undo = none }")' > long.spark
+expect_exit 1 "a string literal over 1 MiB" -- "$SPARKC" check long.spark
+expect_grep "error\[E0010\]: this string is 1100000 bytes; the limit is 1048576 bytes" err.txt
 finish
