@@ -57,6 +57,15 @@ class Diagnostics {
   Diagnostic& Warning(DiagnosticKind kind, Span span, std::string message);
 
   size_t error_count() const { return errors_; }
+  size_t size() const { return list_.size(); }
+  // Forgets every diagnostic after the first `n`: a phase that retries its
+  // work a slower way takes back what the fast way reported.
+  void Truncate(size_t n) {
+    while (list_.size() > n) {
+      errors_ -= list_.back().severity == Severity::Error;
+      list_.pop_back();
+    }
+  }
   bool has_errors() const { return errors_ > 0; }
   const std::deque<Diagnostic>& all() const { return list_; }
   const SourceManager& sources() const { return sources_; }

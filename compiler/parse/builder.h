@@ -28,13 +28,13 @@ class Builder {
       : file_(file), offsets_(offsets), tokens_(tokens), module_(module), diags_(diags) {}
 
   void File(sparkgen::SparkParser::FileContext* ctx);
+  void Declaration(sparkgen::SparkParser::DeclContext* ctx);
   ExprId Expression(sparkgen::SparkParser::ExprContext* ctx);
 
   Span SpanOf(antlr4::ParserRuleContext* ctx) const;
   Span SpanOf(antlr4::Token* token) const;
 
  private:
-  void Declaration(sparkgen::SparkParser::DeclContext* ctx);
   void Step(sparkgen::SparkParser::StepDeclContext* ctx, Decl& decl);
   std::vector<Param> Params(sparkgen::SparkParser::ParamsContext* ctx);
   TypeRef TypeOf(sparkgen::SparkParser::TypeRefContext* ctx);

@@ -84,11 +84,18 @@ class ErrorListener : public antlr4::BaseErrorListener {
                 Diagnostics& diags)
       : file_(file), sources_(sources), offsets_(offsets), diags_(diags) {}
 
-  bool failed() const { return count_ > 0; }
+  bool failed() const { return count_ > 0 || silenced_; }
+  // While silent, a syntax error is only remembered: the caller parses
+  // again the way that reports it best.
+  void set_silent(bool silent) { silent_ = silent; }
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
                    const std::string&, std::exception_ptr) override {
     if (auto* lexer = dynamic_cast<antlr4::Lexer*>(recognizer)) return LexerError(lexer);
+    if (silent_) {
+      silenced_ = true;
+      return;
+    }
     auto* parser = static_cast<antlr4::Parser*>(recognizer);
     Span span = SpanAt(offending);
     if (offending != nullptr && offending->getType() == antlr4::Token::EOF)
@@ -211,6 +218,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
   Diagnostics& diags_;
   int count_ = 0;
   uint32_t last_offset_ = UINT32_MAX;
+  bool silent_ = false, silenced_ = false;
 };
 
 // Brackets and runs of prefix operators each cost the recursive-descent
@@ -299,10 +307,35 @@ struct Session {
 
 }  // namespace
 
+// `file : decl* EOF`, one declaration at a time: each parse tree is freed as
+// soon as its AST is built, so memory holds the tokens and the AST, never
+// the tree of a whole file. False on a syntax error, which the caller then
+// reports from a whole-file parse.
+bool ParseByDeclaration(Session& s, FileId file, Module& module, Diagnostics& diags) {
+  s.listener.set_silent(true);
+  Builder builder(file, s.offsets, s.tokens, module, diags);
+  while (s.tokens.LA(1) != antlr4::Token::EOF) {
+    P::DeclContext* decl = s.parser.decl();
+    if (s.listener.failed()) return false;
+    builder.Declaration(decl);
+    s.parser.getTreeTracker().reset();
+  }
+  return true;
+}
+
 Module ParseFile(const SourceManager& sources, FileId file, Diagnostics& diags) {
   Module module;
   module.file = file;
   if (!CheckText(sources, file, diags)) return module;
+  size_t reported = diags.size();
+  {
+    Session s(sources, file, diags);
+    if (!CheckNesting(s.tokens, file, s.offsets, diags)) return module;
+    if (!s.listener.failed() && ParseByDeclaration(s, file, module, diags)) return module;
+  }
+  diags.Truncate(reported);  // the whole-file parse reports lexer errors again, with the rest
+  module = Module{};
+  module.file = file;
   Session s(sources, file, diags);
   if (!CheckNesting(s.tokens, file, s.offsets, diags)) return module;
   P::FileContext* tree = s.parser.file();
