@@ -83,14 +83,16 @@ class Session {
   // --report and --junit, once the run has ended; a report that cannot be
   // written is an error on stderr but does not change what the run did.
   int WriteReports(const char* command, int code) {
+    if (options_.report_json.empty() && options_.report_junit.empty()) return code;
     RunSummary summary{command, run_, status_, code, reporter_.Elapsed()};
     std::vector<StepOutcome> outcomes = reporter_.Outcomes();
-    for (const auto& [path, text] : {std::pair{options_.report_json, JsonReport(plan_, summary, outcomes)},
-                                     std::pair{options_.report_junit, JUnitReport(plan_, summary, outcomes)}}) {
+    auto write = [&](const std::string& path, auto render) {
       std::string error;
-      if (!path.empty() && !WriteFileAtomically(path, text, error))
+      if (!path.empty() && !WriteFileAtomically(path, render(plan_, summary, outcomes), error))
         *options_.err << fmt::format("sparkc: error: cannot write the report `{}`: {}\n", path, error);
-    }
+    };
+    write(options_.report_json, JsonReport);
+    write(options_.report_junit, JUnitReport);
     return code;
   }
 
