@@ -1,5 +1,6 @@
 #include "compiler/parse/builder.h"
 #include "compiler/parse/parse.h"
+#include "compiler/parse/token_stream.h"
 
 #include <fmt/format.h>
 
@@ -9,25 +10,12 @@ namespace sparkc::parse {
 
 using P = sparkgen::SparkParser;
 
-OffsetMap::OffsetMap(std::string_view text) : size_(static_cast<uint32_t>(text.size())) {
-  bool ascii = true;
-  for (unsigned char c : text) ascii &= c < 0x80;
-  if (ascii) return;
-  for (uint32_t i = 0; i < text.size(); ++i)
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) bytes_.push_back(i);
-}
-
-uint32_t OffsetMap::Byte(size_t code_point) const {
-  if (bytes_.empty()) return std::min<uint32_t>(code_point, size_);
-  return code_point < bytes_.size() ? bytes_[code_point] : size_;
-}
-
 Span Builder::SpanOf(antlr4::Token* token) const {
   if (token == nullptr || token->getType() == antlr4::Token::EOF) {
-    uint32_t end = offsets_.Byte(SIZE_MAX);
+    auto end = static_cast<uint32_t>(tokens_.text().size());
     return {file_, end, end};
   }
-  return {file_, offsets_.Byte(token->getStartIndex()), offsets_.Byte(token->getStopIndex() + 1)};
+  return SpanOfToken(file_, token);
 }
 
 Span Builder::SpanOf(antlr4::ParserRuleContext* ctx) const {
@@ -44,9 +32,8 @@ ExprId Builder::Add(Expr expr) {
 
 std::string Builder::DocBefore(antlr4::Token* start) {
   std::string doc;
-  for (antlr4::Token* t : tokens_.getHiddenTokensToLeft(start->getTokenIndex(), 2)) {
-    std::string text = t->getText();
-    std::string_view line = std::string_view(text).substr(3);  // after "///"
+  for (std::string_view text : tokens_.DocsBefore(start->getTokenIndex())) {
+    std::string_view line = text.substr(3);  // after "///"
     if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
     if (!doc.empty()) doc += '\n';
     doc += line;

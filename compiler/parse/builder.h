@@ -10,22 +10,18 @@
 
 namespace sparkc::parse {
 
-// ANTLR indexes characters by code point; spans are byte offsets.
-class OffsetMap {
- public:
-  explicit OffsetMap(std::string_view text);
-  uint32_t Byte(size_t code_point) const;
+class TokenBuffer;
 
- private:
-  std::vector<uint32_t> bytes_;  // empty when the text is ASCII (identity)
-  uint32_t size_ = 0;
-};
+// A token's bytes (the lexer's offsets are bytes already).
+inline Span SpanOfToken(FileId file, antlr4::Token* token) {
+  return {file, static_cast<uint32_t>(token->getStartIndex()),
+          static_cast<uint32_t>(token->getStopIndex() + 1)};
+}
 
 class Builder {
  public:
-  Builder(FileId file, const OffsetMap& offsets, antlr4::BufferedTokenStream& tokens,
-          Module& module, Diagnostics& diags)
-      : file_(file), offsets_(offsets), tokens_(tokens), module_(module), diags_(diags) {}
+  Builder(FileId file, const TokenBuffer& tokens, Module& module, Diagnostics& diags)
+      : file_(file), tokens_(tokens), module_(module), diags_(diags) {}
 
   void File(sparkgen::SparkParser::FileContext* ctx);
   void Declaration(sparkgen::SparkParser::DeclContext* ctx);
@@ -48,8 +44,7 @@ class Builder {
   std::string UnescapeRange(std::string_view raw, uint32_t base);
 
   FileId file_;
-  const OffsetMap& offsets_;
-  antlr4::BufferedTokenStream& tokens_;
+  const TokenBuffer& tokens_;
   Module& module_;
   Diagnostics& diags_;
   int depth_ = 0;

@@ -4,15 +4,16 @@
 
 #include <fmt/format.h>
 
-#include "SparkLexer.h"
 #include "compiler/parse/builder.h"
+#include "compiler/parse/lexer.h"
+#include "compiler/parse/token_stream.h"
 
 namespace sparkc {
 namespace {
 
 using P = sparkgen::SparkParser;
 using parse::Builder;
-using parse::OffsetMap;
+using parse::TokenBuffer;
 
 std::string Backticked(const std::string& literal) {
   // Vocabulary literal names are quoted like 'step'.
@@ -80,9 +81,8 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& set, const antlr4:
 
 class ErrorListener : public antlr4::BaseErrorListener {
  public:
-  ErrorListener(FileId file, const SourceManager& sources, const OffsetMap& offsets,
-                Diagnostics& diags)
-      : file_(file), sources_(sources), offsets_(offsets), diags_(diags) {}
+  ErrorListener(FileId file, const SourceManager& sources, Diagnostics& diags)
+      : file_(file), sources_(sources), diags_(diags) {}
 
   bool failed() const { return count_ > 0 || silenced_; }
   // While silent, a syntax error is only remembered: the caller parses
@@ -91,7 +91,6 @@ class ErrorListener : public antlr4::BaseErrorListener {
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
                    const std::string&, std::exception_ptr) override {
-    if (auto* lexer = dynamic_cast<antlr4::Lexer*>(recognizer)) return LexerError(lexer);
     if (silent_) {
       silenced_ = true;
       return;
@@ -134,36 +133,32 @@ class ErrorListener : public antlr4::BaseErrorListener {
  private:
   Span SpanAt(antlr4::Token* token) const {
     if (token == nullptr || token->getType() == antlr4::Token::EOF) {
-      uint32_t end = offsets_.Byte(SIZE_MAX);
+      auto end = static_cast<uint32_t>(sources_.file(file_).text().size());
       return {file_, end, end};
     }
-    return {file_, offsets_.Byte(token->getStartIndex()), offsets_.Byte(token->getStopIndex() + 1)};
+    return parse::SpanOfToken(file_, token);
   }
 
   // "found end of file" points just past the last token, where the missing
   // text belongs, rather than at trailing comments or blank lines.
   Span AfterLastToken(antlr4::TokenStream* tokens, size_t eof_index, Span fallback) const {
-    for (size_t k = eof_index; k-- > 0;) {
-      antlr4::Token* t = tokens->get(k);
-      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
-      uint32_t end = offsets_.Byte(t->getStopIndex() + 1);
-      return {file_, end, end};
-    }
-    return fallback;
+    if (eof_index == 0) return fallback;
+    uint32_t end = SpanAt(tokens->get(eof_index - 1)).end;
+    return {file_, end, end};
   }
 
   // The innermost `(` or `[` still open before `offending`.
   bool UnclosedBracket(antlr4::TokenStream* tokens, antlr4::Token* offending, Span& out) const {
     if (offending == nullptr) return false;
+    const parse::Punctuation& p = parse::Punct();
     std::vector<antlr4::Token*> stack;
     for (size_t k = 0; k < offending->getTokenIndex(); ++k) {
       antlr4::Token* t = tokens->get(k);
-      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
-      std::string text = t->getType() == P::STRING ? "" : t->getText();
-      if (text == "(" || text == "[" || text == "{") stack.push_back(t);
-      else if ((text == ")" || text == "]" || text == "}") && !stack.empty()) stack.pop_back();
+      size_t type = t->getType();
+      if (type == p.lparen || type == p.lbracket || type == p.lbrace) stack.push_back(t);
+      else if ((type == p.rparen || type == p.rbracket || type == p.rbrace) && !stack.empty()) stack.pop_back();
     }
-    if (stack.empty() || stack.back()->getText() == "{") return false;
+    if (stack.empty() || stack.back()->getType() == p.lbrace) return false;
     out = SpanAt(stack.back());
     return true;
   }
@@ -175,9 +170,10 @@ class ErrorListener : public antlr4::BaseErrorListener {
     return false;
   }
 
-  void LexerError(antlr4::Lexer* lexer) {
-    size_t start = lexer->tokenStartCharIndex;
-    Span span{file_, offsets_.Byte(start), offsets_.Byte(start + 1)};
+ public:
+  // Reported before parsing, in the order the lexer found them.
+  void LexerError(const parse::LexError& error) {
+    Span span{file_, error.offset, error.offset + error.length};
     if (!Count(span)) return;
     std::string_view text = sources_.file(file_).text();
     char first = span.begin < text.size() ? text[span.begin] : ' ';
@@ -190,6 +186,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
     }
   }
 
+ private:
   // The construct a missing `}`, `)` or `]` would close, for the message.
   void Opener(antlr4::ParserRuleContext* ctx, std::string& closing, Span& opened) const {
     for (; ctx != nullptr; ctx = dynamic_cast<antlr4::ParserRuleContext*>(ctx->parent)) {
@@ -214,7 +211,6 @@ class ErrorListener : public antlr4::BaseErrorListener {
 
   FileId file_;
   const SourceManager& sources_;
-  const OffsetMap& offsets_;
   Diagnostics& diags_;
   int count_ = 0;
   uint32_t last_offset_ = UINT32_MAX;
@@ -223,33 +219,30 @@ class ErrorListener : public antlr4::BaseErrorListener {
 
 // Brackets and runs of prefix operators each cost the recursive-descent
 // parser stack frames; reject deep nesting before ANTLR recurses into it.
-bool CheckNesting(antlr4::CommonTokenStream& tokens, FileId file, const OffsetMap& offsets,
-                  Diagnostics& diags) {
+bool CheckNesting(const TokenBuffer& tokens, FileId file, Diagnostics& diags) {
+  const parse::Punctuation& p = parse::Punct();
   int depth = 0, prefix = 0;
   bool after_operand = false;
-  for (antlr4::Token* t : tokens.getTokens()) {
-    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
-    std::string text = t->getType() == P::IDENT || t->getType() == P::STRING ? "" : t->getText();
-    if (text == "(" || text == "[" || text == "{") {
+  for (const parse::Lexeme& t : tokens.lexemes()) {
+    uint32_t type = t.type;
+    if (type == p.lparen || type == p.lbracket || type == p.lbrace) {
       ++depth;
       after_operand = false;
-    } else if (text == ")" || text == "]" || text == "}") {
+    } else if (type == p.rparen || type == p.rbracket || type == p.rbrace) {
       depth = std::max(0, depth - 1);
       prefix = 0;
       after_operand = true;
-    } else if ((text == "-" && !after_operand) || text == "not") {
+    } else if ((type == p.minus && !after_operand) || type == p.kw_not) {
       ++prefix;
     } else {
-      bool operand = t->getType() == P::IDENT || t->getType() == P::STRING ||
-                     t->getType() == P::INT || t->getType() == P::FLOAT ||
-                     t->getType() == P::VERSION || text == "true" || text == "false" ||
-                     text == "none" || text == "%";
+      bool operand = type == P::IDENT || type == P::STRING || type == P::INT || type == P::FLOAT ||
+                     type == P::VERSION || type == p.kw_true || type == p.kw_false ||
+                     type == p.kw_none || type == p.percent;
       if (operand) prefix = 0;
       after_operand = operand;
     }
     if (depth + prefix > kMaxNesting) {
-      Span span{file, offsets.Byte(t->getStartIndex()), offsets.Byte(t->getStopIndex() + 1)};
-      diags.Error(DiagnosticKind::E0005, span,
+      diags.Error(DiagnosticKind::E0005, {file, t.begin, t.end},
                   fmt::format("nesting is deeper than {} levels", kMaxNesting))
           .Suggest("split the expression into named `const`s");
       return false;
@@ -283,24 +276,14 @@ bool CheckText(const SourceManager& sources, FileId file, Diagnostics& diags) {
 // The parts of one parse both entry points share.
 struct Session {
   Session(const SourceManager& sources, FileId file, Diagnostics& diags)
-      : text(sources.file(file).text()),
-        offsets(text),
-        input(std::string(text)),
-        lexer(&input),
-        tokens(&lexer),
+      : tokens(sources.file(file).text(), parse::Lex(sources.file(file).text())),
         parser(&tokens),
-        listener(file, sources, offsets, diags) {
-    lexer.removeErrorListeners();
-    lexer.addErrorListener(&listener);
+        listener(file, sources, diags) {
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
-    tokens.fill();
+    for (const parse::LexError& error : tokens.errors()) listener.LexerError(error);
   }
-  std::string_view text;
-  OffsetMap offsets;
-  antlr4::ANTLRInputStream input;
-  sparkgen::SparkLexer lexer;
-  antlr4::CommonTokenStream tokens;
+  TokenBuffer tokens;
   P parser;
   ErrorListener listener;
 };
@@ -313,7 +296,7 @@ struct Session {
 // reports from a whole-file parse.
 bool ParseByDeclaration(Session& s, FileId file, Module& module, Diagnostics& diags) {
   s.listener.set_silent(true);
-  Builder builder(file, s.offsets, s.tokens, module, diags);
+  Builder builder(file, s.tokens, module, diags);
   while (s.tokens.LA(1) != antlr4::Token::EOF) {
     P::DeclContext* decl = s.parser.decl();
     if (s.listener.failed()) return false;
@@ -330,17 +313,17 @@ Module ParseFile(const SourceManager& sources, FileId file, Diagnostics& diags) 
   size_t reported = diags.size();
   {
     Session s(sources, file, diags);
-    if (!CheckNesting(s.tokens, file, s.offsets, diags)) return module;
+    if (!CheckNesting(s.tokens, file, diags)) return module;
     if (!s.listener.failed() && ParseByDeclaration(s, file, module, diags)) return module;
   }
   diags.Truncate(reported);  // the whole-file parse reports lexer errors again, with the rest
   module = Module{};
   module.file = file;
   Session s(sources, file, diags);
-  if (!CheckNesting(s.tokens, file, s.offsets, diags)) return module;
+  if (!CheckNesting(s.tokens, file, diags)) return module;
   P::FileContext* tree = s.parser.file();
   if (s.listener.failed()) return module;
-  Builder builder(file, s.offsets, s.tokens, module, diags);
+  Builder builder(file, s.tokens, module, diags);
   builder.File(tree);
   return module;
 }
@@ -352,10 +335,10 @@ bool ParseExpression(std::string_view text, Module& module, ExprId& root, std::s
   root = kNoExpr;
   if (CheckText(sources, file, diags)) {
     Session s(sources, file, diags);
-    if (CheckNesting(s.tokens, file, s.offsets, diags)) {
+    if (CheckNesting(s.tokens, file, diags)) {
       P::ExprOnlyContext* tree = s.parser.exprOnly();
       if (!s.listener.failed()) {
-        Builder builder(file, s.offsets, s.tokens, module, diags);
+        Builder builder(file, s.tokens, module, diags);
         root = builder.Expression(tree->expr());
       }
     }

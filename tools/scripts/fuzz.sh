@@ -3,19 +3,20 @@
 # SECONDS (default 20) on seed corpora from specs/, stdlib/ and tests/.
 # Exits non-zero on the first crash, leak or timeout; the input that caused
 # it is left in build-fuzz/artifacts/.
-#   tools/scripts/fuzz.sh [SECONDS] [TARGET...]   targets: frontend plan journal
+#   tools/scripts/fuzz.sh [SECONDS] [TARGET...]   targets: frontend lexer plan journal
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(frontend plan journal)
+[ ${#targets[@]} -gt 0 ] || targets=(frontend lexer plan journal)
 cd "$root"
 cmake --preset fuzz >/dev/null
 cmake --build build-fuzz
 work=build-fuzz/corpora
-mkdir -p build-fuzz/artifacts "$work"/{frontend,plan,journal}
+mkdir -p build-fuzz/artifacts "$work"/{frontend,lexer,plan,journal}
 find specs stdlib tests/golden -name '*.spark' -exec cp {} "$work/frontend/" \; 2>/dev/null || true
+cp "$work"/frontend/*.spark "$work/lexer/"
 find tests/golden -name "*.plan.yaml" -exec cp {} "$work/plan/" \;
 cp tests/fuzz/regressions/plan-* "$work/plan/" 2>/dev/null || true  # what fuzzing found once
 # A real journal: the example spec applied by the fuzz build's own sparkc.
