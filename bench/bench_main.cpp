@@ -19,6 +19,7 @@
 #include "compiler/dag/paths.h"
 #include "compiler/parse/parse.h"
 #include "runtime/state/store.h"
+#include "tools/sparkc/allocator.h"
 
 namespace {
 
@@ -115,6 +116,7 @@ int Fsync(const char* dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sparkc::ConfigureAllocator();  // as in sparkc itself, so ratios compare like with like
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "parse" && argc == 3) return Parse(argv[2]);
   if (mode == "graph" && argc == 3) return Graph(static_cast<uint32_t>(std::stoul(argv[2])));

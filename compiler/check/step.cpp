@@ -179,6 +179,9 @@ class StepLowerer {
 
 void LowerAllSteps(const Program& program, const Names& names, Evaluator& ev, CheckedSpec& spec) {
   StepLowerer lowerer(program, ev, spec);
+  // A plan step is large; growing the vector would move every one of them.
+  spec.steps.reserve(spec.steps.size() + names.steps.size());
+  spec.step_spans.reserve(spec.steps.capacity());
   for (DeclRef ref : names.steps) lowerer.Lower(ref);
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <numeric>
 
@@ -48,18 +49,32 @@ bool OrderSteps(CheckedSpec& spec, Diagnostics& diags, dag::Graph& graph, std::v
 }  // namespace
 
 bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags,
-             plan::Plan& plan) {
+             plan::Plan& plan, const CompileOptions& options) {
+  auto last = std::chrono::steady_clock::now();
+  auto done = [&](const char* phase) {
+    auto now = std::chrono::steady_clock::now();
+    if (options.timings != nullptr) options.timings->push_back({phase, std::chrono::duration<double>(now - last).count()});
+    last = now;
+  };
   Program program;
-  if (!LoadProgram(path, sources, diags, program)) return false;
+  bool loaded = LoadProgram(path, sources, diags, program);
+  done("parse and load");
+  if (!loaded) return false;
   Names names = BindNames(program, diags);
+  done("resolve names");
   CheckedSpec spec;
   // Later phases need correct names and types; stop before reporting noise.
-  if (!CheckProgram(program, names, diags, spec) || diags.has_errors()) return false;
+  bool checked = CheckProgram(program, names, diags, spec);
+  done("evaluate and check");
+  if (!checked || diags.has_errors()) return false;
   std::vector<uint32_t> order;
   dag::Graph graph(static_cast<uint32_t>(spec.steps.size()));
-  if (!OrderSteps(spec, diags, graph, order)) return false;
+  bool ordered = OrderSteps(spec, diags, graph, order);
+  done("order steps");
+  if (!ordered) return false;
   plan.points_of_no_return = CheckGates(spec, order, diags);
   CheckTiming(spec, graph, order, diags, plan);
+  done("gates and timing");
   if (diags.has_errors()) return false;
 
   plan.compiler = SPARKC_VERSION;
@@ -67,10 +82,14 @@ bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags
   plan.rto_ms = spec.rto_ms;
   plan.rpo_ms = spec.rpo_ms;
   plan.phases = std::move(spec.phases);
+  plan.steps.reserve(order.size());
   for (uint32_t i : order) plan.steps.push_back(std::move(spec.steps[i]));
   plan.fanouts = std::move(spec.fanouts);
   plan.invariants = std::move(spec.invariants);
-  plan.digest = plan::ComputeDigest(plan);
+  if (options.digest) {
+    plan.digest = plan::ComputeDigest(plan);
+    done("digest");
+  }
   return true;
 }
 

@@ -2,15 +2,28 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/plan/plan.h"
 
 namespace sparkc {
 
+// Wall time per phase, for `--timings`.
+struct PhaseTime {
+  const char* phase;
+  double seconds;
+};
+
+struct CompileOptions {
+  // `check` emits no plan, so it skips the digest (a tenth of a compile).
+  bool digest = true;
+  std::vector<PhaseTime>* timings = nullptr;  // gets the phases that ran
+};
+
 // Compiles the spec rooted at `path` into a plan with its digest set.
 // False when any diagnostic is an error.
 bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags,
-             plan::Plan& plan);
+             plan::Plan& plan, const CompileOptions& options = {});
 
 }  // namespace sparkc

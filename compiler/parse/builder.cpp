@@ -10,6 +10,21 @@ namespace sparkc::parse {
 
 using P = sparkgen::SparkParser;
 
+namespace {
+
+// The labelled alternatives of a rule are leaf classes: an exact type test
+// is all that is needed, and far cheaper than dynamic_cast's hierarchy walk.
+template <class T, class Context>
+T* As(Context* ctx) {
+  return typeid(*ctx) == typeid(T) ? static_cast<T*>(ctx) : nullptr;
+}
+
+// The text of a rule that is one token (`name`, `number`, ...), without
+// RuleContext::getText's walk over the subtree.
+std::string TokenText(antlr4::ParserRuleContext* ctx) { return ctx->getStart()->getText(); }
+
+}  // namespace
+
 Span Builder::SpanOf(antlr4::Token* token) const {
   if (token == nullptr || token->getType() == antlr4::Token::EOF) {
     auto end = static_cast<uint32_t>(tokens_.text().size());
@@ -196,7 +211,7 @@ void Builder::Declaration(P::DeclContext* ctx) {
   } else if (auto* r = ctx->recordDecl()) {
     named(DeclKind::Record, r->IDENT());
     for (P::MemberContext* m : r->member())
-      decl.params.push_back({m->name()->getText(), SpanOf(m->name()), TypeOf(m->typeRef()),
+      decl.params.push_back({TokenText(m->name()), SpanOf(m->name()), TypeOf(m->typeRef()),
                              m->expr() != nullptr ? Expression(m->expr()) : kNoExpr});
   } else if (auto* c = ctx->constDecl()) {
     named(DeclKind::Const, c->IDENT());
@@ -277,7 +292,7 @@ std::vector<Field> Builder::Fields(P::BlockContext* ctx) {
       std::string key = UnescapeRange(std::string_view(text).substr(1, text.size() - 2), span.begin + 1);
       fields.push_back({std::move(key), span, Expression(f->expr())});
     } else {
-      fields.push_back({f->name()->getText(), SpanOf(f->name()), Expression(f->expr())});
+      fields.push_back({TokenText(f->name()), SpanOf(f->name()), Expression(f->expr())});
     }
   }
   return fields;
@@ -301,38 +316,38 @@ ExprId Builder::Expression(P::ExprContext* ctx) {
     return Add(Expr(ExprKind::None, span));
   }
   Expr e(ExprKind::None, span);
-  if (auto* c = dynamic_cast<P::PrimaryExprContext*>(ctx)) return Primary(c->primary(), span);
-  if (auto* c = dynamic_cast<P::MemberExprContext*>(ctx)) {
+  if (auto* c = As<P::PrimaryExprContext>(ctx)) return Primary(c->primary(), span);
+  if (auto* c = As<P::MemberExprContext>(ctx)) {
     e.kind = ExprKind::Member;
     e.children = {Expression(c->expr())};
-    e.text = c->name()->getText();
-  } else if (auto* c = dynamic_cast<P::CallExprContext*>(ctx)) {
+    e.text = TokenText(c->name());
+  } else if (auto* c = As<P::CallExprContext>(ctx)) {
     e.kind = ExprKind::Call;
     e.children = {Expression(c->expr())};
     for (P::ArgContext* arg : c->arg()) {
-      e.arg_names.push_back(arg->name() != nullptr ? arg->name()->getText() : "");
+      e.arg_names.push_back(arg->name() != nullptr ? TokenText(arg->name()) : "");
       e.children.push_back(Expression(arg->expr()));
     }
     if (c->block() != nullptr) {
       e.has_options = true;
       e.fields = Fields(c->block());
     }
-  } else if (auto* c = dynamic_cast<P::AggregateExprContext*>(ctx)) {
+  } else if (auto* c = As<P::AggregateExprContext>(ctx)) {
     e.kind = ExprKind::Aggregate;
     e.text = c->IDENT()->getText();
     for (P::ExprContext* part : c->expr()) e.children.push_back(Expression(part));
-  } else if (auto* c = dynamic_cast<P::IndexExprContext*>(ctx)) {
+  } else if (auto* c = As<P::IndexExprContext>(ctx)) {
     e.kind = ExprKind::Index;
     e.children = {Expression(c->expr(0)),
                   c->star != nullptr ? Add(Expr(ExprKind::Star, SpanOf(c->star))) : Expression(c->expr(1))};
-  } else if (auto* c = dynamic_cast<P::IfExprContext*>(ctx)) {
+  } else if (auto* c = As<P::IfExprContext>(ctx)) {
     e.kind = ExprKind::If;
     for (P::ExprContext* part : c->expr()) e.children.push_back(Expression(part));
-  } else if (auto* c = dynamic_cast<P::UnaryExprContext*>(ctx)) {
+  } else if (auto* c = As<P::UnaryExprContext>(ctx)) {
     e.kind = ExprKind::Unary;
     e.text = c->op->getText();
     e.children = {Expression(c->expr())};
-  } else if (auto* c = dynamic_cast<P::BinaryExprContext*>(ctx)) {
+  } else if (auto* c = As<P::BinaryExprContext>(ctx)) {
     e.kind = ExprKind::Binary;
     e.text = c->op->getText();
     e.children = {Expression(c->expr(0)), Expression(c->expr(1))};
@@ -352,48 +367,48 @@ ExprId Builder::Primary(P::PrimaryContext* ctx, Span span) {
           .Note({}, "the largest integer is 9223372036854775807");
     return value;
   };
-  if (auto* c = dynamic_cast<P::QuantityLitContext*>(ctx)) {
+  if (auto* c = As<P::QuantityLitContext>(ctx)) {
     e.kind = ExprKind::Quantity;
-    e.text = c->number()->getText();
+    e.text = TokenText(c->number());
     e.unit = c->IDENT()->getText();
-  } else if (auto* c = dynamic_cast<P::PercentLitContext*>(ctx)) {
+  } else if (auto* c = As<P::PercentLitContext>(ctx)) {
     e.kind = ExprKind::Percent;
     e.int_value = parse_int(c->INT()->getSymbol());
-  } else if (auto* c = dynamic_cast<P::NumberLitContext*>(ctx)) {
+  } else if (auto* c = As<P::NumberLitContext>(ctx)) {
     if (c->number()->INT() != nullptr) {
       e.kind = ExprKind::Int;
       e.int_value = parse_int(c->number()->INT()->getSymbol());
     } else {
       e.kind = ExprKind::Float;
-      e.text = c->getText();
+      e.text = TokenText(c);
     }
-  } else if (auto* c = dynamic_cast<P::StringLitContext*>(ctx)) {
+  } else if (auto* c = As<P::StringLitContext>(ctx)) {
     return StringLiteral(c->STRING()->getSymbol());
-  } else if (auto* c = dynamic_cast<P::VersionLitContext*>(ctx)) {
+  } else if (auto* c = As<P::VersionLitContext>(ctx)) {
     e.kind = ExprKind::Version;
-    e.text = c->getText().substr(1);
-  } else if (dynamic_cast<P::BoolLitContext*>(ctx) != nullptr) {
+    e.text = TokenText(c).substr(1);
+  } else if (As<P::BoolLitContext>(ctx) != nullptr) {
     e.kind = ExprKind::Bool;
-    e.int_value = ctx->getText() == "true";
-  } else if (dynamic_cast<P::NoneLitContext*>(ctx) != nullptr) {
+    e.int_value = TokenText(ctx) == "true";
+  } else if (As<P::NoneLitContext>(ctx) != nullptr) {
     e.kind = ExprKind::None;
-  } else if (auto* c = dynamic_cast<P::IrreversibleLitContext*>(ctx)) {
+  } else if (auto* c = As<P::IrreversibleLitContext>(ctx)) {
     e.kind = ExprKind::Irreversible;
     e.text = Unescape(c->STRING()->getSymbol());
-  } else if (auto* c = dynamic_cast<P::NameRefContext*>(ctx)) {
+  } else if (auto* c = As<P::NameRefContext>(ctx)) {
     e.kind = ExprKind::Name;
-    e.text = c->getText();
-  } else if (auto* c = dynamic_cast<P::ListCompContext*>(ctx)) {
+    e.text = TokenText(c);
+  } else if (auto* c = As<P::ListCompContext>(ctx)) {
     e.kind = ExprKind::ListComp;
     e.text = c->IDENT()->getText();
     for (P::ExprContext* part : c->expr()) e.children.push_back(Expression(part));
-  } else if (auto* c = dynamic_cast<P::ListLitContext*>(ctx)) {
+  } else if (auto* c = As<P::ListLitContext>(ctx)) {
     e.kind = ExprKind::List;
     for (P::ExprContext* item : c->expr()) e.children.push_back(Expression(item));
-  } else if (auto* c = dynamic_cast<P::MapLitContext*>(ctx)) {
+  } else if (auto* c = As<P::MapLitContext>(ctx)) {
     e.kind = ExprKind::Map;
     e.fields = Fields(c->block());
-  } else if (auto* c = dynamic_cast<P::ParenExprContext*>(ctx)) {
+  } else if (auto* c = As<P::ParenExprContext>(ctx)) {
     return Expression(c->expr());
   }
   return Add(std::move(e));

@@ -296,6 +296,8 @@ struct Session {
 // reports from a whole-file parse.
 bool ParseByDeclaration(Session& s, FileId file, Module& module, Diagnostics& diags) {
   s.listener.set_silent(true);
+  // Fewer expressions than tokens: the vector of them never moves.
+  module.exprs.reserve(s.tokens.lexemes().size() / 2);
   Builder builder(file, s.tokens, module, diags);
   while (s.tokens.LA(1) != antlr4::Token::EOF) {
     P::DeclContext* decl = s.parser.decl();

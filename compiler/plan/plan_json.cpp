@@ -11,13 +11,21 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// An object with room for `keys` members. nlohmann's ordered map copies
+// (not moves) its members when it grows, whole subtrees included.
+Json Object(size_t keys) {
+  Json j = Json::object();
+  j.get_ref<Json::object_t&>().reserve(keys);
+  return j;
+}
+
 Json Seconds(int64_t ms) {
   if (ms % 1000 == 0) return Json(ms / 1000);
   return Json(static_cast<double>(ms) / 1000.0);
 }
 
 Json ActionJson(const Action& a) {
-  Json j = Json::object();
+  Json j = Object(6);
   switch (a.kind) {
     case Action::Kind::Noop: return Json("noop");
     case Action::Kind::Wait: j["wait"] = Seconds(a.wait_ms); return j;
@@ -39,7 +47,7 @@ Json ActionJson(const Action& a) {
     for (const auto& [name, value] : a.env) vars.emplace_back(name, Json(value));
     for (const auto& [name, ref] : a.secret_env) vars.emplace_back(name, Json{{"secret", ref}});
     std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-    Json env = Json::object();
+    Json env = Object(vars.size());
     for (auto& [name, value] : vars) env[name] = std::move(value);
     j[http ? "headers" : "env"] = std::move(env);
   }
@@ -61,7 +69,7 @@ Json UndoJson(const Undo& u) {
 }
 
 Json StepJson(const Step& s) {
-  Json j;
+  Json j = Object(14);
   j["id"] = s.id;
   if (s.gate) j["gate"] = Json{{"approvers", s.approvers}};
   if (!s.group.empty()) j["fan_out"] = s.group;
@@ -249,7 +257,7 @@ void ReadList(const Json& plan, const char* key, std::vector<T>& out, F&& read) 
 }  // namespace
 
 Json ToJson(const Plan& plan, bool with_digest) {
-  Json j;
+  Json j = Object(16);
   j["version"] = kPlanVersion;
   j["sparkc"] = plan.compiler;
   j["module"] = plan.module;

@@ -1,5 +1,6 @@
 #include "tools/sparkc/driver.h"
 
+#include <chrono>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -32,7 +33,18 @@ struct Options {
   std::string key;
   std::string require_signature;
   bool rollback_graph = false;
+  bool timings = false;
 };
+
+// `--timings`: where a compile spent its time, on stderr.
+void PrintTimings(const std::vector<PhaseTime>& timings, std::ostream& err) {
+  double total = 0;
+  for (const PhaseTime& t : timings) {
+    err << fmt::format("  {:<20} {:8.3f} s\n", t.phase, t.seconds);
+    total += t.seconds;
+  }
+  err << fmt::format("  {:<20} {:8.3f} s\n", "total", total);
+}
 
 void Render(const Diagnostics& diags, const std::string& format, std::ostream& out, std::ostream& err) {
   if (format == "json") RenderJson(diags, out);
@@ -43,16 +55,18 @@ int Check(const Options& o, std::ostream& out, std::ostream& err) {
   SourceManager sources;
   Diagnostics diags(sources);
   size_t steps = 0;
+  std::vector<PhaseTime> timings;
   for (const std::string& file : o.files) {
     plan::Plan plan;
-    if (Compile(file, sources, diags, plan)) steps += plan.steps.size();
+    if (Compile(file, sources, diags, plan, {.digest = false, .timings = o.timings ? &timings : nullptr}))
+      steps += plan.steps.size();
   }
   Render(diags, o.format, out, err);
-  if (diags.has_errors()) return kExitInvalid;
-  if (o.format == "text")
+  if (!diags.has_errors() && o.format == "text")
     err << fmt::format("ok: {} file{}, {} step{}\n", o.files.size(), o.files.size() == 1 ? "" : "s",
                        steps, steps == 1 ? "" : "s");
-  return kExitOk;
+  if (o.timings) PrintTimings(timings, err);
+  return diags.has_errors() ? kExitInvalid : kExitOk;
 }
 
 // A plan from a .spark spec (compiled now) or from a plan file (verified).
@@ -88,10 +102,19 @@ int Plan(const Options& o, std::ostream& out, std::ostream& err) {
   SourceManager sources;
   Diagnostics diags(sources);
   plan::Plan plan;
-  bool ok = Compile(o.files.at(0), sources, diags, plan);
+  std::vector<PhaseTime> timings;
+  bool ok = Compile(o.files.at(0), sources, diags, plan, {.timings = o.timings ? &timings : nullptr});
   RenderText(diags, err);
-  if (!ok) return kExitInvalid;
+  if (!ok) {
+    if (o.timings) PrintTimings(timings, err);
+    return kExitInvalid;
+  }
+  auto emit_start = std::chrono::steady_clock::now();
   std::string text = o.plan_format == "json" ? plan::EmitJson(plan) : plan::EmitYaml(plan);
+  if (o.timings) {
+    timings.push_back({"emit", std::chrono::duration<double>(std::chrono::steady_clock::now() - emit_start).count()});
+    PrintTimings(timings, err);
+  }
   if (o.output.empty() || o.output == "-") {
     out << text;
     return kExitOk;
@@ -223,11 +246,13 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   auto* check = app.add_subcommand("check", "type-check specs and prove what can be proven");
   check->add_option("files", o.files, "the .spark files")->required()->check(CLI::ExistingFile);
   check->add_option("--format", o.format, "diagnostics as text or json")->check(CLI::IsMember({"text", "json"}));
+  check->add_flag("--timings", o.timings, "print the time each compiler phase took (stderr)");
 
   auto* plan = app.add_subcommand("plan", "compile a spec into a deterministic plan");
   plan->add_option("file", o.files, "the root .spark file")->required()->expected(1);
   plan->add_option("-o,--output", o.output, "where to write the plan (default: stdout)");
   plan->add_option("--format", o.plan_format, "yaml or json")->check(CLI::IsMember({"yaml", "json"}));
+  plan->add_flag("--timings", o.timings, "print the time each compiler phase took (stderr)");
 
   auto add_state = [&](CLI::App* cmd) {
     cmd->add_option("--state", o.run.state_dir, "the state store directory (default: .sparkc)");
