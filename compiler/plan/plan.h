@@ -134,6 +134,8 @@ nlohmann::ordered_json ToJson(const Plan& plan, bool with_digest = true);
 bool FromJson(const nlohmann::ordered_json& json, Plan& plan, std::string& error);
 
 std::string ComputeDigest(const Plan& plan);
+// "sha256:" and the hex SHA-256 of `bytes`: the form of every digest.
+std::string Sha256(std::string_view bytes);
 
 std::string EmitYaml(const Plan& plan);
 std::string EmitJson(const Plan& plan);

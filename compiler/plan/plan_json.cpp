@@ -346,15 +346,16 @@ bool FromJson(const Json& j, Plan& plan, std::string& error) {
   }
 }
 
-std::string ComputeDigest(const Plan& plan) {
-  std::string canonical = ToJson(plan, false).dump();
+std::string Sha256(std::string_view bytes) {
   unsigned char hash[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(canonical.data(), canonical.size(), hash, &length, EVP_sha256(), nullptr);
+  EVP_Digest(bytes.data(), bytes.size(), hash, &length, EVP_sha256(), nullptr);
   std::string out = "sha256:";
   for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", hash[i]);
   return out;
 }
+
+std::string ComputeDigest(const Plan& plan) { return Sha256(ToJson(plan, false).dump()); }
 
 std::string EmitJson(const Plan& plan) { return ToJson(plan).dump(2) + "\n"; }
 

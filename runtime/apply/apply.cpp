@@ -336,7 +336,38 @@ Opened OpenState(const RunOptions& options) {
   return opened;
 }
 
+std::string AlreadyAppliedMessage(int64_t run) {
+  return fmt::format("run {} already applied this plan; nothing to do\n", run);
+}
+
 }  // namespace
+
+std::optional<std::string> KnownPlanDigest(const RunOptions& options) {
+  if (options.plan_file_sha256.empty() || !std::filesystem::exists(std::filesystem::path(options.state_dir) / "state.db"))
+    return std::nullopt;
+  std::string error;
+  std::unique_ptr<StateStore> store = StateStore::Open(options.state_dir, error);
+  if (!store) return std::nullopt;  // the full path reports it
+  try {
+    return store->PlanFileDigest(options.plan_file_sha256);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<int> ReportAlreadyApplied(const std::string& digest, const RunOptions& options) {
+  if (options.new_run) return std::nullopt;
+  Opened state = OpenState(options);
+  if (state.exit_code != kExitOk) return state.exit_code;
+  try {
+    std::optional<RunInfo> last = state.store->LastRunSummary();
+    if (!last || last->digest != digest || last->status != "succeeded") return std::nullopt;
+    *options.out << AlreadyAppliedMessage(last->id);
+    return kExitOk;
+  } catch (const std::exception& e) {
+    return ReportStateError(options, fmt::format("state store: {}", e.what()));
+  }
+}
 
 int Apply(const plan::Plan& plan, const RunOptions& options) {
   Opened state = OpenState(options);
@@ -347,8 +378,9 @@ int Apply(const plan::Plan& plan, const RunOptions& options) {
     bool unfinished = last && (last->status == "running" || last->status == "stopped" || last->status == "failed");
     std::map<std::string, StepRecord> previous;
     int64_t run = 0;
+    if (!options.plan_file_sha256.empty()) state.store->RememberPlanFile(options.plan_file_sha256, plan.digest);
     if (last && last->digest == plan.digest && last->status == "succeeded" && !options.new_run) {
-      *options.out << fmt::format("run {} already applied this plan; nothing to do\n", last->id);
+      *options.out << AlreadyAppliedMessage(last->id);
       Session session(plan, options, *state.store, last->id);
       return session.WriteReports("apply", session.AlreadyApplied());
     }

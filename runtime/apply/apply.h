@@ -3,6 +3,7 @@
 
 #include <ostream>
 #include <set>
+#include <optional>
 #include <string>
 
 #include "compiler/plan/plan.h"
@@ -34,11 +35,19 @@ struct RunOptions {
   std::string report_json;       // --report
   std::string report_junit;      // --junit
   std::string to_step;           // rollback --to
+  std::string plan_file_sha256;  // apply of a plan file: plan::Sha256 of its bytes
   std::ostream* out = nullptr;   // progress
   std::ostream* err = nullptr;   // errors
 };
 
 int Apply(const plan::Plan& plan, const RunOptions& options);
+// The fast way to find a plan file applied: the digest of the plan file
+// `options.plan_file_sha256` names, when this state store read it before
+// (a second apply need not parse megabytes of plan again) ...
+std::optional<std::string> KnownPlanDigest(const RunOptions& options);
+// ... and, when the last run already applied that digest, the message and
+// exit code Apply would give. nullopt: call Apply.
+std::optional<int> ReportAlreadyApplied(const std::string& digest, const RunOptions& options);
 int Rollback(const RunOptions& options);
 int Status(const RunOptions& options);
 // Evaluates the checks of the steps the last run of `plan` applied; exit 5

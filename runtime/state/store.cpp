@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS transitions (
 CREATE TABLE IF NOT EXISTS steps (
   run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL, status TEXT NOT NULL,
   attempts INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, step));
+CREATE TABLE IF NOT EXISTS plan_files (sha256 TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS approvals (
   id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
   approved_by TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL, given_at TEXT NOT NULL,
@@ -156,6 +157,28 @@ std::optional<RunInfo> StateStore::LastRun() {
   Statement s(db_, "SELECT id, digest, plan, status, started_at FROM runs ORDER BY id DESC LIMIT 1");
   if (!s.Step()) return std::nullopt;
   return RunInfo{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)};
+}
+
+void StateStore::RememberPlanFile(const std::string& file_sha256, const std::string& digest) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT OR REPLACE INTO plan_files VALUES (?, ?)");
+  s.Bind(1, file_sha256).Bind(2, digest);
+  s.Step();
+}
+
+std::optional<std::string> StateStore::PlanFileDigest(const std::string& file_sha256) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT digest FROM plan_files WHERE sha256 = ?");
+  s.Bind(1, file_sha256);
+  if (!s.Step()) return std::nullopt;
+  return s.Text(0);
+}
+
+std::optional<RunInfo> StateStore::LastRunSummary() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id, digest, status, started_at FROM runs ORDER BY id DESC LIMIT 1");
+  if (!s.Step()) return std::nullopt;
+  return RunInfo{s.Int(0), s.Text(1), "", s.Text(2), s.Text(3)};
 }
 
 void StateStore::SetRunStatus(int64_t run, const std::string& status) {

@@ -61,6 +61,12 @@ class StateStore {
 
   int64_t CreateRun(const std::string& digest, const std::string& plan_json);
   std::optional<RunInfo> LastRun();
+  // LastRun without the plan (which can be megabytes).
+  std::optional<RunInfo> LastRunSummary();
+  // Plan files by the SHA-256 of their bytes, once they were read and their
+  // digest verified: the same bytes again need not be parsed to be known.
+  void RememberPlanFile(const std::string& file_sha256, const std::string& digest);
+  std::optional<std::string> PlanFileDigest(const std::string& file_sha256);
   void SetRunStatus(int64_t run, const std::string& status);
   // Durable on return: appends to the journal and updates the step's state.
   // Concurrent callers share one commit (group commit): whoever finds no

@@ -27,4 +27,19 @@ expect_exit 2 "diff of an unreadable plan" -- "$SPARKC" diff one.yaml missing.ya
 
 expect_exit 0 "apply the JSON plan" -- "$SPARKC" apply plan.json -j 2
 expect_file work/current/app.conf
+
+# A second apply knows the plan file by the SHA-256 of its bytes; other bytes
+# (the YAML of the same plan, an edited copy) are read and verified in full.
+expect_exit 0 "apply the same file again" -- "$SPARKC" apply plan.json
+expect_grep "already applied this plan" out.txt
+[ "$(sqlite3 .sparkc/state.db 'SELECT count(*) FROM plan_files')" = 1 ] || fail "the plan file was not remembered"
+expect_exit 0 "the same plan as YAML" -- "$SPARKC" apply one.yaml
+expect_grep "already applied this plan" out.txt
+[ "$(sqlite3 .sparkc/state.db 'SELECT count(*) FROM plan_files')" = 2 ] || fail "the YAML file was not remembered"
+sed 's/"retries": 2/"retries": 9/' plan.json > edited.json
+expect_exit 1 "an edited copy of an applied plan is refused" -- "$SPARKC" apply edited.json
+expect_grep "E0902" err.txt
+cp edited.json plan.json
+expect_exit 1 "an applied plan file edited in place is refused" -- "$SPARKC" apply plan.json
+expect_grep "E0902" err.txt
 finish

@@ -34,6 +34,10 @@ expect_file a
 expect_grep "approve ok" out.txt
 expect_exit 0 "approved, it finishes" -- "$SPARKC" apply plan.yaml --require-signature key.pub --approve ok --approver ops
 expect_no_file a
+expect_exit 0 "applied: known by its bytes, still signed" -- "$SPARKC" apply plan.yaml --require-signature key.pub
+expect_grep "already applied" out.txt
+expect_exit 1 "known by its bytes, but another key refused" -- "$SPARKC" apply plan.yaml --require-signature other.pub
+expect_grep "does not match" err.txt
 expect_exit 1 "a private key is not a public key" -- "$SPARKC" apply plan.yaml --require-signature key.pem
 
 expect_exit 0 "graph" -- "$SPARKC" graph plan.yaml

@@ -69,8 +69,10 @@ int Check(const Options& o, std::ostream& out, std::ostream& err) {
   return diags.has_errors() ? kExitInvalid : kExitOk;
 }
 
-// A plan from a .spark spec (compiled now) or from a plan file (verified).
-bool ObtainPlan(const std::string& path, std::ostream& err, plan::Plan& plan) {
+// A plan from a .spark spec (compiled now) or from a plan file (verified;
+// `file_sha256`, when given, gets plan::Sha256 of the bytes it was read from).
+bool ObtainPlan(const std::string& path, std::ostream& err, plan::Plan& plan,
+                std::string* file_sha256 = nullptr) {
   if (std::filesystem::path(path).extension() == ".spark") {
     SourceManager sources;
     Diagnostics diags(sources);
@@ -84,7 +86,9 @@ bool ObtainPlan(const std::string& path, std::ostream& err, plan::Plan& plan) {
     return false;
   }
   switch (plan::LoadPlan(text, plan, error)) {
-    case plan::LoadStatus::Ok: return true;
+    case plan::LoadStatus::Ok:
+      if (file_sha256 != nullptr) *file_sha256 = plan::Sha256(text);
+      return true;
     case plan::LoadStatus::Invalid:
       err << fmt::format("{}: error[E0901]: not a valid plan: {}\n"
                          "  help: regenerate it with `sparkc plan SPEC -o {}`\n", path, error, path);
@@ -129,7 +133,7 @@ int Plan(const Options& o, std::ostream& out, std::ostream& err) {
 }
 
 // A signed plan is a file; a spec compiled on the spot was never reviewed.
-bool CheckSignature(const Options& o, const plan::Plan& plan, std::ostream& err) {
+bool CheckSignature(const Options& o, const std::string& digest, std::ostream& err) {
   const std::string& path = o.files.at(0);
   std::string text, error;
   if (std::filesystem::path(path).extension() == ".spark") {
@@ -143,7 +147,7 @@ bool CheckSignature(const Options& o, const plan::Plan& plan, std::ostream& err)
                        "  help: sign it with `sparkc sign {} --key KEY.pem`\n", path, sig_path, error, path);
     return false;
   }
-  if (!plan::VerifyDigest(plan.digest, text, o.require_signature, error)) {
+  if (!plan::VerifyDigest(digest, text, o.require_signature, error)) {
     err << fmt::format("{}: error[E0904]: {}\n", sig_path, error);
     return false;
   }
@@ -200,10 +204,30 @@ bool GatherApprovals(Options& o, const plan::Plan& plan, std::ostream& err) {
   return true;
 }
 
+// A plan file the state store has read before, whose run already finished:
+// answered from the SHA-256 of its bytes, without parsing it. Only when
+// nothing asked for needs the plan itself (approvals, reports, a dry run).
+std::optional<int> ApplyKnownPlan(Options& o, std::ostream& err) {
+  const std::string& path = o.files.at(0);
+  std::string text, error;
+  if (std::filesystem::path(path).extension() == ".spark" || !ReadFile(path, text, error)) return std::nullopt;
+  RunOptions lookup = o.run;
+  lookup.plan_file_sha256 = plan::Sha256(text);
+  bool needs_plan = o.dry_run || !o.approvals.empty() || !o.approvals_file.empty() ||
+                    !o.run.report_json.empty() || !o.run.report_junit.empty();
+  if (needs_plan) return std::nullopt;
+  std::optional<std::string> digest = KnownPlanDigest(lookup);
+  if (!digest) return std::nullopt;
+  if (!o.require_signature.empty() && !CheckSignature(o, *digest, err)) return kExitInvalid;
+  return ReportAlreadyApplied(*digest, o.run);
+}
+
 int ApplyCommand(Options& o, std::ostream& err) {
+  if (std::optional<int> done = ApplyKnownPlan(o, err)) return *done;
   plan::Plan plan;
-  if (!ObtainPlan(o.files.at(0), err, plan)) return kExitInvalid;
-  if (!o.require_signature.empty() && !CheckSignature(o, plan, err)) return kExitInvalid;
+  // Apply remembers the bytes it was given, for ApplyKnownPlan next time.
+  if (!ObtainPlan(o.files.at(0), err, plan, &o.run.plan_file_sha256)) return kExitInvalid;
+  if (!o.require_signature.empty() && !CheckSignature(o, plan.digest, err)) return kExitInvalid;
   if (!GatherApprovals(o, plan, err)) return kExitUsage;
   ChooseTerminalMode(o);
   o.run.rollback_on_failure = o.on_failure == "rollback";
