@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include <regex>
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "compiler/plan/plan.h"
+#include "compiler/plan/yaml_reader.h"
 #include "compiler/source/source.h"
 
 namespace sparkc::plan {
@@ -20,11 +22,16 @@ const std::set<std::string> kDurationKeys = {"timeout", "estimate", "undo_estima
 // Plain scalars are read back as numbers, booleans or null when they look
 // like one; every string that could be misread is quoted.
 bool NeedsQuotes(const std::string& s) {
-  static const std::regex kPlain("[A-Za-z_./][A-Za-z0-9_./:@+=-]*");
+  // Plain: `[A-Za-z_./][A-Za-z0-9_./:@+=-]*`.
+  auto first = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '/'; };
+  auto rest = [&](char c) {
+    return first(c) || std::isdigit(static_cast<unsigned char>(c)) || std::string_view(":@+=-").find(c) != std::string_view::npos;
+  };
+  bool plain = !s.empty() && first(s[0]) && std::all_of(s.begin() + 1, s.end(), rest);
   static const std::set<std::string> kReserved = {"true", "false", "null", "yes", "no", "on",
                                                   "off", "y", "n", "True", "False",
                                                   "Null", "NULL", "TRUE", "FALSE", "Yes", "No"};
-  return !std::regex_match(s, kPlain) || kReserved.contains(s);
+  return !plain || kReserved.contains(s);
 }
 
 void EmitScalar(YAML::Emitter& out, const Json& j) {
@@ -65,43 +72,8 @@ void Emit(YAML::Emitter& out, const Json& j, bool flow = false) {
   }
 }
 
-constexpr size_t kMaxNodes = 1u << 24;  // aliases must not expand into gigabytes
+constexpr size_t kMaxNodes = 1u << 24;
 constexpr int kMaxDepth = 64;
-
-Json FromYaml(const YAML::Node& node, size_t& budget, int depth) {
-  if (--budget == 0 || depth > kMaxDepth) throw std::length_error("the plan is too large or too deep");
-  switch (node.Type()) {
-    case YAML::NodeType::Sequence: {
-      Json list = Json::array();
-      for (const YAML::Node& item : node) list.push_back(FromYaml(item, budget, depth + 1));
-      return list;
-    }
-    case YAML::NodeType::Map: {
-      Json obj = Json::object();
-      for (const auto& kv : node)
-        obj[kv.first.Scalar()] = FromYaml(kv.second, budget, depth + 1);
-      return obj;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = node.Scalar();
-      if (node.Tag() == "!") return Json(s);  // quoted: always a string
-      if (s == "null" || s == "~") return Json();
-      if (s == "true" || s == "false") return Json(s == "true");
-      static const std::regex kInt("-?[0-9]+"), kFloat("-?[0-9]+\\.[0-9]+([eE][-+]?[0-9]+)?");
-      if (std::regex_match(s, kInt)) {
-        try {
-          return Json(std::stoll(s));
-        } catch (const std::out_of_range&) {
-          throw std::length_error("integer `" + s + "` is out of range");
-        }
-      }
-      if (std::regex_match(s, kFloat)) return Json(std::stod(s));
-      return Json(s);
-    }
-    default:
-      return Json();
-  }
-}
 
 }  // namespace
 
@@ -130,12 +102,8 @@ LoadStatus LoadPlan(const std::string& text, Plan& plan, std::string& error) {
     if (start != std::string::npos && text[start] == '{') {
       json = Json::parse(text);
     } else {
-      size_t budget = kMaxNodes;
-      json = FromYaml(YAML::Load(text), budget, 0);
+      json = ReadYaml(text, kMaxNodes, kMaxDepth);
     }
-  } catch (const YAML::Exception& e) {
-    error = "malformed YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg;
-    return LoadStatus::Invalid;
   } catch (const std::exception& e) {
     error = e.what();
     return LoadStatus::Invalid;

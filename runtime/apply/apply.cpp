@@ -211,7 +211,9 @@ class Session {
     const plan::Step& step = plan_.steps[i];
     for (int64_t attempt = 1; attempt <= step.retries + 1; ++attempt) {
       int64_t number = ++attempts_[i];
-      Record(i, StepStatus::Running, number);  // durable before the action starts
+      // Durable before the action starts, so that a resumed run knows it
+      // may have begun; a no-op begins nothing (half the journal's writes).
+      if (step.action.kind != plan::Action::Kind::Noop) Record(i, StepStatus::Running, number);
       reporter_.Event(Verb::Start, i, attempt > 1 ? fmt::format("(attempt {})", attempt) : "");
       ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
       ActionResult result = PerformAction(step.action, context);

@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS transitions (
   status TEXT NOT NULL, attempt INTEGER NOT NULL, exit_code INTEGER, error TEXT, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS steps (
   run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL, status TEXT NOT NULL,
-  attempts INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, step));
+  attempts INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, step)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS plan_files (sha256 TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS approvals (
   id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
@@ -37,14 +37,26 @@ CREATE TABLE IF NOT EXISTS approvals (
   recorded_at TEXT NOT NULL);
 )sql";
 
-// A prepared statement that finalizes itself.
+sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
+    throw std::runtime_error(sqlite3_errmsg(db));
+  return stmt;
+}
+
+// A prepared statement that finalizes itself, or one the store keeps
+// (borrowed: reset for the next use instead).
 class Statement {
  public:
   Statement(sqlite3* db, const char* sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
       throw std::runtime_error(sqlite3_errmsg(db));
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(sqlite3* db, sqlite3_stmt* borrowed) : db_(db), stmt_(borrowed), owned_(false) { Reset(); }
+  ~Statement() {
+    if (owned_) sqlite3_finalize(stmt_);
+    else sqlite3_reset(stmt_);
+  }
   Statement& Bind(int i, int64_t v) { return Check(sqlite3_bind_int64(stmt_, i, v)); }
   Statement& Bind(int i, const std::string& v) {
     return Check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
@@ -76,6 +88,7 @@ class Statement {
   }
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool owned_ = true;
 };
 
 std::string Hostname() {
@@ -104,7 +117,10 @@ std::string NowTimestamp() {
                      utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
 }
 
-StateStore::~StateStore() { sqlite3_close(db_); }
+StateStore::~StateStore() {
+  for (sqlite3_stmt* stmt : {begin_, commit_, insert_transition_, upsert_step_}) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
 
 std::unique_ptr<StateStore> StateStore::Open(const std::string& dir, std::string& error) {
   std::error_code ec;
@@ -221,13 +237,19 @@ void StateStore::Record(int64_t run, const Transition& t) {
 void StateStore::WriteBatch(const std::vector<Pending>& batch) {
   std::lock_guard lock(mutex_);
   std::string now = NowTimestamp();
-  Exec("BEGIN IMMEDIATE");
+  if (begin_ == nullptr) {
+    begin_ = Prepare(db_, "BEGIN IMMEDIATE");
+    commit_ = Prepare(db_, "COMMIT");
+    insert_transition_ = Prepare(db_, "INSERT INTO transitions (run_id, step, status, attempt, exit_code, error, at) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    upsert_step_ = Prepare(db_, "INSERT INTO steps (run_id, step, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?) "
+                                "ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, "
+                                "attempts = max(attempts, excluded.attempts), updated_at = excluded.updated_at");
+  }
+  Statement(db_, begin_).Step();
   try {
-    Statement journal(db_, "INSERT INTO transitions (run_id, step, status, attempt, exit_code, error, at) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    Statement state(db_, "INSERT INTO steps (run_id, step, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?) "
-                         "ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, "
-                         "attempts = max(attempts, excluded.attempts), updated_at = excluded.updated_at");
+    Statement journal(db_, insert_transition_);
+    Statement state(db_, upsert_step_);
     for (const Pending& p : batch) {
       const Transition& t = *p.transition;
       std::string status(StatusName(t.status));
@@ -239,7 +261,7 @@ void StateStore::WriteBatch(const std::vector<Pending>& batch) {
       state.Reset().Bind(1, p.run).Bind(2, t.step).Bind(3, status).Bind(4, t.attempt).Bind(5, now);
       state.Step();
     }
-    Exec("COMMIT");
+    Statement(db_, commit_).Step();
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;

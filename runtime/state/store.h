@@ -14,6 +14,7 @@
 #include <vector>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace sparkc::runtime {
 
@@ -94,6 +95,11 @@ class StateStore {
   void WriteBatch(const std::vector<Pending>& batch);
 
   sqlite3* db_;
+  // Prepared once: a transition is a handful of microseconds of SQL.
+  sqlite3_stmt* begin_ = nullptr;
+  sqlite3_stmt* commit_ = nullptr;
+  sqlite3_stmt* insert_transition_ = nullptr;
+  sqlite3_stmt* upsert_step_ = nullptr;
   std::mutex mutex_;  // one statement or transaction at a time on db_
   std::mutex queue_mutex_;
   std::condition_variable committed_;

@@ -81,6 +81,21 @@ TEST_CASE("malformed plans are invalid with a reason") {
     bomb += std::string(1, c) + ": &" + c + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev +
             ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n";
   CHECK(LoadPlan(bomb, loaded, error) == LoadStatus::Invalid);
+  CHECK(error.find("aliases") != std::string::npos);
+  CHECK(LoadPlan("a: b: c\n", loaded, error) == LoadStatus::Invalid);
+  CHECK(error.rfind("malformed YAML at line 1: ", 0) == 0);
+  CHECK(LoadPlan("? [a]\n: b\n", loaded, error) == LoadStatus::Invalid);
+  CHECK(error.find("a key must be a plain name") != std::string::npos);
+}
+
+TEST_CASE("a YAML plan reads back as the JSON it mirrors") {
+  Plan sample = Sample();
+  Plan from_yaml, from_json;
+  std::string error;
+  REQUIRE(LoadPlan(EmitYaml(sample), from_yaml, error) == LoadStatus::Ok);
+  REQUIRE(LoadPlan(EmitJson(sample), from_json, error) == LoadStatus::Ok);
+  CHECK(ToJson(from_yaml).dump() == ToJson(from_json).dump());
+  CHECK(ToJson(from_yaml).dump() == ToJson(sample).dump());
 }
 
 TEST_CASE("human durations") {
