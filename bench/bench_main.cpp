@@ -18,6 +18,8 @@
 #include "compiler/dag/dag.h"
 #include "compiler/dag/paths.h"
 #include "compiler/parse/parse.h"
+#include "compiler/plan/plan.h"
+#include "runtime/exec/process.h"
 #include "runtime/state/store.h"
 #include "tools/sparkc/allocator.h"
 
@@ -113,15 +115,42 @@ int Fsync(const char* dir) {
   return 0;
 }
 
+// posix_spawn of `true` N times, with a plan file held in memory (or none:
+// "-"); what a large plan costs every action sparkc starts.
+int Spawn(const char* plan_path, int n) {
+  sparkc::plan::Plan plan;
+  if (std::string(plan_path) != "-") {
+    std::string text, error;
+    if (!sparkc::ReadFile(plan_path, text, error) || sparkc::plan::LoadPlan(text, plan, error) != sparkc::plan::LoadStatus::Ok) {
+      fmt::print(stderr, "cannot load {}: {}\n", plan_path, error);
+      return 1;
+    }
+  }
+  long pages = 0, resident = 0;
+  if (FILE* statm = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(statm, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(statm);
+  }
+  sparkc::runtime::ProcessSpec spec;
+  spec.argv = {"true"};
+  auto start = Clock::now();
+  for (int i = 0; i < n; ++i)
+    if (!sparkc::runtime::RunProcess(spec).ok()) return 1;
+  fmt::print("spawn_us {:.1f} us\nresident_mb {:.0f} MiB\nplan_steps {} count\n", Since(start) / n * 1e6,
+             resident * sysconf(_SC_PAGESIZE) / 1048576.0, plan.steps.size());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   sparkc::ConfigureAllocator();  // as in sparkc itself, so ratios compare like with like
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "parse" && argc == 3) return Parse(argv[2]);
+  if (mode == "spawn" && argc == 4) return Spawn(argv[2], std::stoi(argv[3]));
   if (mode == "graph" && argc == 3) return Graph(static_cast<uint32_t>(std::stoul(argv[2])));
   if (mode == "journal" && argc == 5) return Journal(std::stoll(argv[2]), std::stoi(argv[3]), argv[4]);
   if (mode == "fsync" && argc == 3) return Fsync(argv[2]);
-  fmt::print(stderr, "usage: sparkc-bench parse FILE | graph N | journal N JOBS DIR | fsync DIR\n");
+  fmt::print(stderr, "usage: sparkc-bench parse FILE | graph N | journal N JOBS DIR | fsync DIR | spawn PLAN|- N\n");
   return 2;
 }
