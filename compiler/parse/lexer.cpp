@@ -91,6 +91,8 @@ class Scanner {
   }
 
   Lexed Run() {
+    // A byte order mark some editors write is not part of the text.
+    if (s_.substr(0, 3) == "\xEF\xBB\xBF") i_ = 3;
     while (i_ < n_) Next();
     out_.tokens.push_back({kEofType, n_, n_});
     return std::move(out_);

@@ -11,13 +11,14 @@ namespace sparkc {
 
 SourceFile::SourceFile(std::string path, std::string display, std::string text)
     : path_(std::move(path)), display_(std::move(display)), text_(std::move(text)) {
-  line_starts_.push_back(0);
+  // Line 1 starts after a byte order mark, which no terminal shows.
+  line_starts_.push_back(text_.starts_with("\xEF\xBB\xBF") ? 3 : 0);
   for (uint32_t i = 0; i < text_.size(); ++i)
     if (text_[i] == '\n') line_starts_.push_back(i + 1);
 }
 
 LineCol SourceFile::Locate(uint32_t offset) const {
-  offset = std::min<uint32_t>(offset, text_.size());
+  offset = std::clamp<uint32_t>(offset, line_starts_.front(), std::max<uint32_t>(text_.size(), line_starts_.front()));
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   uint32_t line = static_cast<uint32_t>(it - line_starts_.begin());
   uint32_t column = 1;

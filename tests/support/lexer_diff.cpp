@@ -39,8 +39,10 @@ std::vector<uint32_t> CodePointStarts(std::string_view text) {
 }
 
 Tokens Generated(std::string_view text) {
-  std::vector<uint32_t> byte = CodePointStarts(text);
-  auto at = [&](size_t code_point) { return byte[std::min(code_point, byte.size() - 1)]; };
+  // ANTLR's input stream drops a leading byte order mark before counting.
+  uint32_t bom = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  std::vector<uint32_t> byte = CodePointStarts(text.substr(bom));
+  auto at = [&](size_t code_point) { return bom + byte[std::min(code_point, byte.size() - 1)]; };
   antlr4::ANTLRInputStream input{std::string(text)};
   sparkgen::SparkLexer lexer(&input);
   std::vector<size_t> errors;

@@ -19,7 +19,8 @@ TEST_CASE("the hand-written lexer agrees with ANTLR's on the corners of the gram
       "\"é\\é\"", "/* x", "/**/x", "/*/ */y", "/*/", "////", "/// doc\n///\nstep", "a/b", "a / / b",
       "x // c\ny", "é", "aé b", "→", "@", "#x", "a\tb\r\nc", "\f", "x.y", "->", "-->", "<=>", "===",
       "%%", "{}[]()", "\"${a}\"", "\\", "'", "`", "a;b,c:d", "<<=>>=", "- -1", "\"\"\"",
-      "step a { do = exec(\"x\") }", "\"unterminated\n\"second\"",
+      "step a { do = exec(\"x\") }", "\"unterminated\n\"second\"", "\xEF\xBB\xBFstep a",
+      "\xEF\xBB\xBF", "a \xEF\xBB\xBF b",
   };
   for (const char* text : cases) {
     INFO("input: " << text);

@@ -18,7 +18,9 @@ mkdir -p build-fuzz/artifacts "$work"/{frontend,lexer,plan,journal}
 find specs stdlib tests/golden -name '*.spark' -exec cp {} "$work/frontend/" \; 2>/dev/null || true
 cp "$work"/frontend/*.spark "$work/lexer/"
 find tests/golden -name "*.plan.yaml" -exec cp {} "$work/plan/" \;
-cp tests/fuzz/regressions/plan-* "$work/plan/" 2>/dev/null || true  # what fuzzing found once
+# What fuzzing found once.
+cp tests/fuzz/regressions/plan-* "$work/plan/" 2>/dev/null || true
+cp tests/fuzz/regressions/lexer-* "$work/lexer/" 2>/dev/null || true
 # A real journal: the example spec applied by the fuzz build's own sparkc.
 seed=$(mktemp -d)
 (cd "$seed" && "$root/build-fuzz/tools/sparkc/sparkc" plan "$root/specs/example/example.spark" -o plan.json \
