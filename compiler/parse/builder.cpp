@@ -19,6 +19,20 @@ T* As(Context* ctx) {
   return typeid(*ctx) == typeid(T) ? static_cast<T*>(ctx) : nullptr;
 }
 
+// The children of `ctx` that are rule `rule`, in order. ANTLR's generated
+// accessors (ctx->field(), ctx->expr(i)) dynamic_cast every child twice per
+// call; in an error-free tree a child is a rule context or a token's node.
+template <class T = P::ExprContext>
+std::vector<T*> RuleChildren(antlr4::ParserRuleContext* ctx, size_t rule) {
+  std::vector<T*> out;
+  for (antlr4::tree::ParseTree* child : ctx->children) {
+    if (typeid(*child) == typeid(antlr4::tree::TerminalNodeImpl)) continue;
+    auto* context = static_cast<antlr4::ParserRuleContext*>(child);
+    if (context->getRuleIndex() == rule) out.push_back(static_cast<T*>(context));
+  }
+  return out;
+}
+
 // The text of a rule that is one token (`name`, `number`, ...), without
 // RuleContext::getText's walk over the subtree.
 std::string TokenText(antlr4::ParserRuleContext* ctx) { return ctx->getStart()->getText(); }
@@ -285,14 +299,19 @@ TypeRef Builder::TypeOf(P::TypeRefContext* ctx) {
 
 std::vector<Field> Builder::Fields(P::BlockContext* ctx) {
   std::vector<Field> fields;
-  for (P::FieldContext* f : ctx->field()) {
-    if (f->STRING() != nullptr) {
-      std::string text = f->STRING()->getText();
-      Span span = SpanOf(f->STRING()->getSymbol());
-      std::string key = UnescapeRange(std::string_view(text).substr(1, text.size() - 2), span.begin + 1);
-      fields.push_back({std::move(key), span, Expression(f->expr())});
+  for (P::FieldContext* f : RuleChildren<P::FieldContext>(ctx, P::RuleField)) {
+    // `(name | STRING) '=' expr`
+    antlr4::tree::ParseTree* key = f->children[0];
+    auto* value = static_cast<P::ExprContext*>(f->children[2]);
+    if (typeid(*key) == typeid(antlr4::tree::TerminalNodeImpl)) {
+      antlr4::Token* string = dynamic_cast<antlr4::tree::TerminalNode*>(key)->getSymbol();
+      std::string text = string->getText();
+      Span span = SpanOf(string);
+      std::string name = UnescapeRange(std::string_view(text).substr(1, text.size() - 2), span.begin + 1);
+      fields.push_back({std::move(name), span, Expression(value)});
     } else {
-      fields.push_back({TokenText(f->name()), SpanOf(f->name()), Expression(f->expr())});
+      auto* name = static_cast<P::NameContext*>(key);
+      fields.push_back({TokenText(name), SpanOf(name), Expression(value)});
     }
   }
   return fields;
@@ -316,21 +335,23 @@ ExprId Builder::Expression(P::ExprContext* ctx) {
     return Add(Expr(ExprKind::None, span));
   }
   Expr e(ExprKind::None, span);
-  if (auto* c = As<P::PrimaryExprContext>(ctx)) return Primary(c->primary(), span);
+  if (auto* c = As<P::PrimaryExprContext>(ctx))
+    return Primary(static_cast<P::PrimaryContext*>(c->children[0]), span);
   if (auto* c = As<P::MemberExprContext>(ctx)) {
     e.kind = ExprKind::Member;
-    e.children = {Expression(c->expr())};
+    e.children = {Expression(RuleChildren(c, P::RuleExpr)[0])};
     e.text = TokenText(c->name());
   } else if (auto* c = As<P::CallExprContext>(ctx)) {
     e.kind = ExprKind::Call;
-    e.children = {Expression(c->expr())};
-    for (P::ArgContext* arg : c->arg()) {
-      e.arg_names.push_back(arg->name() != nullptr ? TokenText(arg->name()) : "");
-      e.children.push_back(Expression(arg->expr()));
+    e.children = {Expression(RuleChildren(c, P::RuleExpr)[0])};
+    for (P::ArgContext* arg : RuleChildren<P::ArgContext>(c, P::RuleArg)) {
+      std::vector<P::NameContext*> name = RuleChildren<P::NameContext>(arg, P::RuleName);
+      e.arg_names.push_back(name.empty() ? "" : TokenText(name[0]));
+      e.children.push_back(Expression(RuleChildren(arg, P::RuleExpr)[0]));
     }
-    if (c->block() != nullptr) {
+    if (std::vector<P::BlockContext*> block = RuleChildren<P::BlockContext>(c, P::RuleBlock); !block.empty()) {
       e.has_options = true;
-      e.fields = Fields(c->block());
+      e.fields = Fields(block[0]);
     }
   } else if (auto* c = As<P::AggregateExprContext>(ctx)) {
     e.kind = ExprKind::Aggregate;
@@ -350,7 +371,8 @@ ExprId Builder::Expression(P::ExprContext* ctx) {
   } else if (auto* c = As<P::BinaryExprContext>(ctx)) {
     e.kind = ExprKind::Binary;
     e.text = c->op->getText();
-    e.children = {Expression(c->expr(0)), Expression(c->expr(1))};
+    std::vector<P::ExprContext*> operands = RuleChildren(c, P::RuleExpr);
+    e.children = {Expression(operands[0]), Expression(operands[1])};
   }
   return Add(std::move(e));
 }
@@ -404,7 +426,7 @@ ExprId Builder::Primary(P::PrimaryContext* ctx, Span span) {
     for (P::ExprContext* part : c->expr()) e.children.push_back(Expression(part));
   } else if (auto* c = As<P::ListLitContext>(ctx)) {
     e.kind = ExprKind::List;
-    for (P::ExprContext* item : c->expr()) e.children.push_back(Expression(item));
+    for (P::ExprContext* item : RuleChildren(c, P::RuleExpr)) e.children.push_back(Expression(item));
   } else if (auto* c = As<P::MapLitContext>(ctx)) {
     e.kind = ExprKind::Map;
     e.fields = Fields(c->block());

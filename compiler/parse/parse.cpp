@@ -294,16 +294,25 @@ struct Session {
 // soon as its AST is built, so memory holds the tokens and the AST, never
 // the tree of a whole file. False on a syntax error, which the caller then
 // reports from a whole-file parse.
+// This pass gives up at the first syntax error rather than recovering
+// (ANTLR's bail strategy also skips the resynchronisation work on every
+// loop), and predicts with SLL, which is faster and exact on valid input.
 bool ParseByDeclaration(Session& s, FileId file, Module& module, Diagnostics& diags) {
   s.listener.set_silent(true);
+  s.parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  s.parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
   // Fewer expressions than tokens: the vector of them never moves.
   module.exprs.reserve(s.tokens.lexemes().size() / 2);
   Builder builder(file, s.tokens, module, diags);
-  while (s.tokens.LA(1) != antlr4::Token::EOF) {
-    P::DeclContext* decl = s.parser.decl();
-    if (s.listener.failed()) return false;
-    builder.Declaration(decl);
-    s.parser.getTreeTracker().reset();
+  try {
+    while (s.tokens.LA(1) != antlr4::Token::EOF) {
+      P::DeclContext* decl = s.parser.decl();
+      if (s.listener.failed()) return false;
+      builder.Declaration(decl);
+      s.parser.getTreeTracker().reset();
+    }
+  } catch (const antlr4::ParseCancellationException&) {
+    return false;
   }
   return true;
 }
