@@ -121,12 +121,22 @@ void Reporter::Line(std::string_view text) {
 }
 
 std::string Reporter::Ask(std::string_view question) {
-  std::lock_guard lock(mutex_);
-  if (drawn_) out_ << kClearLine;
-  drawn_ = false;
-  out_ << question << std::flush;
+  std::lock_guard ask(ask_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    if (drawn_) out_ << kClearLine;
+    drawn_ = false;
+    asking_ = true;
+    out_ << question << std::flush;
+  }
   std::string answer;
   if (!std::getline(std::cin, answer)) answer.clear();
+  std::lock_guard lock(mutex_);
+  asking_ = false;
+  out_ << held_;
+  held_.clear();
+  if (live_) DrawLocked();
+  out_.flush();
   return answer;
 }
 
@@ -137,6 +147,10 @@ std::vector<StepOutcome> Reporter::Outcomes() const {
 
 // On a terminal the status line is redrawn under each new log line.
 void Reporter::WriteLocked(std::string_view text) {
+  if (asking_) {
+    held_ += text;
+    return;
+  }
   if (drawn_) out_ << kClearLine;
   out_ << text;
   drawn_ = false;
@@ -145,7 +159,7 @@ void Reporter::WriteLocked(std::string_view text) {
 }
 
 void Reporter::DrawLocked() {
-  if (!live_ || stopping_) return;
+  if (!live_ || stopping_ || asking_) return;
   std::string status = StatusLocked();
   auto width = static_cast<size_t>(TerminalWidth() - 1);
   if (status.size() > width) status = status.substr(0, width - 3) + "...";

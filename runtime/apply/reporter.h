@@ -49,7 +49,8 @@ class Reporter {
   void Output(uint32_t step, std::string_view text);
   void Line(std::string_view text);
   // Asks a question at the terminal (the status line is cleared first) and
-  // returns the answer without its newline.
+  // returns the answer without its newline. One question at a time; the
+  // other steps go on meanwhile, their lines held until the answer.
   std::string Ask(std::string_view question);
 
   std::vector<StepOutcome> Outcomes() const;
@@ -71,6 +72,9 @@ class Reporter {
   std::condition_variable wake_;
   bool stopping_ = false;
   bool drawn_ = false;
+  std::mutex ask_mutex_;  // one question at a time
+  bool asking_ = false;
+  std::string held_;      // lines written while a question waits
   std::thread ticker_;  // redraws the live line once a second
 };
 

@@ -92,6 +92,18 @@ expect_file tty-dropped
 expect_grep "WAIT   go  the operator did not approve the gate" tty.txt
 [ "$(sqlite3 tty2/state.db "select status from runs")" = stopped ] || fail "a declined gate must stop the run"
 
+# While the operator is asked, the other steps go on: `next` runs before the
+# answer (which is an approver's name only if it did).
+cat > ask.spark <<'SPEC'
+gate go { approvers = ["ops"]; prompt = "Proceed?" }
+step slow { do = exec("sleep", "0.3"); undo = none }
+step next { after = [slow]; do = exec("touch", "next-ran"); undo = none }
+SPEC
+(sleep 3; if [ -e next-ran ]; then echo ops; else echo nobody; fi; sleep 0.3; echo y) |
+  on_terminal "$SPARKC" apply ask.spark -j 2 --state ask --progress plain >ask.txt 2>&1 || fail "steps waited for the question"
+expect_grep "ok     go  approved by ops (terminal)" ask.txt
+expect_grep "ok     next" ask.txt
+
 # A failure: the testcase carries the message and the output.
 rm -rf .sparkc
 cat > fail.spark <<'SPEC'
