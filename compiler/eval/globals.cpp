@@ -2,7 +2,10 @@
 // own value is a cycle and an error.
 #include <fmt/format.h>
 
+#include <unordered_set>
+
 #include "compiler/eval/eval.h"
+#include "compiler/parse/parse.h"
 
 namespace sparkc::eval {
 
@@ -82,13 +85,23 @@ Value Evaluator::FanOut(uint32_t module, const Decl& decl) {
                  fmt::format("a fan-out runs over a list, found {}", Describe(source)));
     return {};
   }
+  if (source.list->size() > kMaxSteps) {
+    // Before a million instances are made, not after.
+    diags_.Error(DiagnosticKind::E0305, source.span,
+                 fmt::format("fan-out `{}` would have {} instances; a plan holds at most {} steps", decl.name,
+                             source.list->size(), kMaxSteps))
+        .Suggest("split the migration into plans that are applied one after the other");
+    return {};
+  }
   std::string base = StepId(module, decl);
   std::vector<Value> steps;
+  steps.reserve(source.list->size());
   auto items = std::make_shared<std::vector<Entry>>();
+  items->reserve(source.list->size());
+  std::unordered_set<std::string> seen;
   for (const Value& item : *source.list) {
     std::string key = InstanceKey(item);
-    for (const Entry& seen : *items) {
-      if (seen.key != key) continue;
+    if (!seen.insert(key).second) {
       diags_.Error(DiagnosticKind::E0101, source.span,
                    fmt::format("fan-out `{}` would have two instances named `{}`", decl.name, key))
           .Suggest("instances are named by the element (a record by its `name`); make them unique");

@@ -64,4 +64,10 @@ expect_grep "E0901.*invalid UTF-8 at byte" err.txt
 python3 -c 'print("step s { do = exec(\"echo\", \"" + "x" * 1100000 + "\"); undo = none }")' > long.spark
 expect_exit 1 "a string literal over 1 MiB" -- "$SPARKC" check long.spark
 expect_grep "error\[E0010\]: this string is 1100000 bytes; the limit is 1048576 bytes" err.txt
+# A fan-out over more instances than a plan may hold is refused before any is made.
+python3 -c '
+print("const items = [" + ",".join(str(i) for i in range(1000001)) + "]")
+print("step s[i in items] { do = noop; undo = none }")' > many.spark
+expect_exit 1 "a fan-out over 1,000,001 elements" -- "$SPARKC" check many.spark
+expect_grep "error\[E0305\]: fan-out \`s\` would have 1000001 instances; a plan holds at most 1000000 steps" err.txt
 finish
