@@ -89,6 +89,21 @@ class ErrorListener : public antlr4::BaseErrorListener {
   // again the way that reports it best.
   void set_silent(bool silent) { silent_ = silent; }
 
+  // Reported before parsing, in the order the lexer found them.
+  void LexerError(const parse::LexError& error) {
+    Span span{file_, error.offset, error.offset + error.length};
+    if (!Count(span)) return;
+    std::string_view text = sources_.file(file_).text();
+    char first = span.begin < text.size() ? text[span.begin] : ' ';
+    if (first == '"') {
+      diags_.Error(DiagnosticKind::E0004, span, "unterminated string literal")
+          .Suggest("close the string with `\"` on the same line; write `\\n` for a line break");
+    } else {
+      std::string_view ch = text.substr(span.begin, span.end - span.begin);
+      diags_.Error(DiagnosticKind::E0007, span, fmt::format("unexpected character `{}`", ch));
+    }
+  }
+
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
                    const std::string&, std::exception_ptr) override {
     if (silent_) {
@@ -170,23 +185,6 @@ class ErrorListener : public antlr4::BaseErrorListener {
     return false;
   }
 
- public:
-  // Reported before parsing, in the order the lexer found them.
-  void LexerError(const parse::LexError& error) {
-    Span span{file_, error.offset, error.offset + error.length};
-    if (!Count(span)) return;
-    std::string_view text = sources_.file(file_).text();
-    char first = span.begin < text.size() ? text[span.begin] : ' ';
-    if (first == '"') {
-      diags_.Error(DiagnosticKind::E0004, span, "unterminated string literal")
-          .Suggest("close the string with `\"` on the same line; write `\\n` for a line break");
-    } else {
-      std::string_view ch = text.substr(span.begin, span.end - span.begin);
-      diags_.Error(DiagnosticKind::E0007, span, fmt::format("unexpected character `{}`", ch));
-    }
-  }
-
- private:
   // The construct a missing `}`, `)` or `]` would close, for the message.
   void Opener(antlr4::ParserRuleContext* ctx, std::string& closing, Span& opened) const {
     for (; ctx != nullptr; ctx = dynamic_cast<antlr4::ParserRuleContext*>(ctx->parent)) {
