@@ -115,12 +115,20 @@ std::string OptStr(const Json& obj, const char* key, const std::string& path) {
 
 int64_t Int(const Json& j, const std::string& path) {
   if (!j.is_number_integer()) throw Invalid{fmt::format("`{}` must be an integer", path)};
+  if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+    throw Invalid{fmt::format("`{}` is out of range", path)};
   return j.get<int64_t>();
 }
 
 int64_t Millis(const Json& j, const std::string& path) {
   if (!j.is_number()) throw Invalid{fmt::format("`{}` must be a number of seconds", path)};
-  if (j.is_number_integer()) return j.get<int64_t>() * 1000;
+  if (j.is_number_integer()) {
+    // Found by the plan fuzzer: seconds * 1000 overflowed.
+    int64_t seconds = Int(j, path);
+    if (seconds > INT64_MAX / 1000 || seconds < INT64_MIN / 1000)
+      throw Invalid{fmt::format("`{}` is out of range", path)};
+    return seconds * 1000;
+  }
   double seconds = j.get<double>();
   if (!std::isfinite(seconds) || std::fabs(seconds) > 9e12)
     throw Invalid{fmt::format("`{}` is out of range", path)};

@@ -170,8 +170,13 @@ ActionResult PerformAction(const plan::Action& action, const ActionContext& cont
     case plan::Action::Kind::Manual: return Manual(action, context);
     case plan::Action::Kind::Http: return Http(action, context);
     case plan::Action::Kind::Wait: {
-      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(action.wait_ms);
-      while (std::chrono::steady_clock::now() < until) {
+      // Elapsed time against the wait, never now() + wait: a wait of
+      // centuries would overflow the clock's nanoseconds.
+      auto start = std::chrono::steady_clock::now();
+      auto waited = [&] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+      };
+      while (waited() < action.wait_ms) {
         if (context.cancel != nullptr && context.cancel->load())
           return ActionResult::Failure("cancelled", 130);
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

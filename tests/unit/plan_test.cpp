@@ -86,6 +86,13 @@ TEST_CASE("malformed plans are invalid with a reason") {
   CHECK(error.rfind("malformed YAML at line 1: ", 0) == 0);
   CHECK(LoadPlan("? [a]\n: b\n", loaded, error) == LoadStatus::Invalid);
   CHECK(error.find("a key must be a plain name") != std::string::npos);
+  // Found by the plan fuzzer: a timeout in seconds overflowed in milliseconds.
+  std::string json = EmitJson(Sample());
+  size_t at = json.find("\"timeout\": ");
+  REQUIRE(at != std::string::npos);
+  json.replace(at, json.find(',', at) - at, "\"timeout\": 9223372036854776");
+  CHECK(LoadPlan(json, loaded, error) == LoadStatus::Invalid);
+  CHECK(error.find("timeout` is out of range") != std::string::npos);
 }
 
 TEST_CASE("a YAML plan reads back as the JSON it mirrors") {
