@@ -3,8 +3,8 @@
 
     bench/run.py [BUILD_DIR] [--quick]
 
-Ratios are taken against anchors measured in the same run (the ANTLR parse
-of the same file, ninja on the same DAG, the disk's raw fdatasync rate), so
+Ratios are taken against anchors measured in the same run (the front end
+on the same file, ninja on the same DAG, the disk's raw fdatasync rate), so
 they mean the same on any machine. --quick stops at 10k steps.
 """
 import os
@@ -78,7 +78,7 @@ def gen(n, path, files=None):
 
 
 def compile_bench():
-    print("\n== Compile (check and plan; ratio to the ANTLR front end on the same file)")
+    print("\n== Compile (check and plan; ratio to the front end, lexer and ANTLR parser, on the same file)")
     sizes = [1000, 10000] if QUICK else [1000, 10000, 100000]
     times = {}
     for n in sizes:
