@@ -207,12 +207,19 @@ class Session {
   }
 
  private:
+  static bool ChangesNothing(const plan::Step& step) {
+    auto noop = [](const plan::Action& a) { return a.kind == plan::Action::Kind::Noop; };
+    bool no_undo = step.undo.kind == plan::Undo::Kind::None ||
+                   (step.undo.kind == plan::Undo::Kind::Action && noop(step.undo.action));
+    return noop(step.action) && step.check.empty() && no_undo;
+  }
+
   bool RunStep(uint32_t i) {
     const plan::Step& step = plan_.steps[i];
     for (int64_t attempt = 1; attempt <= step.retries + 1; ++attempt) {
       int64_t number = ++attempts_[i];
       // Durable before the action starts, so that a resumed run knows it
-      // may have begun; a no-op begins nothing (half the journal's writes).
+      // may have begun; a no-op begins nothing.
       if (step.action.kind != plan::Action::Kind::Noop) Record(i, StepStatus::Running, number);
       reporter_.Event(Verb::Start, i, attempt > 1 ? fmt::format("(attempt {})", attempt) : "");
       ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
@@ -236,7 +243,12 @@ class Session {
           reporter_.Approved(i, result.approval->by, result.approval->source);
           detail = fmt::format("approved by {} ({})", result.approval->by, result.approval->source);
         }
-        Record(i, StepStatus::Succeeded, number);
+        // A step that changes nothing (no action, no check, nothing to
+        // undo) need not wait for the disk: its record goes out with the
+        // next commit, still before any record of a step after it, and a
+        // crash that loses it only makes a resumed run do nothing again.
+        if (ChangesNothing(step)) store_.RecordLater(run_, {step.id, StepStatus::Succeeded, number, {}, {}});
+        else Record(i, StepStatus::Succeeded, number);
         reporter_.Event(Verb::Ok, i, detail);
         return true;
       }

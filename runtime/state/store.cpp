@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -118,6 +119,11 @@ std::string NowTimestamp() {
 }
 
 StateStore::~StateStore() {
+  try {
+    Flush();
+  } catch (const std::exception&) {
+    // Only RecordLater's records, which a crash could have lost as well.
+  }
   for (sqlite3_stmt* stmt : {begin_, commit_, insert_transition_, upsert_step_}) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
@@ -198,6 +204,7 @@ std::optional<RunInfo> StateStore::LastRunSummary() {
 }
 
 void StateStore::SetRunStatus(int64_t run, const std::string& status) {
+  Flush();
   std::lock_guard lock(mutex_);
   Statement s(db_, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
   s.Bind(1, status).Bind(2, NowTimestamp()).Bind(3, run);
@@ -206,8 +213,32 @@ void StateStore::SetRunStatus(int64_t run, const std::string& status) {
 
 void StateStore::Record(int64_t run, const Transition& t) {
   Waiter me;
+  Commit({run, &t, &me, nullptr});
+  if (me.error) std::rethrow_exception(me.error);
+}
+
+void StateStore::RecordLater(int64_t run, const Transition& t) {
+  auto copy = std::make_shared<const Transition>(t);
+  std::lock_guard lock(queue_mutex_);
+  queue_.push_back({run, copy.get(), nullptr, copy});
+}
+
+void StateStore::Flush() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (queue_.empty() && !committing_) return;
+  }
+  Waiter me;
+  Commit({0, nullptr, &me, nullptr});
+  if (me.error) std::rethrow_exception(me.error);
+}
+
+// Queues `entry` and returns once a commit has written it: led by this
+// thread when no commit is in progress, else by whoever leads the next.
+void StateStore::Commit(Pending entry) {
+  Waiter& me = *entry.waiter;
   std::unique_lock lock(queue_mutex_);
-  queue_.push_back({run, &t, &me});
+  queue_.push_back(std::move(entry));
   while (!me.done) {
     if (committing_) {
       committed_.wait(lock);
@@ -225,16 +256,17 @@ void StateStore::Record(int64_t run, const Transition& t) {
     }
     lock.lock();
     for (const Pending& p : batch) {
+      if (p.waiter == nullptr) continue;
       p.waiter->done = true;
       p.waiter->error = error;
     }
     committing_ = false;
     committed_.notify_all();
   }
-  if (me.error) std::rethrow_exception(me.error);
 }
 
 void StateStore::WriteBatch(const std::vector<Pending>& batch) {
+  if (std::none_of(batch.begin(), batch.end(), [](const Pending& p) { return p.transition != nullptr; })) return;
   std::lock_guard lock(mutex_);
   std::string now = NowTimestamp();
   if (begin_ == nullptr) {
@@ -251,6 +283,7 @@ void StateStore::WriteBatch(const std::vector<Pending>& batch) {
     Statement journal(db_, insert_transition_);
     Statement state(db_, upsert_step_);
     for (const Pending& p : batch) {
+      if (p.transition == nullptr) continue;
       const Transition& t = *p.transition;
       std::string status(StatusName(t.status));
       journal.Reset().Bind(1, p.run).Bind(2, t.step).Bind(3, status).Bind(4, t.attempt);

@@ -68,11 +68,17 @@ class StateStore {
   // digest verified: the same bytes again need not be parsed to be known.
   void RememberPlanFile(const std::string& file_sha256, const std::string& digest);
   std::optional<std::string> PlanFileDigest(const std::string& file_sha256);
+  // Commits what RecordLater queued first.
   void SetRunStatus(int64_t run, const std::string& status);
   // Durable on return: appends to the journal and updates the step's state.
   // Concurrent callers share one commit (group commit): whoever finds no
   // commit in progress writes everything queued so far in one transaction.
   void Record(int64_t run, const Transition& t);
+  // Queued, not yet durable: committed with the next Record (in order, so
+  // before any later transition), by Flush or SetRunStatus. For a step that
+  // changes nothing, whose record a crash may lose at no cost.
+  void RecordLater(int64_t run, const Transition& t);
+  void Flush();
   std::map<std::string, StepRecord> Steps(int64_t run);
   std::vector<Transition> Journal(int64_t run);
   // Durable on return, before the approved step counts as succeeded.
@@ -86,9 +92,11 @@ class StateStore {
   };
   struct Pending {
     int64_t run;
-    const Transition* transition;
-    Waiter* waiter;
+    const Transition* transition;  // nullptr: Flush's marker
+    Waiter* waiter;                // nullptr: queued by RecordLater
+    std::shared_ptr<const Transition> owned;  // RecordLater's copy
   };
+  void Commit(Pending entry);
 
   explicit StateStore(sqlite3* db) : db_(db) {}
   void Exec(const char* sql);

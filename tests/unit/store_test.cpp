@@ -64,3 +64,26 @@ TEST_CASE("an unusable state directory is an error, not a crash") {
   CHECK_FALSE(store);
   CHECK_FALSE(error.empty());
 }
+
+TEST_CASE("records queued for later go out with the next commit, in order") {
+  std::string dir = TempDir("sparkc_store_later");
+  std::string error;
+  auto store = StateStore::Open(dir, error);
+  REQUIRE(store);
+  int64_t run = store->CreateRun("sha256:later", "{}");
+  store->RecordLater(run, {"noop1", StepStatus::Succeeded, 1, {}, ""});
+  CHECK(store->Steps(run).empty());  // queued, not written
+  store->Record(run, {"real", StepStatus::Running, 1, {}, ""});
+  auto journal = store->Journal(run);
+  REQUIRE(journal.size() == 2);
+  CHECK(journal[0].step == "noop1");  // before the record that came after it
+  CHECK(journal[1].step == "real");
+  store->RecordLater(run, {"noop2", StepStatus::Succeeded, 1, {}, ""});
+  store->Flush();
+  CHECK(store->Steps(run).count("noop2") == 1);
+  store->RecordLater(run, {"noop3", StepStatus::Succeeded, 1, {}, ""});
+  store->SetRunStatus(run, "succeeded");  // commits what was queued first
+  CHECK(store->Steps(run).count("noop3") == 1);
+  store->Flush();  // nothing queued: no commit, no error
+  std::filesystem::remove_all(dir);
+}
