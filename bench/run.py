@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmarks of sparkc: prints figures, ratios and the goals they meet.
 
-    bench/run.py [BUILD_DIR] [--quick]
+    bench/run.py [BUILD_DIR] [--quick] [--only compile|graph|schedule|journal]
 
 Ratios are taken against anchors measured in the same run (the front end
 on the same file, ninja on the same DAG, the disk's raw fdatasync rate), so
@@ -16,7 +16,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv[:-1] else None
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--") and a != ONLY]
 QUICK = "--quick" in sys.argv
 BUILD = os.path.abspath(ARGS[0] if ARGS else os.path.join(HERE, "..", "build"))
 SPARKC = os.path.join(BUILD, "tools", "sparkc", "sparkc")
@@ -174,12 +175,19 @@ def schedule_bench():
 def journal_bench():
     print("\n== Journal (durable transitions; anchored on the disk's raw fdatasync rate)")
     d = os.path.join(WORK, "journal")
-    fsync = figures(output([BENCH, "fsync", d]))["fdatasync_per_second"]
-    report("journal", "raw fdatasync rate", fsync, "1/s")
-    j1 = figures(output([BENCH, "journal", "2000", "1", d]))
-    report("journal", "durable transitions, -j1", j1["transitions_per_second"], "1/s")
-    ratio = j1["transitions_per_second"] / fsync
-    report("journal", "-j1 / raw fdatasync", ratio, "x", ">= 0.7x", ratio >= 0.7)
+    # The disk's rate drifts by 10-20% from second to second on a VM: each
+    # -j1 run is anchored on probes just before and after it, and the median
+    # of three rounds is reported.
+    probes = [figures(output([BENCH, "fsync", d]))["fdatasync_per_second"]]
+    rounds = []
+    for _ in range(3):
+        rate = figures(output([BENCH, "journal", "2000", "1", d]))["transitions_per_second"]
+        probes.append(figures(output([BENCH, "fsync", d]))["fdatasync_per_second"])
+        rounds.append((rate / ((probes[-2] + probes[-1]) / 2), rate))
+    ratio, rate = sorted(rounds)[1]
+    report("journal", "raw fdatasync rate (median of probes)", sorted(probes)[len(probes) // 2], "1/s")
+    report("journal", "durable transitions, -j1", rate, "1/s")
+    report("journal", "-j1 / raw fdatasync (median of 3)", ratio, "x", ">= 0.7x", ratio >= 0.7)
     j16 = figures(output([BENCH, "journal", "20000", "16", d]))
     report("journal", "durable transitions, -j16 (group commit)", j16["transitions_per_second"], "1/s",
            ">= 10000/s", j16["transitions_per_second"] >= 10000)
@@ -196,10 +204,13 @@ def main():
             sys.exit(f"missing {binary}: build first (cmake --build {BUILD})")
     print(f"sparkc benchmarks on {platform.node()}: {os.cpu_count()} cores, {platform.platform()}")
     try:
-        compile_bench()
-        graph_bench()
-        schedule_bench()
-        journal_bench()
+        sections = {"compile": compile_bench, "graph": graph_bench, "schedule": schedule_bench,
+                    "journal": journal_bench}
+        if ONLY is not None and ONLY not in sections:
+            sys.exit(f"--only: expected one of {', '.join(sections)}, found `{ONLY}`")
+        for name, bench in sections.items():
+            if ONLY in (None, name):
+                bench()
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
     missed = [r for r in RESULTS if r[5] is False]

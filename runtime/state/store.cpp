@@ -146,7 +146,14 @@ std::unique_ptr<StateStore> StateStore::Open(const std::string& dir, std::string
   std::unique_ptr<StateStore> store(new StateStore(db));
   try {
     sqlite3_busy_timeout(db, 5000);
+    // An fdatasync that grows a file also commits its new size, and on ext4
+    // that halves the rate of durable transitions. SQLite writes its WAL from
+    // the start again after each checkpoint, so a small WAL stops growing
+    // after a few dozen transitions; the database grows in large chunks.
+    int chunk_bytes = 256 * 1024;
+    sqlite3_file_control(db, "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk_bytes);
     store->Exec("PRAGMA journal_mode=WAL");
+    store->Exec("PRAGMA wal_autocheckpoint=128");  // pages: 512 KiB
     store->Exec("PRAGMA synchronous=FULL");
     store->Exec("PRAGMA foreign_keys=ON");
     store->Exec(kSchema);

@@ -87,3 +87,24 @@ TEST_CASE("records queued for later go out with the next commit, in order") {
   store->Flush();  // nothing queued: no commit, no error
   std::filesystem::remove_all(dir);
 }
+
+// A commit that grows a file costs a second disk write (its new size): the
+// WAL is reused from its start once it holds 128 pages, and the database
+// grows in 256 KiB chunks, so a long run stops growing either file per
+// transition.
+TEST_CASE("a long run reuses the write-ahead log instead of growing it") {
+  std::string dir = TempDir("sparkc_store_wal");
+  std::string error;
+  auto store = StateStore::Open(dir, error);
+  REQUIRE(store);
+  int64_t run = store->CreateRun("sha256:abc", "{}");
+  // Two pages a transition: 2400 frames, where SQLite's default checkpoint
+  // (1000 pages) would leave a WAL of about 4 MiB.
+  for (int i = 0; i < 1200; ++i) store->Record(run, {"s" + std::to_string(i), StepStatus::Succeeded, 1, {}, ""});
+  auto wal = std::filesystem::file_size(std::filesystem::path(dir) / "state.db-wal");
+  CHECK(wal <= 1024 * 1024);
+  auto db = std::filesystem::file_size(std::filesystem::path(dir) / "state.db");
+  CHECK(db % (256 * 1024) == 0);
+  CHECK(store->Steps(run).size() == 1200);
+  std::filesystem::remove_all(dir);
+}
