@@ -81,6 +81,10 @@ class Diagnostics {
 void RenderText(const Diagnostics& diags, std::ostream& out);
 // {"diagnostics": [...], "errors": N} with 1-based lines and columns.
 void RenderJson(const Diagnostics& diags, std::ostream& out);
+// SARIF 2.1.0 for code-scanning tools: one run, the codes used as rules (with
+// their explanations), notes with a location as related locations, columns
+// in code points.
+void RenderSarif(const Diagnostics& diags, std::string_view tool_version, std::ostream& out);
 
 // "did you mean" support: the candidate closest to `name` by edit distance,
 // or "" when none is close enough to be a plausible typo.

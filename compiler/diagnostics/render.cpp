@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -54,6 +55,31 @@ std::vector<const Diagnostic*> InSourceOrder(const Diagnostics& diags) {
     return std::pair(a->span.file, a->span.begin) < std::pair(b->span.file, b->span.begin);
   });
   return list;
+}
+
+// A relative path stays relative (to the directory sparkc ran in, which
+// SARIF calls %SRCROOT%); everything outside RFC 3986's unreserved set and
+// `/` is percent-encoded.
+std::string FileUri(std::string_view path) {
+  std::string uri = path.starts_with('/') ? "file://" : "";
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || std::string_view("-._~/").find(static_cast<char>(c)) != std::string_view::npos)
+      uri += static_cast<char>(c);
+    else
+      uri += fmt::format("%{:02X}", c);
+  }
+  return uri;
+}
+
+nlohmann::ordered_json SarifLocation(const SourceManager& sources, Span span) {
+  const SourceFile& file = sources.file(span.file);
+  LineCol begin = file.Locate(span.begin), end = file.Locate(std::max(span.end, span.begin));
+  nlohmann::ordered_json artifact = {{"uri", FileUri(file.display())}};
+  if (!file.display().starts_with('/')) artifact["uriBaseId"] = "%SRCROOT%";
+  nlohmann::ordered_json region = {{"startLine", begin.line}, {"startColumn", begin.column},
+                                   {"endLine", end.line}, {"endColumn", end.column}};
+  if (end.line == begin.line && end.column == begin.column) region["endColumn"] = begin.column + 1;
+  return {{"physicalLocation", {{"artifactLocation", std::move(artifact)}, {"region", std::move(region)}}}};
 }
 
 }  // namespace
@@ -115,6 +141,60 @@ void RenderJson(const Diagnostics& diags, std::ostream& out) {
   nlohmann::ordered_json root;
   root["diagnostics"] = std::move(list);
   root["errors"] = diags.error_count();
+  out << root.dump(2) << "\n";
+}
+
+void RenderSarif(const Diagnostics& diags, std::string_view tool_version, std::ostream& out) {
+  const SourceManager& sources = diags.sources();
+  std::vector<const Diagnostic*> ordered = InSourceOrder(diags);
+  // Rules: the codes that occur, in code order, so the output is the same
+  // whatever order the phases reported in.
+  std::vector<DiagnosticKind> kinds;
+  for (const Diagnostic* d : ordered) kinds.push_back(d->kind);
+  std::sort(kinds.begin(), kinds.end(), [](DiagnosticKind a, DiagnosticKind b) { return CodeOf(a) < CodeOf(b); });
+  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+  nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+  for (DiagnosticKind kind : kinds)
+    rules.push_back({{"id", CodeOf(kind)},
+                     {"shortDescription", {{"text", SummaryOf(kind)}}},
+                     {"fullDescription", {{"text", ExplanationOf(kind)}}},
+                     {"help", {{"text", fmt::format("{}\n\nsparkc explain {}", ExplanationOf(kind), CodeOf(kind))}}}});
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  for (const Diagnostic* diagnostic : ordered) {
+    const Diagnostic& d = *diagnostic;
+    // SARIF's message is plain text; what has no location of its own (notes
+    // without a span, the suggestion) is part of it, as in the text output.
+    std::string text = d.message;
+    nlohmann::ordered_json related = nlohmann::ordered_json::array();
+    for (const DiagnosticNote& note : d.notes) {
+      if (!note.span.valid()) {
+        text += "\nnote: " + note.message;
+        continue;
+      }
+      nlohmann::ordered_json location = SarifLocation(sources, note.span);
+      location["id"] = related.size();
+      location["message"] = {{"text", note.message}};
+      related.push_back(std::move(location));
+    }
+    if (!d.suggestion.empty()) text += "\nhelp: " + d.suggestion;
+    auto rule = std::lower_bound(kinds.begin(), kinds.end(), d.kind,
+                                 [](DiagnosticKind a, DiagnosticKind b) { return CodeOf(a) < CodeOf(b); });
+    nlohmann::ordered_json result = {{"ruleId", CodeOf(d.kind)},
+                                     {"ruleIndex", rule - kinds.begin()},
+                                     {"level", d.severity == Severity::Error ? "error" : "warning"},
+                                     {"message", {{"text", text}}}};
+    result["locations"] = d.span.valid() ? nlohmann::ordered_json::array({SarifLocation(sources, d.span)})
+                                         : nlohmann::ordered_json::array();
+    if (!related.empty()) result["relatedLocations"] = std::move(related);
+    results.push_back(std::move(result));
+  }
+  nlohmann::ordered_json driver = {{"name", "sparkc"}, {"version", tool_version}, {"rules", std::move(rules)}};
+  nlohmann::ordered_json run = {{"tool", {{"driver", std::move(driver)}}},
+                                {"columnKind", "unicodeCodePoints"},
+                                {"results", std::move(results)}};
+  nlohmann::ordered_json root = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                                 {"version", "2.1.0"},
+                                 {"runs", nlohmann::ordered_json::array({std::move(run)})}};
   out << root.dump(2) << "\n";
 }
 

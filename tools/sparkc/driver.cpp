@@ -48,6 +48,7 @@ void PrintTimings(const std::vector<PhaseTime>& timings, std::ostream& err) {
 
 void Render(const Diagnostics& diags, const std::string& format, std::ostream& out, std::ostream& err) {
   if (format == "json") RenderJson(diags, out);
+  else if (format == "sarif") RenderSarif(diags, SPARKC_VERSION, out);
   else RenderText(diags, err);
 }
 
@@ -269,7 +270,8 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
 
   auto* check = app.add_subcommand("check", "type-check specs and prove what can be proven");
   check->add_option("files", o.files, "the .spark files")->required()->check(CLI::ExistingFile);
-  check->add_option("--format", o.format, "diagnostics as text or json")->check(CLI::IsMember({"text", "json"}));
+  check->add_option("--format", o.format, "diagnostics as text, json or sarif (SARIF 2.1.0, for code scanning)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
   check->add_flag("--timings", o.timings, "print the time each compiler phase took (stderr)");
 
   auto* plan = app.add_subcommand("plan", "compile a spec into a deterministic plan");
