@@ -10,6 +10,13 @@ cmp -s one.yaml two.yaml || fail "planning twice gave different bytes"
 expect_exit 0 "plan as json" -- "$SPARKC" plan example.spark --format json -o plan.json
 python3 -c "import json; json.load(open('plan.json'))" || fail "the JSON plan does not parse"
 
+# Characters YAML forbids as is (DEL) or reads as a line break (U+2028)
+# are escaped: the plan loads back. (yaml-cpp wrote them raw.)
+printf 'step a { description = "line\xe2\x80\xa8sep, del \x7f, nel \xc2\x85"; do = noop; undo = none }\n' > odd.spark
+expect_exit 0 "plan with awkward characters" -- "$SPARKC" plan odd.spark -o odd.yaml
+expect_exit 0 "it loads back" -- "$SPARKC" apply odd.yaml --dry-run --state odd-state
+expect_grep 'description: "line\\Lsep, del \\x7f, nel \\N"' odd.yaml
+
 sed 's/retries: 2/retries: 9/' one.yaml > edited.yaml
 expect_exit 1 "an edited plan is refused" -- "$SPARKC" apply edited.yaml
 expect_grep "E0902" err.txt

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "compiler/plan/plan.h"
 
 using namespace sparkc::plan;
@@ -103,6 +105,69 @@ TEST_CASE("a YAML plan reads back as the JSON it mirrors") {
   REQUIRE(LoadPlan(EmitJson(sample), from_json, error) == LoadStatus::Ok);
   CHECK(ToJson(from_yaml).dump() == ToJson(from_json).dump());
   CHECK(ToJson(from_yaml).dump() == ToJson(sample).dump());
+}
+
+// Strings YAML could misread: indicators, reserved words, numbers, line
+// breaks YAML has besides \n (NEL, LS, PS), C0/C1 controls, the BOM.
+static const std::vector<std::string> kAwkward = {
+    "", " ", " lead", "trail ", "a: b", "a:", ":", "#x", "a #b", "- x", "-", "[a]", "{a}", "*a", "&a",
+    "!a", "%a", "@a", "`a", "|", ">", "'", "\"", "\\", "? x", "~", "null", "Null", "true", "yes", "off",
+    "0", "-1", "1.5", "1e5", ".5", "0x1F", ".inf", ".nan", "\n", "a\nb", "\r\n", "\t", "a\x01b", "\x7f",
+    "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xef\xbb\xbf", "\xc2\x80", "\xc2\x9f", "\xc2\xa0",
+    "\xef\xbf\xbe", "\xef\xbf\xbf", "\xf0\x9f\x9a\x80", "https://x:8080/a?b=c&d", "a, b", "a]", "a}"};
+
+static Plan WithStrings(const std::vector<std::string>& strings) {
+  Plan p = Sample();
+  Step& s = p.steps[0];
+  s.action.argv = strings;
+  s.action.env.clear();
+  for (size_t i = 0; i < strings.size(); ++i) s.action.env.emplace_back(strings[i] + std::to_string(i), strings[i]);
+  s.description = strings.empty() ? "" : strings.back();
+  p.phases[0].title = strings.empty() ? "" : strings.front();
+  p.digest = ComputeDigest(p);
+  return p;
+}
+
+TEST_CASE("every string survives the YAML plan as it was") {
+  for (const std::string& text : kAwkward) {
+    CAPTURE(text);
+    Plan p = WithStrings({text});
+    Plan loaded;
+    std::string error;
+    std::string yaml = EmitYaml(p);
+    INFO(yaml);
+    REQUIRE(LoadPlan(yaml, loaded, error) == LoadStatus::Ok);  // the digest covers every string
+    CHECK(loaded.steps == p.steps);
+  }
+  // Random mixtures of the awkward pieces and random code points.
+  std::mt19937 random(7);
+  for (int round = 0; round < 500; ++round) {
+    std::vector<std::string> strings;
+    for (int n = random() % 6; n >= 0; --n) {
+      std::string text;
+      for (int k = random() % 5; k >= 0; --k) {
+        if (random() % 2) {
+          text += kAwkward[random() % kAwkward.size()];
+        } else {
+          uint32_t c = random() % 0x3000;
+          if (c >= 0xD800 && c <= 0xDFFF) c = 'x';
+          if (c < 0x80) text += static_cast<char>(c);
+          else if (c < 0x800) text += {static_cast<char>(0xC0 | c >> 6), static_cast<char>(0x80 | (c & 0x3F))};
+          else
+            text += {static_cast<char>(0xE0 | c >> 12), static_cast<char>(0x80 | (c >> 6 & 0x3F)),
+                     static_cast<char>(0x80 | (c & 0x3F))};
+        }
+      }
+      std::erase(text, '\0');
+      strings.push_back(text);
+    }
+    Plan p = WithStrings(strings);
+    Plan loaded;
+    std::string error;
+    std::string yaml = EmitYaml(p);
+    CAPTURE(yaml, error);
+    REQUIRE(LoadPlan(yaml, loaded, error) == LoadStatus::Ok);
+  }
 }
 
 TEST_CASE("human durations") {
