@@ -21,7 +21,6 @@
 #include "compiler/plan/plan.h"
 #include "runtime/exec/process.h"
 #include "runtime/state/store.h"
-#include "tools/sparkc/allocator.h"
 
 namespace {
 
@@ -144,7 +143,6 @@ int Spawn(const char* plan_path, int n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sparkc::ConfigureAllocator();  // as in sparkc itself, so ratios compare like with like
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "parse" && argc == 3) return Parse(argv[2]);
   if (mode == "spawn" && argc == 4) return Spawn(argv[2], std::stoi(argv[3]));

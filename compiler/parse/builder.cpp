@@ -12,11 +12,20 @@ using P = sparkgen::SparkParser;
 
 namespace {
 
+// Each class has one type_info in the process (the generated parser is one
+// static library, ANTLR's node classes live in its runtime library), so
+// identity is the test: libstdc++'s `==` compares the mangled names with
+// strcmp whenever the types differ, which is most of the time here.
+template <class T>
+bool Is(const antlr4::tree::ParseTree* node) {
+  return &typeid(*node) == &typeid(T);
+}
+
 // The labelled alternatives of a rule are leaf classes: an exact type test
 // is all that is needed, and far cheaper than dynamic_cast's hierarchy walk.
 template <class T, class Context>
 T* As(Context* ctx) {
-  return typeid(*ctx) == typeid(T) ? static_cast<T*>(ctx) : nullptr;
+  return Is<T>(ctx) ? static_cast<T*>(ctx) : nullptr;
 }
 
 // The children of `ctx` that are rule `rule`, in order. ANTLR's generated
@@ -26,7 +35,7 @@ template <class T = P::ExprContext>
 std::vector<T*> RuleChildren(antlr4::ParserRuleContext* ctx, size_t rule) {
   std::vector<T*> out;
   for (antlr4::tree::ParseTree* child : ctx->children) {
-    if (typeid(*child) == typeid(antlr4::tree::TerminalNodeImpl)) continue;
+    if (Is<antlr4::tree::TerminalNodeImpl>(child)) continue;
     auto* context = static_cast<antlr4::ParserRuleContext*>(child);
     if (context->getRuleIndex() == rule) out.push_back(static_cast<T*>(context));
   }
@@ -303,8 +312,8 @@ std::vector<Field> Builder::Fields(P::BlockContext* ctx) {
     // `(name | STRING) '=' expr`
     antlr4::tree::ParseTree* key = f->children[0];
     auto* value = static_cast<P::ExprContext*>(f->children[2]);
-    if (typeid(*key) == typeid(antlr4::tree::TerminalNodeImpl)) {
-      antlr4::Token* string = dynamic_cast<antlr4::tree::TerminalNode*>(key)->getSymbol();
+    if (Is<antlr4::tree::TerminalNodeImpl>(key)) {
+      antlr4::Token* string = dynamic_cast<antlr4::tree::TerminalNode*>(key)->getSymbol();  // a virtual base
       std::string text = string->getText();
       Span span = SpanOf(string);
       std::string name = UnescapeRange(std::string_view(text).substr(1, text.size() - 2), span.begin + 1);

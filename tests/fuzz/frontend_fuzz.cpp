@@ -1,8 +1,10 @@
 // libFuzzer target: the whole front end and checker (parse, resolve,
-// evaluate, check, order, plan) on arbitrary bytes as a root spec.
+// evaluate, check, order, plan) on arbitrary bytes as a root spec. A spec
+// that compiles must give a plan that loads back.
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -18,9 +20,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sparkc::SourceManager sources;
   sparkc::Diagnostics diags(sources);
   sparkc::plan::Plan plan;
-  if (sparkc::Compile(path, sources, diags, plan)) sparkc::plan::EmitYaml(plan);
+  if (sparkc::Compile(path, sources, diags, plan)) {
+    sparkc::plan::Plan loaded;
+    std::string error;
+    if (sparkc::plan::LoadPlan(sparkc::plan::EmitYaml(plan), loaded, error) != sparkc::plan::LoadStatus::Ok)
+      std::abort();
+  }
   std::ostringstream rendered;
   sparkc::RenderText(diags, rendered);
   sparkc::RenderJson(diags, rendered);
+  sparkc::RenderSarif(diags, "fuzz", rendered);
   return 0;
 }

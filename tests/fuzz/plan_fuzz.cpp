@@ -1,6 +1,8 @@
 // libFuzzer target: the plan loader (YAML or JSON, schema, digest) and the
-// emitters on whatever it accepts.
+// emitters on whatever it accepts: what is written must load back as the
+// same plan (the digest covers all of it).
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "compiler/plan/plan.h"
@@ -10,8 +12,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sparkc::plan::Plan plan;
   std::string error;
   if (sparkc::plan::LoadPlan(text, plan, error) == sparkc::plan::LoadStatus::Ok) {
-    sparkc::plan::EmitYaml(plan);
-    sparkc::plan::EmitJson(plan);
+    for (const std::string& written : {sparkc::plan::EmitYaml(plan), sparkc::plan::EmitJson(plan)}) {
+      sparkc::plan::Plan again;
+      if (sparkc::plan::LoadPlan(written, again, error) != sparkc::plan::LoadStatus::Ok) std::abort();
+    }
   }
   return 0;
 }

@@ -6,7 +6,6 @@
 
 #include <iostream>
 
-#include "tools/sparkc/allocator.h"
 #include "tools/sparkc/driver.h"
 
 namespace {
@@ -33,7 +32,6 @@ void* Run(void* arg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sparkc::ConfigureAllocator();
   signal(SIGPIPE, SIG_IGN);  // a closed stdin pipe of a child is an error, not our death
   std::ios::sync_with_stdio(false);
   Call call{argc, argv, 1};
