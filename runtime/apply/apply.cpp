@@ -118,9 +118,10 @@ class Session {
     }
     size_t skipped = std::count(runnable.begin(), runnable.end(), false);
     if (skipped > 0) reporter_.Line(fmt::format("resuming run {}: {} of {} steps already succeeded", run_, skipped, n));
-    WalkOptions walk{options_.jobs, true, &g_interrupted, {}, {}};
+    WalkOptions walk{options_.jobs, true, &g_interrupted, {}, {}, [&] { store_.Flush(); }};
     LimitFanOuts(plan_, walk);
     std::vector<NodeOutcome> outcome = Walk(deps_, runnable, walk, [&](uint32_t i) { return RunStep(i); });
+    store_.Flush();
 
     std::vector<bool> succeeded(n, false);
     bool failed = false;
@@ -187,7 +188,7 @@ class Session {
     for (uint32_t i = 0; i < n; ++i)
       for (uint32_t d : deps_[i])
         if (undo[i]) inverted[d].push_back(i);
-    WalkOptions walk{options_.jobs, false, nullptr, {}, {}};
+    WalkOptions walk{options_.jobs, false, nullptr, {}, {}, {}};
     LimitFanOuts(plan_, walk);
     std::vector<NodeOutcome> outcome = Walk(inverted, undo, walk, [&](uint32_t i) { return UndoStep(i); });
     std::vector<std::string> left;
@@ -219,8 +220,11 @@ class Session {
     for (int64_t attempt = 1; attempt <= step.retries + 1; ++attempt) {
       int64_t number = ++attempts_[i];
       // Durable before the action starts, so that a resumed run knows it
-      // may have begun; a no-op begins nothing.
+      // may have begun (and with it every success queued before); a no-op
+      // begins nothing, but one with a check may take a while, so what is
+      // queued goes out first.
       if (step.action.kind != plan::Action::Kind::Noop) Record(i, StepStatus::Running, number);
+      else if (!ChangesNothing(step)) store_.Flush();
       reporter_.Event(Verb::Start, i, attempt > 1 ? fmt::format("(attempt {})", attempt) : "");
       ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
       ActionResult result = PerformAction(step.action, context);
@@ -243,12 +247,15 @@ class Session {
           reporter_.Approved(i, result.approval->by, result.approval->source);
           detail = fmt::format("approved by {} ({})", result.approval->by, result.approval->source);
         }
-        // A step that changes nothing (no action, no check, nothing to
-        // undo) need not wait for the disk: its record goes out with the
-        // next commit, still before any record of a step after it, and a
-        // crash that loses it only makes a resumed run do nothing again.
-        if (ChangesNothing(step)) store_.RecordLater(run_, {step.id, StepStatus::Succeeded, number, {}, {}});
-        else Record(i, StepStatus::Succeeded, number);
+        // A success need not wait for the disk on its own: it goes out
+        // with the next commit, which is always before any dependent
+        // starts (its `running`, or the flush before a no-op with a check)
+        // and at the latest when a worker finds nothing to start (the
+        // walk's idle hook) or the run ends. One commit then carries this
+        // success and the next step's start. A crash before it leaves the
+        // step `running`: a resumed run checks it (or, with no check, runs
+        // it again), as for a crash just after the action.
+        store_.RecordLater(run_, {step.id, StepStatus::Succeeded, number, {}, {}});
         reporter_.Event(Verb::Ok, i, detail);
         return true;
       }

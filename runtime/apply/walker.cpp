@@ -63,10 +63,16 @@ std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
   auto halted = [&] {
     return stopped || (options.interrupt != nullptr && options.interrupt->load());
   };
+  auto can_go = [&] { return (startable() && !halted()) || running == 0; };
   auto worker = [&] {
     std::unique_lock lock(mutex);
     while (true) {
-      changed.wait(lock, [&] { return (startable() && !halted()) || running == 0; });
+      if (!can_go() && options.idle) {
+        lock.unlock();
+        options.idle();
+        lock.lock();
+      }
+      changed.wait(lock, can_go);
       uint32_t v = 0;
       if (halted() || !take(v)) {
         if (running == 0) {

@@ -20,6 +20,8 @@ struct WalkOptions {
   // nodes of group g run at once (0: no bound beyond `jobs`).
   std::vector<int> group;
   std::vector<int> limit;
+  // Called by a worker that finds nothing to start, before it waits.
+  std::function<void()> idle;
 };
 
 // deps[v]: the nodes v waits for. Nodes with runnable[v] false are not run

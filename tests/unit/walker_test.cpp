@@ -82,3 +82,27 @@ TEST_CASE("a fan-out's concurrency bounds its instances, not the other nodes") {
   CHECK(group_peak.load() == 1);
   CHECK(peak.load() >= 2);
 }
+
+TEST_CASE("a worker with nothing to start calls the idle hook before it waits") {
+  // 0 is quick, 1 is slow and 2 waits for both: once 0 is done, its worker
+  // has nothing to start while 1 runs.
+  std::vector<std::vector<uint32_t>> deps = {{}, {}, {0, 1}};
+  std::vector<bool> runnable(3, true);
+  std::atomic<bool> zero_done{false}, idle_while_one_ran{false}, one_running{false};
+  WalkOptions options = Options(2, true);
+  options.idle = [&] {
+    if (zero_done && one_running) idle_while_one_ran = true;
+  };
+  auto task = [&](uint32_t v) {
+    if (v == 1) {
+      one_running = true;
+      for (int i = 0; i < 200 && !idle_while_one_ran; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      one_running = false;
+    }
+    if (v == 0) zero_done = true;
+    return true;
+  };
+  auto outcome = Walk(deps, runnable, options, task);
+  CHECK(idle_while_one_ran);
+  CHECK(outcome[2] == NodeOutcome::Succeeded);
+}
