@@ -191,7 +191,9 @@ def journal_bench():
     j16 = figures(output([BENCH, "journal", "20000", "16", d]))
     report("journal", "durable transitions, -j16 (group commit)", j16["transitions_per_second"], "1/s",
            ">= 10000/s", j16["transitions_per_second"] >= 10000)
-    small = figures(output([BENCH, "journal", "1000", "16", d]))["seconds_per_transition"]
+    # 1000 transitions take some 40 ms: the median of five runs is the anchor.
+    small = sorted(figures(output([BENCH, "journal", "1000", "16", d]))["seconds_per_transition"]
+                   for _ in range(5))[2]
     big = figures(output([BENCH, "journal", "20000" if QUICK else "100000", "16", d]))
     growth = big["seconds_per_transition"] / small
     report("journal", "time per transition, 100k / 1k", growth, "x", "<= 1.2x", growth <= 1.2)
