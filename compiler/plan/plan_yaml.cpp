@@ -71,11 +71,14 @@ void AppendQuoted(std::string& out, std::string_view s) {
   out += '"';
 }
 
+void AppendString(std::string& out, const std::string& s) {
+  if (NeedsQuotes(s)) AppendQuoted(out, s);
+  else out += s;
+}
+
 void AppendScalar(std::string& out, const Json& j) {
   if (j.is_string()) {
-    const std::string& s = j.get_ref<const std::string&>();
-    if (NeedsQuotes(s)) AppendQuoted(out, s);
-    else out += s;
+    AppendString(out, j.get_ref<const std::string&>());
   } else if (j.is_null()) {
     out += "null";
   } else {
@@ -115,7 +118,7 @@ class YamlWriter {
     for (const auto& [key, value] : j.items()) {
       if (!first_on_line) out.append(indent, ' ');
       first_on_line = false;
-      AppendScalar(out, key);
+      AppendString(out, key);
       out += ':';
       bool flow = FlowValue(key, value);
       if (kDurationKeys.contains(key) && value.is_number()) {
@@ -155,7 +158,7 @@ class YamlWriter {
       for (const auto& [key, value] : j.items()) {
         if (!first) out += ", ";
         first = false;
-        AppendScalar(out, key);
+        AppendString(out, key);
         out += ": ";
         Inline(value);
       }
