@@ -10,8 +10,8 @@ RANDOM=7  # the same kill points on every run
     after=""
     [ $((i % 10)) -ne 0 ] && after="after = [s$((i - 1))$([ $i -ge 20 ] && [ $((i % 10)) -eq 5 ] && echo ", s$((i - 15))")]"
     echo "step s$i { $after"
-    echo "  do = shell(\"mkdir done/s$i && sleep 0.0$((i % 4))\")"
-    echo "  undo = shell(\"rmdir done/s$i && sleep 0.0$((i % 3))\")"
+    echo "  do = shell(\"mkdir done/s$i && sleep 0.0$((i % 4 + 3))\")"
+    echo "  undo = shell(\"rmdir done/s$i && sleep 0.0$((i % 3 + 3))\")"
     echo "  check = file.exists(\"done/s$i\")"
     echo "}"
   done
