@@ -177,14 +177,19 @@ def schedule_bench():
         output([SPARKC, "plan", os.path.join(WORK, f"s{n}.spark"), "-o", os.path.join(WORK, f"p{n}.yaml")])
         plans = [f"p{n}.yaml"]
     big = max(plans, key=lambda p: int(p[1:-5]))
-    empty = figures(output([BENCH, "spawn", "-", "1000"]))
-    loaded = figures(output([BENCH, "spawn", os.path.join(WORK, big), "1000"]))
+    # Spawn times drift with the machine's load: three interleaved pairs,
+    # the median ratio.
+    pairs = []
+    for _ in range(3):
+        empty = figures(output([BENCH, "spawn", "-", "1000"]))
+        loaded = figures(output([BENCH, "spawn", os.path.join(WORK, big), "1000"]))
+        pairs.append((loaded["spawn_us"] / empty["spawn_us"], empty, loaded))
+    ratio, empty, loaded = sorted(pairs, key=lambda p: p[0])[1]
     steps = int(loaded["plan_steps"])
     report("schedule", "posix_spawn of `true`, no plan loaded", empty["spawn_us"], "us")
     report("schedule", f"posix_spawn, {steps // 1000}k-step plan loaded ({loaded['resident_mb']:.0f} MiB)",
            loaded["spawn_us"], "us")
-    ratio = loaded["spawn_us"] / empty["spawn_us"]
-    report("schedule", "spawn with the plan / without", ratio, "x", "<= 1.2x", ratio <= 1.2)
+    report("schedule", "spawn with the plan / without (median of 3)", ratio, "x", "<= 1.2x", ratio <= 1.2)
 
 
 def journal_bench():
