@@ -149,9 +149,10 @@ void RenderSarif(const Diagnostics& diags, std::string_view tool_version, std::o
   std::vector<const Diagnostic*> ordered = InSourceOrder(diags);
   // Rules: the codes that occur, in code order, so the output is the same
   // whatever order the phases reported in.
+  auto by_code = [](DiagnosticKind a, DiagnosticKind b) { return CodeOf(a) < CodeOf(b); };
   std::vector<DiagnosticKind> kinds;
   for (const Diagnostic* d : ordered) kinds.push_back(d->kind);
-  std::sort(kinds.begin(), kinds.end(), [](DiagnosticKind a, DiagnosticKind b) { return CodeOf(a) < CodeOf(b); });
+  std::sort(kinds.begin(), kinds.end(), by_code);
   kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
   nlohmann::ordered_json rules = nlohmann::ordered_json::array();
   for (DiagnosticKind kind : kinds)
@@ -177,8 +178,7 @@ void RenderSarif(const Diagnostics& diags, std::string_view tool_version, std::o
       related.push_back(std::move(location));
     }
     if (!d.suggestion.empty()) text += "\nhelp: " + d.suggestion;
-    auto rule = std::lower_bound(kinds.begin(), kinds.end(), d.kind,
-                                 [](DiagnosticKind a, DiagnosticKind b) { return CodeOf(a) < CodeOf(b); });
+    auto rule = std::lower_bound(kinds.begin(), kinds.end(), d.kind, by_code);
     nlohmann::ordered_json result = {{"ruleId", CodeOf(d.kind)},
                                      {"ruleIndex", rule - kinds.begin()},
                                      {"level", d.severity == Severity::Error ? "error" : "warning"},

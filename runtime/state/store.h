@@ -75,8 +75,9 @@ class StateStore {
   // commit in progress writes everything queued so far in one transaction.
   void Record(int64_t run, const Transition& t);
   // Queued, not yet durable: committed with the next Record (in order, so
-  // before any later transition), by Flush or SetRunStatus. For a step that
-  // changes nothing, whose record a crash may lose at no cost.
+  // before any later transition), by Flush or SetRunStatus. For a record a
+  // crash may lose because what it says can be found out again (a success:
+  // the step is then `running`, and a resumed run checks it).
   void RecordLater(int64_t run, const Transition& t);
   void Flush();
   std::map<std::string, StepRecord> Steps(int64_t run);
