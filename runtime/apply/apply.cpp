@@ -72,7 +72,7 @@ class Session {
  public:
   Session(const plan::Plan& plan, const RunOptions& options, StateStore& store, int64_t run)
       : plan_(plan), options_(options), store_(store), run_(run), reporter_(*options.out, plan, options.live),
-        deps_(Dependencies(plan)) {}
+        deps_(Dependencies(plan)), attempts_(plan.steps.size(), 0) {}
 
   void Record(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
               std::string error = {}) {
@@ -322,7 +322,9 @@ class Session {
   int64_t run_;
   Reporter reporter_;
   std::vector<std::vector<uint32_t>> deps_;
-  std::map<uint32_t, int64_t> attempts_;
+  // Per step, sized up front: workers update different steps at once,
+  // which a map's insertions would race on.
+  std::vector<int64_t> attempts_;
   std::mutex mutex_;
   std::string awaiting_;
   std::set<uint32_t> waiting_;  // steps stopped for an approval
