@@ -4,9 +4,15 @@
 
 #include <fmt/format.h>
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
 #include "compiler/parse/builder.h"
 #include "compiler/parse/lexer.h"
+#include "compiler/parse/parse_internal.h"
 #include "compiler/parse/token_stream.h"
+#include "compiler/source/stack_thread.h"
 
 namespace sparkc {
 namespace {
@@ -288,19 +294,23 @@ struct Session {
 
 }  // namespace
 
-// `file : decl* EOF`, one declaration at a time: each parse tree is freed as
-// soon as its AST is built, so memory holds the tokens and the AST, never
-// the tree of a whole file. False on a syntax error, which the caller then
-// reports from a whole-file parse.
-// This pass gives up at the first syntax error rather than recovering
+// The first pass gives up at the first syntax error rather than recovering
 // (ANTLR's bail strategy also skips the resynchronisation work on every
 // loop), and predicts with SLL, which is faster and exact on valid input.
-bool ParseByDeclaration(Session& s, FileId file, Module& module, Diagnostics& diags) {
+void PrepareFirstPass(Session& s, Module& module) {
   s.listener.set_silent(true);
   s.parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
   s.parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
   // Fewer expressions than tokens: the vector of them never moves.
   module.exprs.reserve(s.tokens.lexemes().size() / 2);
+}
+
+// `file : decl* EOF`, one declaration at a time: each parse tree is freed as
+// soon as its AST is built, so memory holds the tokens and the AST, never
+// the tree of a whole file. False on a syntax error, which the caller then
+// reports from a whole-file parse.
+bool ParseByDeclaration(Session& s, FileId file, Module& module, Diagnostics& diags) {
+  PrepareFirstPass(s, module);
   Builder builder(file, s.tokens, module, diags);
   try {
     while (s.tokens.LA(1) != antlr4::Token::EOF) {
@@ -315,7 +325,102 @@ bool ParseByDeclaration(Session& s, FileId file, Module& module, Diagnostics& di
   return true;
 }
 
+// Parsed declarations on their way to the builder, with the parse tree
+// nodes that make them up (the parser's tracker hands them over).
+struct ParsedBatch {
+  ParsedBatch() = default;
+  ParsedBatch(ParsedBatch&&) = default;
+  ParsedBatch& operator=(ParsedBatch&&) = delete;
+  ~ParsedBatch() { nodes.reset(); }
+  std::vector<P::DeclContext*> decls;
+  antlr4::tree::ParseTreeTracker nodes;  // empty once moved from
+};
+
+// The same as ParseByDeclaration, on two cores: this thread parses and a
+// second one builds the AST of what is parsed, in order, and frees the
+// trees. Only the parser's thread touches the parser (ANTLR 4.9's runtime
+// is not safe with two parsers at once), only the builder's the module and
+// `diags`; a bounded queue keeps the trees in memory few.
+bool ParsePipelined(Session& s, FileId file, Module& module, Diagnostics& diags) {
+  constexpr size_t kBatch = 32, kQueued = 16;
+  PrepareFirstPass(s, module);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<ParsedBatch> queue;
+  // Built, for the parser's thread to free: memory goes back to the
+  // allocator of the thread that took it (freeing across threads cost more
+  // than the overlap saved).
+  std::vector<ParsedBatch> built;
+  bool parsed_all = false, abandoned = false;
+  std::exception_ptr build_error;
+  StackThread build(kDeepStackBytes, [&] {
+    Builder builder(file, s.tokens, module, diags);
+    try {
+      while (true) {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return !queue.empty() || parsed_all; });
+        if (queue.empty()) return;
+        ParsedBatch batch(std::move(queue.front()));
+        queue.pop_front();
+        lock.unlock();
+        changed.notify_all();
+        for (P::DeclContext* decl : batch.decls) builder.Declaration(decl);
+        lock.lock();
+        built.push_back(std::move(batch));
+      }
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      build_error = std::current_exception();
+      abandoned = true;
+      changed.notify_all();
+    }
+  });
+  bool ok = true;
+  auto hand_over = [&](ParsedBatch& batch) {
+    std::swap(batch.nodes, s.parser.getTreeTracker());
+    std::vector<ParsedBatch> done;
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return queue.size() < kQueued || abandoned; });
+      if (abandoned) return false;
+      queue.push_back(std::move(batch));
+      done.swap(built);
+    }
+    changed.notify_all();
+    batch.decls.clear();
+    return true;  // `done` frees its trees here
+  };
+  try {
+    ParsedBatch batch;
+    while (ok && s.tokens.LA(1) != antlr4::Token::EOF) {
+      batch.decls.push_back(s.parser.decl());
+      ok = !s.listener.failed();
+      if (ok && batch.decls.size() == kBatch) ok = hand_over(batch);
+    }
+    if (ok && !batch.decls.empty()) ok = hand_over(batch);
+  } catch (const antlr4::ParseCancellationException&) {
+    ok = false;
+  }
+  {
+    std::lock_guard lock(mutex);
+    parsed_all = true;
+  }
+  changed.notify_all();
+  build.Join();
+  s.parser.getTreeTracker().reset();
+  queue.clear();
+  built.clear();
+  if (build_error) std::rethrow_exception(build_error);
+  return ok;
+}
+
 Module ParseFile(const SourceManager& sources, FileId file, Diagnostics& diags) {
+  return parse::ParseFileWith(sources, file, diags, parse::kPipelineMinTokens);
+}
+
+namespace parse {
+
+Module ParseFileWith(const SourceManager& sources, FileId file, Diagnostics& diags, size_t pipeline_min_tokens) {
   Module module;
   module.file = file;
   if (!CheckText(sources, file, diags)) return module;
@@ -323,7 +428,10 @@ Module ParseFile(const SourceManager& sources, FileId file, Diagnostics& diags) 
   {
     Session s(sources, file, diags);
     if (!CheckNesting(s.tokens, file, diags)) return module;
-    if (!s.listener.failed() && ParseByDeclaration(s, file, module, diags)) return module;
+    bool pipelined = s.tokens.lexemes().size() >= pipeline_min_tokens;
+    if (!s.listener.failed() &&
+        (pipelined ? ParsePipelined(s, file, module, diags) : ParseByDeclaration(s, file, module, diags)))
+      return module;
   }
   diags.Truncate(reported);  // the whole-file parse reports lexer errors again, with the rest
   module = Module{};
@@ -336,6 +444,8 @@ Module ParseFile(const SourceManager& sources, FileId file, Diagnostics& diags) 
   builder.File(tree);
   return module;
 }
+
+}  // namespace parse
 
 bool ParseExpression(std::string_view text, Module& module, ExprId& root, std::string& error) {
   SourceManager sources;

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "compiler/parse/parse.h"
+#include "compiler/parse/parse_internal.h"
 
 using namespace sparkc;
 
@@ -79,4 +81,75 @@ TEST_CASE("bad bytes are reported before lexing") {
   REQUIRE(diags.error_count() == 1);
   CHECK(diags.all().front().kind == DiagnosticKind::E0002);
   CHECK(diags.all().front().span.begin == 7);
+}
+
+namespace {
+
+// A file of every kind of declaration, `copies` times over.
+std::string ManyDeclarations(int copies) {
+  std::string text = "module big.spec\nimport \"./other.spark\" as other\nobjective { rto = 2 h }\n";
+  for (int i = 0; i < copies; ++i) {
+    text += fmt::format(
+        "/// Step {0}.\nstep s{0} {{ after = [{1}]; do = exec(\"run\", \"--n\", \"{0}\") {{ env = {{ N = \"${{x}}{0}\" }} }}\n"
+        "  undo = none; check = file.size(\"/x\") > {0} MB and not (1 + 2 * 3 == 7) }}\n"
+        "const c{0}: int = if {0} > 3 then [a * 2 for a in [1, 2] if a > 1][0] else -{0}\n"
+        "step t{0}[h in hosts] = tmpl(host = h, {0}%) {{ timeout = 30 s }}\n"
+        "enum E{0} {{ a, b; c }}\nrecord R{0} {{ x: list[int] = [] ; y: secret }}\n"
+        "fn f{0}(a: int, b: map[string] = {{}}) -> bool = all(x > 0 for x in [a])\n"
+        "invariant i{0} \"holds\" {{ hardware.gpus >= 8 }}\ngate g{0} {{ approvers = [\"ops\"] }}\n"
+        "window w{0} {{ from = \"22:00\" }}\nphase p{0} \"Phase\"\nsecret k{0} = env(\"K\")\n",
+        i, i > 0 ? fmt::format("s{}", i - 1) : "");
+  }
+  return text;
+}
+
+void RequireSameTree(const Module& a, const Module& b) {
+  auto same_span = [](Span x, Span y) { return x.file == y.file && x.begin == y.begin && x.end == y.end; };
+  REQUIRE(a.decls.size() == b.decls.size());
+  for (size_t i = 0; i < a.decls.size(); ++i) {
+    const Decl &x = a.decls[i], &y = b.decls[i];
+    CHECK((x.kind == y.kind && x.name == y.name && x.doc == y.doc && x.value == y.value &&
+           x.block.fields.size() == y.block.fields.size() && same_span(x.span, y.span) && x.fan_source == y.fan_source &&
+           x.params.size() == y.params.size() && x.members == y.members));
+  }
+  REQUIRE(a.exprs.size() == b.exprs.size());
+  size_t differ = 0;
+  for (size_t i = 0; i < a.exprs.size(); ++i) {
+    const Expr &x = a.exprs[i], &y = b.exprs[i];
+    differ += !(x.kind == y.kind && same_span(x.span, y.span) && x.text == y.text && x.unit == y.unit &&
+                x.int_value == y.int_value && x.children == y.children && x.arg_names == y.arg_names &&
+                x.fields.size() == y.fields.size());
+  }
+  CHECK(differ == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a large file parsed on two threads gives the same tree as on one") {
+  SourceManager sources;
+  FileId f = sources.Add("big.spark", "big.spark", ManyDeclarations(300));
+  Diagnostics one_diags(sources), two_diags(sources);
+  Module one = parse::ParseFileWith(sources, f, one_diags, SIZE_MAX);
+  Module two = parse::ParseFileWith(sources, f, two_diags, 0);
+  REQUIRE_FALSE(one_diags.has_errors());
+  REQUIRE_FALSE(two_diags.has_errors());
+  CHECK(one.decls.size() == 3 + 300 * 11);
+  RequireSameTree(one, two);
+}
+
+TEST_CASE("a syntax error late in a large file is reported the same on two threads as on one") {
+  SourceManager sources;
+  std::string text = ManyDeclarations(200) + "step broken { do = exec(\"x\" }\n" + ManyDeclarations(2);
+  FileId f = sources.Add("bad.spark", "bad.spark", text);
+  Diagnostics one_diags(sources), two_diags(sources);
+  Module one = parse::ParseFileWith(sources, f, one_diags, SIZE_MAX);
+  Module two = parse::ParseFileWith(sources, f, two_diags, 0);
+  REQUIRE(one_diags.has_errors());
+  REQUIRE(one_diags.size() == two_diags.size());
+  for (size_t i = 0; i < one_diags.size(); ++i) {
+    CHECK(one_diags.all()[i].message == two_diags.all()[i].message);
+    CHECK(one_diags.all()[i].span.begin == two_diags.all()[i].span.begin);
+  }
+  CHECK(one.decls.empty());
+  CHECK(two.decls.empty());
 }
