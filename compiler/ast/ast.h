@@ -126,6 +126,9 @@ std::string PrintExpr(const Module& module, ExprId id);
 int OperatorPrecedence(const std::string& op);
 constexpr int kComparisonPrecedence = 3;
 
+// Field by field, spans included: two parses of one file agree.
+bool SameTree(const Module& a, const Module& b);
+
 // A string literal with escapes, as PrintExpr writes it.
 std::string QuoteString(const std::string& text);
 

@@ -126,10 +126,14 @@ bool LowerCheck(Evaluator& ev, const Value& v, std::string& out) {
 
 std::string SourceOf(const Program& program, const Diagnostics& diags, Span span) {
   const SourceFile& source = diags.sources().file(span.file);
-  std::string path = std::filesystem::path(source.path())
-                         .lexically_relative(program.root_dir)
-                         .generic_string();
-  return fmt::format("{}:{}", path, source.Locate(span.begin).line);
+  // Steps come file by file: the relative path of the last file serves the next step.
+  thread_local std::string last_file, last_root, last_path;
+  if (source.path() != last_file || program.root_dir != last_root) {
+    last_path = std::filesystem::path(source.path()).lexically_relative(program.root_dir).generic_string();
+    last_file = source.path();
+    last_root = program.root_dir;
+  }
+  return fmt::format("{}:{}", last_path, source.Locate(span.begin).line);
 }
 
 void UnknownField(Diagnostics& diags, const Field& field, const std::string& owner,

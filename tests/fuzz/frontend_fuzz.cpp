@@ -1,6 +1,7 @@
 // libFuzzer target: the whole front end and checker (parse, resolve,
 // evaluate, check, order, plan) on arbitrary bytes as a root spec. A spec
-// that compiles must give a plan that loads back.
+// that compiles must give a plan that loads back, and the parser on one
+// thread and on two (parse and AST build overlapped) must agree.
 #include <unistd.h>
 
 #include <cstdint>
@@ -10,6 +11,24 @@
 #include <string>
 
 #include "compiler/compile/compile.h"
+#include "compiler/parse/parse_internal.h"
+
+namespace {
+
+void ParseBothWays(const uint8_t* data, size_t size) {
+  sparkc::SourceManager sources;
+  sparkc::FileId file = sources.Add("f.spark", "f.spark", std::string(reinterpret_cast<const char*>(data), size));
+  sparkc::Diagnostics one_diags(sources), two_diags(sources);
+  sparkc::Module one = sparkc::parse::ParseFileWith(sources, file, one_diags, SIZE_MAX);
+  sparkc::Module two = sparkc::parse::ParseFileWith(sources, file, two_diags, 0);
+  if (!sparkc::SameTree(one, two) || one_diags.size() != two_diags.size()) std::abort();
+  for (size_t i = 0; i < one_diags.size(); ++i) {
+    const sparkc::Diagnostic &a = one_diags.all()[i], &b = two_diags.all()[i];
+    if (a.message != b.message || a.span.begin != b.span.begin || a.span.end != b.span.end) std::abort();
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string path = "/tmp/sparkc-fuzz-" + std::to_string(getpid()) + ".spark";
@@ -17,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   }
+  ParseBothWays(data, size);
   sparkc::SourceManager sources;
   sparkc::Diagnostics diags(sources);
   sparkc::plan::Plan plan;
