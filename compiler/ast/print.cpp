@@ -33,7 +33,12 @@ std::string Escape(const std::string& text) {
   return out;
 }
 
-std::string Quote(const std::string& text) { return "\"" + Escape(text) + "\""; }
+std::string Quote(const std::string& text) {
+  std::string out = "\"";
+  out += Escape(text);
+  out += '"';
+  return out;
+}
 
 class Printer {
  public:

@@ -34,7 +34,10 @@ const std::vector<Unit>& UnitsOf(Dimension dim) {
 
 std::string ShowVersion(const std::vector<int64_t>& parts) {
   std::string out = "v";
-  for (size_t k = 0; k < parts.size(); ++k) out += (k ? "." : "") + std::to_string(parts[k]);
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (k > 0) out += '.';
+    out += std::to_string(parts[k]);
+  }
   return out;
 }
 

@@ -352,7 +352,7 @@ bool ParsePipelined(Session& s, FileId file, Module& module, Diagnostics& diags)
   // than the overlap saved).
   std::vector<ParsedBatch> built;
   bool parsed_all = false, abandoned = false;
-  std::exception_ptr build_error;
+  std::exception_ptr build_error, parse_error;
   StackThread build(kDeepStackBytes, [&] {
     Builder builder(file, s.tokens, module, diags);
     try {
@@ -375,6 +375,7 @@ bool ParsePipelined(Session& s, FileId file, Module& module, Diagnostics& diags)
       changed.notify_all();
     }
   });
+  if (!build.started()) return ParseByDeclaration(s, file, module, diags);
   bool ok = true;
   auto hand_over = [&](ParsedBatch& batch) {
     std::swap(batch.nodes, s.parser.getTreeTracker());
@@ -400,6 +401,8 @@ bool ParsePipelined(Session& s, FileId file, Module& module, Diagnostics& diags)
     if (ok && !batch.decls.empty()) ok = hand_over(batch);
   } catch (const antlr4::ParseCancellationException&) {
     ok = false;
+  } catch (...) {
+    parse_error = std::current_exception();  // after the builder has stopped
   }
   {
     std::lock_guard lock(mutex);
@@ -410,6 +413,7 @@ bool ParsePipelined(Session& s, FileId file, Module& module, Diagnostics& diags)
   s.parser.getTreeTracker().reset();
   queue.clear();
   built.clear();
+  if (parse_error) std::rethrow_exception(parse_error);
   if (build_error) std::rethrow_exception(build_error);
   return ok;
 }

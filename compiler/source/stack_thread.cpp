@@ -12,7 +12,6 @@ StackThread::StackThread(size_t stack_bytes, std::function<void()> body) : body_
   };
   joinable_ = pthread_create(&thread_, &attr, run, this) == 0;
   pthread_attr_destroy(&attr);
-  if (!joinable_) body_();
 }
 
 void StackThread::Join() {

@@ -14,9 +14,10 @@ constexpr size_t kDeepStackBytes = 256u << 20;  // reserved, not committed
 
 class StackThread {
  public:
-  // Starts `body` on a new thread; where no thread can be made, runs it
-  // here before returning.
+  // Starts `body` on a new thread, unless none can be made (started() is
+  // false then, and `body` never runs).
   StackThread(size_t stack_bytes, std::function<void()> body);
+  bool started() const { return joinable_; }
   ~StackThread() { Join(); }
   StackThread(const StackThread&) = delete;
   StackThread& operator=(const StackThread&) = delete;

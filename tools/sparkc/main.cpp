@@ -33,8 +33,9 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);  // a closed stdin pipe of a child is an error, not our death
   std::ios::sync_with_stdio(false);
   Call call{argc, argv, 1};
-  // Without a thread it runs on the main stack, still within the limits.
-  sparkc::StackThread(sparkc::kDeepStackBytes, [&] { Run(&call); }).Join();
+  sparkc::StackThread thread(sparkc::kDeepStackBytes, [&] { Run(&call); });
+  if (!thread.started()) Run(&call);  // on the main stack, still within the limits
+  thread.Join();
   std::cout.flush();
   return call.result;
 }
