@@ -343,9 +343,8 @@ ExprId Builder::Expression(P::ExprContext* ctx) {
         .Suggest("split it into smaller expressions");
     return Add(Expr(ExprKind::None, span));
   }
+  if (ExprId literal = Primary(ctx, span); literal != kNoExpr) return literal;
   Expr e(ExprKind::None, span);
-  if (auto* c = As<P::PrimaryExprContext>(ctx))
-    return Primary(static_cast<P::PrimaryContext*>(c->children[0]), span);
   if (auto* c = As<P::MemberExprContext>(ctx)) {
     e.kind = ExprKind::Member;
     e.children = {Expression(RuleChildren(c, P::RuleExpr)[0])};
@@ -386,7 +385,8 @@ ExprId Builder::Expression(P::ExprContext* ctx) {
   return Add(std::move(e));
 }
 
-ExprId Builder::Primary(P::PrimaryContext* ctx, Span span) {
+// A literal, a name or a bracketed form; kNoExpr for an operator.
+ExprId Builder::Primary(P::ExprContext* ctx, Span span) {
   Expr e(ExprKind::None, span);
   auto parse_int = [&](antlr4::Token* token) {
     std::string text = token->getText();
@@ -400,15 +400,15 @@ ExprId Builder::Primary(P::PrimaryContext* ctx, Span span) {
   };
   if (auto* c = As<P::QuantityLitContext>(ctx)) {
     e.kind = ExprKind::Quantity;
-    e.text = TokenText(c->number());
+    e.text = c->children[0]->getText();
     e.unit = c->IDENT()->getText();
   } else if (auto* c = As<P::PercentLitContext>(ctx)) {
     e.kind = ExprKind::Percent;
     e.int_value = parse_int(c->INT()->getSymbol());
   } else if (auto* c = As<P::NumberLitContext>(ctx)) {
-    if (c->number()->INT() != nullptr) {
+    if (c->INT() != nullptr) {
       e.kind = ExprKind::Int;
-      e.int_value = parse_int(c->number()->INT()->getSymbol());
+      e.int_value = parse_int(c->INT()->getSymbol());
     } else {
       e.kind = ExprKind::Float;
       e.text = TokenText(c);
@@ -441,6 +441,8 @@ ExprId Builder::Primary(P::PrimaryContext* ctx, Span span) {
     e.fields = Fields(c->block());
   } else if (auto* c = As<P::ParenExprContext>(ctx)) {
     return Expression(c->expr());
+  } else {
+    return kNoExpr;
   }
   return Add(std::move(e));
 }

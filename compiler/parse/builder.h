@@ -37,7 +37,7 @@ class Builder {
   ExprId StringLiteral(antlr4::Token* token);
   Block BlockOf(sparkgen::SparkParser::BlockContext* ctx);
   std::vector<Field> Fields(sparkgen::SparkParser::BlockContext* ctx);
-  ExprId Primary(sparkgen::SparkParser::PrimaryContext* ctx, Span span);
+  ExprId Primary(sparkgen::SparkParser::ExprContext* ctx, Span span);
   ExprId Add(Expr expr);
   std::string DocBefore(antlr4::Token* start);
   std::string Unescape(antlr4::Token* token);
