@@ -86,7 +86,9 @@ expr
   | '(' expr ')'                                                  # parenExpr
   | expr '.' name                                                 # memberExpr
   | expr '(' expr 'for' IDENT 'in' expr ('if' expr)? ')'          # aggregateExpr
-  | expr '(' (arg (',' arg)* ','?)? ')' block?                    # callExpr
+  // An argument is `(name '=')? expr`, written out rather than a rule of
+  // its own for the same reason.
+  | expr '(' ((name '=')? expr (',' (name '=')? expr)* ','?)? ')' block?  # callExpr
   | expr '[' (expr | star='*') ']'                                # indexExpr
   | op=('-' | 'not') expr                                         # unaryExpr
   | expr op=('*' | '/') expr                                      # binaryExpr
@@ -97,7 +99,6 @@ expr
   | 'if' expr 'then' expr 'else' expr                             # ifExpr
   ;
 
-arg : (name '=')? expr ;
 
 VERSION : 'v' [0-9]+ ('.' [0-9]+)+ ;
 IDENT   : [A-Za-z_] [A-Za-z0-9_]* ;

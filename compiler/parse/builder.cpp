@@ -42,7 +42,7 @@ std::vector<T*> RuleChildren(antlr4::ParserRuleContext* ctx, size_t rule) {
   return out;
 }
 
-// The text of a rule that is one token (`name`, `number`, ...), without
+// The text of a rule that is one token (`name`), without
 // RuleContext::getText's walk over the subtree.
 std::string TokenText(antlr4::ParserRuleContext* ctx) { return ctx->getStart()->getText(); }
 
@@ -352,10 +352,18 @@ ExprId Builder::Expression(P::ExprContext* ctx) {
   } else if (auto* c = As<P::CallExprContext>(ctx)) {
     e.kind = ExprKind::Call;
     e.children = {Expression(RuleChildren(c, P::RuleExpr)[0])};
-    for (P::ArgContext* arg : RuleChildren<P::ArgContext>(c, P::RuleArg)) {
-      std::vector<P::NameContext*> name = RuleChildren<P::NameContext>(arg, P::RuleName);
-      e.arg_names.push_back(name.empty() ? "" : TokenText(name[0]));
-      e.children.push_back(Expression(RuleChildren(arg, P::RuleExpr)[0]));
+    // After the callee: `(name '=')? expr`, separated by commas.
+    std::string name;
+    for (size_t k = 1; k < c->children.size(); ++k) {
+      if (Is<antlr4::tree::TerminalNodeImpl>(c->children[k])) continue;
+      auto* rule = static_cast<antlr4::ParserRuleContext*>(c->children[k]);
+      if (rule->getRuleIndex() == P::RuleName) {
+        name = TokenText(rule);
+      } else if (rule->getRuleIndex() == P::RuleExpr) {
+        e.arg_names.push_back(std::move(name));
+        name.clear();
+        e.children.push_back(Expression(static_cast<P::ExprContext*>(rule)));
+      }
     }
     if (std::vector<P::BlockContext*> block = RuleChildren<P::BlockContext>(c, P::RuleBlock); !block.empty()) {
       e.has_options = true;
