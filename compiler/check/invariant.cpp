@@ -108,7 +108,7 @@ void CheckInvariant(const Program& program, Evaluator& ev, uint32_t module, cons
   plan::Invariant inv;
   inv.id = program.modules[module].prefix + decl.name;
   inv.description = decl.title.empty() ? decl.doc : decl.title;
-  inv.source = SourceOf(program, ev.diags(), decl.span);
+  inv.source = SourceOf(program, ev.diags(), module, decl.span);
   Value v = ev.Eval(module, decl.value);
   if (!v.ok()) return;
   if (v.kind == Kind::Runtime && v.rt == Kind::Bool) {

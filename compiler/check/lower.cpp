@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
-
 namespace sparkc::check {
 
 using eval::Describe;
@@ -124,16 +122,8 @@ bool LowerCheck(Evaluator& ev, const Value& v, std::string& out) {
   return Mismatch(ev, v, "a bool over probes", "compare it: file.size(\"x\") > 0 B, exec(\"test\").exit == 0");
 }
 
-std::string SourceOf(const Program& program, const Diagnostics& diags, Span span) {
-  const SourceFile& source = diags.sources().file(span.file);
-  // Steps come file by file: the relative path of the last file serves the next step.
-  thread_local std::string last_file, last_root, last_path;
-  if (source.path() != last_file || program.root_dir != last_root) {
-    last_path = std::filesystem::path(source.path()).lexically_relative(program.root_dir).generic_string();
-    last_file = source.path();
-    last_root = program.root_dir;
-  }
-  return fmt::format("{}:{}", last_path, source.Locate(span.begin).line);
+std::string SourceOf(const Program& program, const Diagnostics& diags, uint32_t module, Span span) {
+  return fmt::format("{}:{}", program.modules[module].cited_path, diags.sources().file(span.file).Locate(span.begin).line);
 }
 
 void UnknownField(Diagnostics& diags, const Field& field, const std::string& owner,

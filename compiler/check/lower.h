@@ -22,8 +22,8 @@ bool LowerSteps(Evaluator& ev, const Value& v, std::vector<std::string>& out);
 // A `check`: a bool over probes; "" when it is statically true.
 bool LowerCheck(Evaluator& ev, const Value& v, std::string& out);
 
-// "file:line" of a span, relative to the root spec's directory.
-std::string SourceOf(const Program& program, const Diagnostics& diags, Span span);
+// "file:line" of a span in `module`, the path relative to the root spec's directory.
+std::string SourceOf(const Program& program, const Diagnostics& diags, uint32_t module, Span span);
 
 void UnknownField(Diagnostics& diags, const Field& field, const std::string& owner,
                   const std::vector<std::string>& known);

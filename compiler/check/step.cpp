@@ -58,7 +58,7 @@ class StepLowerer {
     step.group = group;
     step.gate = decl.kind == DeclKind::Gate;
     step.description = decl.doc;
-    step.source = SourceOf(program_, ev_.diags(), decl.span);
+    step.source = SourceOf(program_, ev_.diags(), module, decl.span);
     step.timeout_ms = kDefaultTimeoutMs;
     if (!decl.has_block && decl.value == kNoExpr)
       ev_.diags().Error(DiagnosticKind::E0205, decl.name_span, fmt::format("step `{}` has no body", decl.name))

@@ -69,7 +69,8 @@ class Loader {
     FileId file = sources_.Add(key, display.empty() ? DisplayPath(canonical) : display, std::move(text));
     uint32_t index = static_cast<uint32_t>(program_.modules.size());
     by_path_[key] = index;
-    program_.modules.push_back({prefix, ParseFile(sources_, file, diags_), {}});
+    std::string cited = fs::path(key).lexically_relative(program_.root_dir).generic_string();
+    program_.modules.push_back({prefix, ParseFile(sources_, file, diags_), {}, std::move(cited)});
 
     stack_.push_back(key);
     import_spans_.push_back(import_span);

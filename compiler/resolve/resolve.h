@@ -15,6 +15,7 @@ struct ModuleUnit {
   std::string prefix;                        // "" for the root, "alias." for imports
   Module ast;
   std::map<std::string, uint32_t> imports;   // alias -> index in Program::modules
+  std::string cited_path;                    // relative to Program::root_dir, as plans cite it
 };
 
 struct Program {
