@@ -74,10 +74,14 @@ class Session {
       : plan_(plan), options_(options), store_(store), run_(run), reporter_(*options.out, plan, options.live),
         deps_(Dependencies(plan)), attempts_(plan.steps.size(), 0) {}
 
+  Transition Entry(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
+                   std::string error = {}) const {
+    // The journal outlives the run: no secret value may reach it.
+    return {plan_.steps[step].id, status, attempt, exit_code, Redact(std::move(error))};
+  }
   void Record(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
               std::string error = {}) {
-    // The journal outlives the run: no secret value may reach it.
-    store_.Record(run_, {plan_.steps[step].id, status, attempt, exit_code, Redact(std::move(error))});
+    store_.Record(run_, Entry(step, status, attempt, exit_code, std::move(error)));
   }
 
   // --report and --junit, once the run has ended; a report that cannot be
@@ -118,7 +122,18 @@ class Session {
     }
     size_t skipped = std::count(runnable.begin(), runnable.end(), false);
     if (skipped > 0) reporter_.Line(fmt::format("resuming run {}: {} of {} steps already succeeded", run_, skipped, n));
-    WalkOptions walk{options_.jobs, true, &g_interrupted, {}, {}, [&] { store_.Flush(); }};
+    // While steps take milliseconds, mostly spent waiting for the disk, a
+    // worker that starts one claims more ready ones with it: one commit
+    // makes all their `running` durable, and the next free workers start
+    // them without a commit of their own. Claimed steps start within a few
+    // steps' time, so the journal's `running` stays close to the truth.
+    WalkOptions walk;
+    walk.jobs = options_.jobs;
+    walk.interrupt = &g_interrupted;
+    walk.idle = [&] { store_.Flush(); };
+    walk.begin = [&](std::span<const uint32_t> steps) { Begin(steps); };
+    walk.release = [&](std::span<const uint32_t> steps) { Release(steps); };
+    walk.claim_ahead = 4 * options_.jobs;
     LimitFanOuts(plan_, walk);
     std::vector<NodeOutcome> outcome = Walk(deps_, runnable, walk, [&](uint32_t i) { return RunStep(i); });
     store_.Flush();
@@ -188,7 +203,9 @@ class Session {
     for (uint32_t i = 0; i < n; ++i)
       for (uint32_t d : deps_[i])
         if (undo[i]) inverted[d].push_back(i);
-    WalkOptions walk{options_.jobs, false, nullptr, {}, {}, {}};
+    WalkOptions walk;
+    walk.jobs = options_.jobs;
+    walk.stop_on_failure = false;
     LimitFanOuts(plan_, walk);
     std::vector<NodeOutcome> outcome = Walk(inverted, undo, walk, [&](uint32_t i) { return UndoStep(i); });
     std::vector<std::string> left;
@@ -215,16 +232,43 @@ class Session {
     return noop(step.action) && step.check.empty() && no_undo;
   }
 
+  // Queues the start of step i's next attempt; true when it must be
+  // committed before the action starts: `running` is durable first, so that
+  // a resumed run knows the action may have begun (and with it every success
+  // queued before). A no-op begins nothing, but one with a check may take a
+  // while, so what is queued goes out first.
+  bool QueueAttempt(uint32_t i) {
+    const plan::Step& step = plan_.steps[i];
+    int64_t number = ++attempts_[i];
+    if (step.action.kind != plan::Action::Kind::Noop) {
+      store_.RecordLater(run_, Entry(i, StepStatus::Running, number));
+      return true;
+    }
+    return !ChangesNothing(step);
+  }
+
+  // The first attempts of steps the walk starts, in one commit.
+  void Begin(std::span<const uint32_t> steps) {
+    bool commit = false;
+    for (uint32_t i : steps) commit |= QueueAttempt(i);
+    if (commit) store_.Flush();
+  }
+
+  // Claimed with another step's start, never started: the run stopped first.
+  // The journal says so, and a resumed run starts them as new attempts.
+  void Release(std::span<const uint32_t> steps) {
+    for (uint32_t i : steps)
+      if (plan_.steps[i].action.kind != plan::Action::Kind::Noop)
+        store_.RecordLater(run_, Entry(i, StepStatus::Pending, attempts_[i], {}, "claimed, not started: the run stopped first"));
+    store_.Flush();
+  }
+
+  // The walk has begun the first attempt (Begin); retries begin their own.
   bool RunStep(uint32_t i) {
     const plan::Step& step = plan_.steps[i];
     for (int64_t attempt = 1; attempt <= step.retries + 1; ++attempt) {
-      int64_t number = ++attempts_[i];
-      // Durable before the action starts, so that a resumed run knows it
-      // may have begun (and with it every success queued before); a no-op
-      // begins nothing, but one with a check may take a while, so what is
-      // queued goes out first.
-      if (step.action.kind != plan::Action::Kind::Noop) Record(i, StepStatus::Running, number);
-      else if (!ChangesNothing(step)) store_.Flush();
+      if (attempt > 1 && QueueAttempt(i)) store_.Flush();
+      int64_t number = attempts_[i];
       reporter_.Event(Verb::Start, i, attempt > 1 ? fmt::format("(attempt {})", attempt) : "");
       ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
       ActionResult result = PerformAction(step.action, context);

@@ -1,6 +1,9 @@
 #include "runtime/apply/walker.h"
 
+#include <algorithm>
 #include <condition_variable>
+#include <deque>
+#include <exception>
 #include <mutex>
 #include <queue>
 #include <thread>
@@ -28,11 +31,18 @@ std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
   std::mutex mutex;
   std::condition_variable changed;
   int running = 0;
+  std::deque<uint32_t> claimed;    // begun together with another node, not started
+  std::vector<uint32_t> unstarted;  // begun, never started: for `release`
+  std::exception_ptr error;
   std::vector<int> group_running(options.limit.size(), 0);
   auto group_of = [&](uint32_t v) { return v < options.group.size() ? options.group[v] : -1; };
   auto fits = [&](uint32_t v) {
     int g = group_of(v);
     return g < 0 || options.limit[g] <= 0 || group_running[g] < options.limit[g];
+  };
+  // A claimed node counts against its fan-out from the moment it is claimed.
+  auto count_in_group = [&](uint32_t v, int delta) {
+    if (group_of(v) >= 0) group_running[group_of(v)] += delta;
   };
   // The lowest ready node whose fan-out has room; the others stay ready.
   auto take = [&](uint32_t& out) {
@@ -52,6 +62,7 @@ std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
     return found;
   };
   auto startable = [&] {
+    if (!claimed.empty()) return true;
     if (ready.empty()) return false;
     if (options.group.empty()) return true;
     uint32_t v = 0;
@@ -64,17 +75,67 @@ std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
     return stopped || (options.interrupt != nullptr && options.interrupt->load());
   };
   auto can_go = [&] { return (startable() && !halted()) || running == 0; };
+  // Runs `hook` unlocked; an exception stops the walk, the first is kept.
+  auto guarded = [&](std::unique_lock<std::mutex>& lock, auto&& hook) {
+    lock.unlock();
+    std::exception_ptr thrown;
+    try {
+      hook();
+    } catch (...) {
+      thrown = std::current_exception();
+    }
+    lock.lock();
+    if (!thrown) return true;
+    if (!error) error = thrown;
+    stopped = true;
+    changed.notify_all();
+    return false;
+  };
+  // A running average of how long tasks take; claiming waits for a measure.
+  using Clock = std::chrono::steady_clock;
+  Clock::duration typical_task = options.claim_below;
+  // The next node this worker starts, with the nodes to begin first
+  // (empty when it was claimed earlier); false when there is none now.
+  auto next = [&](uint32_t& v, std::vector<uint32_t>& batch) {
+    batch.clear();
+    if (halted()) return false;
+    if (!claimed.empty()) {
+      v = claimed.front();
+      claimed.pop_front();
+      return true;
+    }
+    if (!take(v)) return false;
+    count_in_group(v, +1);
+    if (!options.begin) return true;
+    batch.push_back(v);
+    size_t extra = typical_task < options.claim_below ? static_cast<size_t>(std::max(0, options.claim_ahead)) : 0;
+    uint32_t u = 0;
+    while (batch.size() <= extra && take(u)) {
+      count_in_group(u, +1);
+      batch.push_back(u);
+    }
+    return true;
+  };
+  int beginning = 0;  // workers committing a batch: its claimed nodes are about to be ready
   auto worker = [&] {
     std::unique_lock lock(mutex);
+    std::vector<uint32_t> batch;
+    bool idled = false;
     while (true) {
-      if (!can_go() && options.idle) {
-        lock.unlock();
-        options.idle();
-        lock.lock();
+      if (!can_go()) {
+        // Idle once per wait, and not while a batch is being begun: the
+        // idle hook's own commit would only queue behind it.
+        if (options.idle && !idled && beginning == 0) {
+          guarded(lock, options.idle);
+          idled = true;
+          continue;
+        }
+        changed.wait(lock);
+        continue;
       }
-      changed.wait(lock, can_go);
+      idled = false;
       uint32_t v = 0;
-      if (halted() || !take(v)) {
+      if (!next(v, batch)) {
         if (running == 0) {
           changed.notify_all();
           return;
@@ -82,12 +143,31 @@ std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
         continue;
       }
       ++running;
-      if (group_of(v) >= 0) ++group_running[group_of(v)];
-      lock.unlock();
-      bool ok = task(v);
-      lock.lock();
+      if (!batch.empty()) {
+        ++beginning;
+        bool begun = guarded(lock, [&] { options.begin(batch); });
+        --beginning;
+        changed.notify_all();
+        if (!begun) {
+          for (uint32_t u : batch) count_in_group(u, -1);
+          --running;
+          continue;
+        }
+        // What failed meanwhile stops this node too: it has not started.
+        if (halted()) {
+          for (uint32_t u : batch) count_in_group(u, -1);
+          unstarted.insert(unstarted.end(), batch.begin(), batch.end());
+          --running;
+          continue;
+        }
+        claimed.insert(claimed.end(), batch.begin() + 1, batch.end());
+      }
+      bool ok = false;
+      Clock::time_point start = Clock::now();
+      guarded(lock, [&] { ok = task(v); });
+      typical_task += (Clock::now() - start - typical_task) / 8;
       --running;
-      if (group_of(v) >= 0) --group_running[group_of(v)];
+      count_in_group(v, -1);
       outcome[v] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
       if (ok) {
         for (uint32_t d : dependents[v])
@@ -103,6 +183,12 @@ std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
   for (int i = 1; i < jobs; ++i) threads.emplace_back(worker);
   worker();
   for (std::thread& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+  unstarted.insert(unstarted.end(), claimed.begin(), claimed.end());
+  if (!unstarted.empty() && options.release) {
+    std::sort(unstarted.begin(), unstarted.end());
+    options.release(unstarted);
+  }
   return outcome;
 }
 

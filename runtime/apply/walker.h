@@ -4,8 +4,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 namespace sparkc::runtime {
@@ -22,11 +24,22 @@ struct WalkOptions {
   std::vector<int> limit;
   // Called by a worker that finds nothing to start, before it waits.
   std::function<void()> idle;
+  // When set, called for every node before its task. While tasks are short
+  // (their running average below `claim_below`), up to `claim_ahead` more
+  // ready nodes come alongside: one durable commit for several starts.
+  // Those wait, claimed, for the next free workers; no node is claimed while
+  // any do. Claimed nodes the walk never starts (it stopped first) go to
+  // `release` once, before Walk returns.
+  std::function<void(std::span<const uint32_t>)> begin;
+  std::function<void(std::span<const uint32_t>)> release;
+  int claim_ahead = 0;
+  std::chrono::microseconds claim_below{10'000};
 };
 
 // deps[v]: the nodes v waits for. Nodes with runnable[v] false are not run
 // and count as succeeded (done in an earlier run, or outside the walk).
-// Ready nodes start in index order.
+// Ready nodes start in index order. An exception from a hook or a task
+// stops the walk like a failure and is rethrown once every worker is done.
 std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
                               const std::vector<bool>& runnable, const WalkOptions& options,
                               const std::function<bool(uint32_t)>& task);

@@ -1,6 +1,7 @@
 # A step's success reaches the journal before any step after it starts, and
 # while a long step runs beside it; one commit carries a success and the
-# start of the next step.
+# start of the next step. Quick steps are begun several to a commit; those a
+# failure leaves unstarted go back to pending, and a resumed run starts them.
 source "$(dirname "$0")/lib.sh" "$@"
 
 # A shell command, quoted for a .spark string, that prints step $1's state.
@@ -27,4 +28,31 @@ step last { after = [quick, slow]; do = exec("true"); undo = none }
 SPEC
 expect_exit 0 "apply two steps side by side" -- "$SPARKC" apply spec.spark -j 2
 [ "$(cat slow.txt)" = succeeded ] || fail "quick's success waited for the slow step: '$(cat slow.txt)'"
+
+# Twelve quick steps at -j1; s5 fails until `fixed` exists. Each step that
+# runs leaves its name in ran.txt, and finds its own `running` durable.
+mkdir ../claims && cd ../claims
+for k in $(seq 0 11); do
+  if [ "$k" = 5 ]; then
+    echo "step s$k { do = shell(\"test -e fixed\"); undo = none }"
+  else
+    echo "step s$k { do = shell(\"$(state_of s$k) | grep -qx running && echo s$k >> ran.txt\"); undo = none }"
+  fi
+done > spec.spark
+expect_exit 4 "apply with a failing step" -- "$SPARKC" apply spec.spark -j 1 --on-failure stop
+[ "$(sort ran.txt | tr '\n' ' ')" = "s0 s1 s10 s11 s2 s3 s4 " ] || fail "steps ran after the failure: $(tr '\n' ' ' < ran.txt)"
+released=$(sqlite3 .sparkc/state.db "select group_concat(step, ' ') from (select step from transitions
+  where status = 'pending' and error = 'claimed, not started: the run stopped first' order by step)")
+[ -n "$released" ] || fail "no step was claimed with another's start (quick steps are begun several to a commit)"
+# A claimed step that never started is pending again, never left running.
+left=$(sqlite3 .sparkc/state.db "select count(*) from steps where status = 'running'")
+[ "$left" = 0 ] || fail "$left steps left running after the run stopped"
+touch fixed
+expect_exit 0 "resume after the fix" -- "$SPARKC" apply spec.spark -j 1
+[ "$(sort ran.txt | uniq -c | awk '$1 != 1' | wc -l)" = 0 ] || fail "a step ran twice: $(sort ran.txt | uniq -c)"
+[ "$(wc -l < ran.txt)" = 11 ] || fail "expected 11 steps to have run once, found $(wc -l < ran.txt)"
+for step in $released; do
+  got=$(sqlite3 .sparkc/state.db "select group_concat(status || ':' || attempt, ' ') from transitions where step = '$step'")
+  [ "$got" = "running:1 pending:1 running:2 succeeded:2" ] || fail "journal of released $step: $got"
+done
 finish

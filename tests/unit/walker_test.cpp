@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "runtime/apply/walker.h"
@@ -105,4 +106,115 @@ TEST_CASE("a worker with nothing to start calls the idle hook before it waits") 
   auto outcome = Walk(deps, runnable, options, task);
   CHECK(idle_while_one_ran);
   CHECK(outcome[2] == NodeOutcome::Succeeded);
+}
+
+// Records what the walk begins and releases, and checks every task's node
+// was begun first.
+struct Claims {
+  std::mutex mutex;
+  std::vector<std::vector<uint32_t>> batches;
+  std::vector<uint32_t> released, ran;
+  std::vector<int> begun;
+  bool started_unbegun = false;
+
+  explicit Claims(size_t n) : begun(n, 0) {}
+  void Hook(WalkOptions& options) {
+    options.begin = [this](std::span<const uint32_t> nodes) {
+      std::lock_guard lock(mutex);
+      batches.emplace_back(nodes.begin(), nodes.end());
+      for (uint32_t v : nodes) ++begun[v];
+    };
+    options.release = [this](std::span<const uint32_t> nodes) { released.assign(nodes.begin(), nodes.end()); };
+  }
+  void Ran(uint32_t v) {
+    std::lock_guard lock(mutex);
+    ran.push_back(v);
+    started_unbegun |= begun[v] != 1;
+  }
+  size_t Largest() const {
+    size_t largest = 0;
+    for (const auto& b : batches) largest = std::max(largest, b.size());
+    return largest;
+  }
+};
+
+TEST_CASE("quick nodes are begun several at a time, each once and before its task") {
+  std::vector<std::vector<uint32_t>> deps(40);
+  for (uint32_t v = 10; v < 40; ++v) deps[v] = {v - 10};
+  std::vector<bool> runnable(40, true);
+  Claims claims(40);
+  WalkOptions options = Options(2, true);
+  claims.Hook(options);
+  options.claim_ahead = 3;
+  auto outcome = Walk(deps, runnable, options, [&](uint32_t v) {
+    claims.Ran(v);
+    return true;
+  });
+  for (NodeOutcome o : outcome) CHECK(o == NodeOutcome::Succeeded);
+  CHECK_FALSE(claims.started_unbegun);
+  for (int count : claims.begun) CHECK(count == 1);
+  CHECK(claims.Largest() == 4);
+  CHECK(claims.batches.size() < 40);
+  CHECK(claims.released.empty());
+}
+
+TEST_CASE("slow nodes are begun one at a time") {
+  std::vector<std::vector<uint32_t>> deps(6);
+  std::vector<bool> runnable(6, true);
+  Claims claims(6);
+  WalkOptions options = Options(2, true);
+  claims.Hook(options);
+  options.claim_ahead = 3;
+  options.claim_below = std::chrono::microseconds(500);
+  Walk(deps, runnable, options, [&](uint32_t v) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    claims.Ran(v);
+    return true;
+  });
+  CHECK(claims.batches.size() == 6);
+  CHECK(claims.Largest() == 1);
+  CHECK_FALSE(claims.started_unbegun);
+}
+
+TEST_CASE("nodes claimed but not started when a node fails are released, never run") {
+  std::vector<std::vector<uint32_t>> deps(10);
+  std::vector<bool> runnable(10, true);
+  Claims claims(10);
+  WalkOptions options = Options(1, true);
+  claims.Hook(options);
+  options.claim_ahead = 4;
+  options.claim_below = std::chrono::seconds(60);  // every task counts as quick
+  // 0 is begun alone (no task measured yet); then 1..5 together, and 1 fails.
+  auto outcome = Walk(deps, runnable, options, [&](uint32_t v) {
+    claims.Ran(v);
+    return v != 1;
+  });
+  REQUIRE(claims.batches.size() == 2);
+  CHECK(claims.batches[1] == std::vector<uint32_t>{1, 2, 3, 4, 5});
+  CHECK(claims.ran == std::vector<uint32_t>{0, 1});
+  CHECK(claims.released == std::vector<uint32_t>{2, 3, 4, 5});
+  for (uint32_t v = 2; v < 10; ++v) CHECK(outcome[v] == NodeOutcome::NotRun);
+}
+
+TEST_CASE("an exception from a task or from begin ends the walk and reaches the caller") {
+  std::vector<std::vector<uint32_t>> deps(8);  // a chain: nothing runs beside the node that throws
+  for (uint32_t v = 1; v < 8; ++v) deps[v] = {v - 1};
+  std::vector<bool> runnable(8, true);
+  std::atomic<int> started{0};
+  auto throwing = [&](uint32_t v) -> bool {
+    ++started;
+    if (v == 2) throw std::runtime_error("disk full");
+    return true;
+  };
+  CHECK_THROWS_WITH(Walk(deps, runnable, Options(2, true), throwing), "disk full");
+  CHECK(started.load() == 3);
+
+  WalkOptions options = Options(2, true);
+  options.begin = [](std::span<const uint32_t> nodes) {
+    for (uint32_t v : nodes)
+      if (v == 3) throw std::runtime_error("cannot commit");
+  };
+  started = 0;
+  CHECK_THROWS_WITH(Walk(deps, runnable, options, [&](uint32_t) { return ++started, true; }), "cannot commit");
+  CHECK(started.load() == 3);
 }
