@@ -18,4 +18,18 @@ victim=$!
 for _ in $(seq 50); do [ -s .sparkc/lock ] && break; sleep 0.1; done
 kill -9 $victim; wait $victim 2>/dev/null
 expect_exit 0 "apply after a dead holder resumes" -- "$SPARKC" apply spec.spark
+
+# Another program holds SQLite's write lock past the busy timeout (5 s) in
+# the middle of a parallel run: the commit that fails ends the run with an
+# error naming the store, from whichever worker it was, never an abort.
+mkdir held && cd held
+cat > spec.spark <<'SPEC'
+step take { do = shell("(printf 'BEGIN IMMEDIATE;\\n.shell sleep 8\\nCOMMIT;\\n' | sqlite3 .sparkc/state.db) >/dev/null 2>&1 & echo $! > holder; sleep 0.5"); undo = none }
+step b1 { after = [take]; do = exec("true"); undo = none }
+step b2 { after = [take]; do = exec("true"); undo = none }
+step b3 { after = [take]; do = exec("true"); undo = none }
+SPEC
+expect_exit 4 "apply while another program holds the store" -- "$SPARKC" apply spec.spark -j 2
+expect_grep "error\[E0903\]: state store: database is locked" err.txt
+pkill -P "$(cat holder)" 2>/dev/null; kill "$(cat holder)" 2>/dev/null
 finish
