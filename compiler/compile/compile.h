@@ -19,6 +19,9 @@ struct CompileOptions {
   // `check` emits no plan, so it skips the digest (a tenth of a compile).
   bool digest = true;
   std::vector<PhaseTime>* timings = nullptr;  // gets the phases that ran
+  // False when the process exits soon after: the AST and the checked spec
+  // are then left to the OS instead of freed.
+  bool free_memory = true;
 };
 
 // Compiles the spec rooted at `path` into a plan with its digest set.

@@ -122,7 +122,7 @@ class Session {
     }
     size_t skipped = std::count(runnable.begin(), runnable.end(), false);
     if (skipped > 0) reporter_.Line(fmt::format("resuming run {}: {} of {} steps already succeeded", run_, skipped, n));
-    // While steps take milliseconds, mostly spent waiting for the disk, a
+    // While steps take milliseconds (under `claim_below` on average), a
     // worker that starts one claims more ready ones with it: one commit
     // makes all their `running` durable, and the next free workers start
     // them without a commit of their own. Claimed steps start within a few
@@ -134,6 +134,7 @@ class Session {
     walk.begin = [&](std::span<const uint32_t> steps) { Begin(steps); };
     walk.release = [&](std::span<const uint32_t> steps) { Release(steps); };
     walk.claim_ahead = 4 * options_.jobs;
+    walk.claim_below = options_.claim_below;
     LimitFanOuts(plan_, walk);
     std::vector<NodeOutcome> outcome = Walk(deps_, runnable, walk, [&](uint32_t i) { return RunStep(i); });
     store_.Flush();

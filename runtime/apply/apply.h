@@ -1,9 +1,10 @@
 // The runtime's entry points: apply a plan, roll back the last run, show it.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <ostream>
 #include <set>
-#include <optional>
 #include <string>
 
 #include "compiler/plan/plan.h"
@@ -36,6 +37,8 @@ struct RunOptions {
   std::string report_junit;      // --junit
   std::string to_step;           // rollback --to
   std::string plan_file_sha256;  // apply of a plan file: plan::Sha256 of its bytes
+  // Steps averaging less are begun several to a commit (SPARKC_CLAIM_BELOW_MS).
+  std::chrono::milliseconds claim_below{10};
   std::ostream* out = nullptr;   // progress
   std::ostream* err = nullptr;   // errors
 };

@@ -1,5 +1,6 @@
 #include "tools/sparkc/driver.h"
 
+#include <charconv>
 #include <chrono>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -7,6 +8,9 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+
+#include <llvm/Support/BuryPointer.h>
 
 #include "compiler/compile/compile.h"
 #include "compiler/plan/diff.h"
@@ -34,6 +38,7 @@ struct Options {
   std::string require_signature;
   bool rollback_graph = false;
   bool timings = false;
+  bool exits_after = false;  // see Main
 };
 
 // `--timings`: where a compile spent its time, on stderr.
@@ -58,9 +63,12 @@ int Check(const Options& o, std::ostream& out, std::ostream& err) {
   size_t steps = 0;
   std::vector<PhaseTime> timings;
   for (const std::string& file : o.files) {
-    plan::Plan plan;
-    if (Compile(file, sources, diags, plan, {.digest = false, .timings = o.timings ? &timings : nullptr}))
-      steps += plan.steps.size();
+    // What the last compile built may be left to the OS (Options::exits_after).
+    bool keep = o.exits_after && &file == &o.files.back();
+    auto plan = std::make_unique<plan::Plan>();
+    CompileOptions options{.digest = false, .timings = o.timings ? &timings : nullptr, .free_memory = !keep};
+    if (Compile(file, sources, diags, *plan, options)) steps += plan->steps.size();
+    if (keep) llvm::BuryPointer(std::move(plan));
   }
   Render(diags, o.format, out, err);
   if (!diags.has_errors() && o.format == "text")
@@ -106,9 +114,13 @@ bool ObtainPlan(const std::string& path, std::ostream& err, plan::Plan& plan,
 int Plan(const Options& o, std::ostream& out, std::ostream& err) {
   SourceManager sources;
   Diagnostics diags(sources);
-  plan::Plan plan;
+  auto owned_plan = std::make_unique<plan::Plan>();
+  plan::Plan& plan = *owned_plan;
+  // Left to the OS when the process exits next, like what the compile built.
+  if (o.exits_after) llvm::BuryPointer(std::move(owned_plan));
   std::vector<PhaseTime> timings;
-  bool ok = Compile(o.files.at(0), sources, diags, plan, {.timings = o.timings ? &timings : nullptr});
+  CompileOptions options{.timings = o.timings ? &timings : nullptr, .free_memory = !o.exits_after};
+  bool ok = Compile(o.files.at(0), sources, diags, plan, options);
   RenderText(diags, err);
   if (!ok) {
     if (o.timings) PrintTimings(timings, err);
@@ -223,7 +235,25 @@ std::optional<int> ApplyKnownPlan(Options& o, std::ostream& err) {
   return ReportAlreadyApplied(*digest, o.run);
 }
 
+// SPARKC_CLAIM_BELOW_MS: how short steps must be on average for apply to
+// begin several with one commit (0: one commit per start).
+bool ReadClaimThreshold(RunOptions& run, std::ostream& err) {
+  const char* value = std::getenv("SPARKC_CLAIM_BELOW_MS");
+  if (value == nullptr || *value == '\0') return true;
+  std::string_view text(value);
+  int64_t ms = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+  if (ec != std::errc() || end != text.data() + text.size() || ms < 0) {
+    err << fmt::format("sparkc: error: SPARKC_CLAIM_BELOW_MS must be a whole number of milliseconds, found `{}`\n",
+                       text);
+    return false;
+  }
+  run.claim_below = std::chrono::milliseconds(ms);
+  return true;
+}
+
 int ApplyCommand(Options& o, std::ostream& err) {
+  if (!ReadClaimThreshold(o.run, err)) return kExitUsage;
   if (std::optional<int> done = ApplyKnownPlan(o, err)) return *done;
   plan::Plan plan;
   // Apply remembers the bytes it was given, for ApplyKnownPlan next time.
@@ -259,11 +289,12 @@ int Explain(const Options& o, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
-int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err, bool exits_after) {
   CLI::App app("sparkc: a policy compiler and plan executor for infrastructure migrations", "sparkc");
   app.require_subcommand(1);
   app.set_version_flag("--version", "sparkc " SPARKC_VERSION);
   Options o;
+  o.exits_after = exits_after;
   o.run.approver = DefaultApprover();
   o.run.out = &out;
   o.run.err = &err;

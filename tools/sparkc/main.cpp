@@ -18,7 +18,7 @@ struct Call {
 
 void Run(Call* call) {
   try {
-    call->result = sparkc::Main(call->argc, call->argv, std::cout, std::cerr);
+    call->result = sparkc::Main(call->argc, call->argv, std::cout, std::cerr, /*exits_after=*/true);
   } catch (const std::exception& e) {
     // A bug, not bad input: bad input always gets a diagnostic.
     std::cerr << "sparkc: internal error: " << e.what() << "\n"
