@@ -34,8 +34,8 @@ bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags
 
 // Every `irreversible` step must have a gate among its ancestors; returns
 // each with the nearest such gate. `order` is a topological order of spec.steps.
-std::vector<plan::PointOfNoReturn> CheckGates(const CheckedSpec& spec, const std::vector<uint32_t>& order,
-                                              Diagnostics& diags);
+std::vector<plan::PointOfNoReturn> CheckGates(const CheckedSpec& spec, const dag::Graph& graph,
+                                              const std::vector<uint32_t>& order, Diagnostics& diags);
 
 // Critical paths (forward and rollback), each window's longest path against
 // its `max`, and the rollback path against the RTO. Fills those plan fields.

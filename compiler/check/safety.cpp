@@ -1,24 +1,20 @@
 // Points of no return: an `irreversible` step runs only after a gate.
 #include <fmt/format.h>
 
-#include <map>
 
 #include "compiler/check/check.h"
 
 namespace sparkc {
 
-std::vector<plan::PointOfNoReturn> CheckGates(const CheckedSpec& spec, const std::vector<uint32_t>& order,
-                                              Diagnostics& diags) {
-  std::map<std::string, uint32_t> index;
-  for (uint32_t i = 0; i < spec.steps.size(); ++i) index[spec.steps[i].id] = i;
+std::vector<plan::PointOfNoReturn> CheckGates(const CheckedSpec& spec, const dag::Graph& graph,
+                                              const std::vector<uint32_t>& order, Diagnostics& diags) {
   std::vector<uint32_t> position(spec.steps.size());
   for (uint32_t k = 0; k < order.size(); ++k) position[order[k]] = k;
   // guard[v]: the gate among v's ancestors that runs last, or -1. One pass
   // in topological order.
   std::vector<int64_t> guard(spec.steps.size(), -1);
   for (uint32_t v : order) {
-    for (const std::string& before : spec.steps[v].after) {
-      uint32_t p = index.at(before);
+    for (uint32_t p : graph.Predecessors(v)) {
       int64_t candidate = spec.steps[p].gate ? p : guard[p];
       if (candidate >= 0 && (guard[v] < 0 || position[candidate] > position[guard[v]])) guard[v] = candidate;
     }

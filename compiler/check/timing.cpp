@@ -2,7 +2,7 @@
 // longest path against its `max`, and the rollback against the RTO.
 #include <fmt/format.h>
 
-#include <map>
+#include <llvm/ADT/StringMap.h>
 
 #include "compiler/check/check.h"
 #include "compiler/dag/paths.h"
@@ -61,8 +61,9 @@ void CheckTiming(const CheckedSpec& spec, const dag::Graph& graph, const std::ve
                           Chain(spec, rollback)));
   }
 
-  std::map<std::string, uint32_t> index;
-  for (uint32_t i = 0; i < n; ++i) index[spec.steps[i].id] = i;
+  llvm::StringMap<uint32_t> index;
+  if (!spec.windows.empty())
+    for (uint32_t i = 0; i < n; ++i) index[spec.steps[i].id] = i;
   for (size_t w = 0; w < spec.windows.size(); ++w) {
     plan::Window window = spec.windows[w];
     auto from = index.find(window.from), to = index.find(window.to);

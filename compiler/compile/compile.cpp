@@ -97,7 +97,7 @@ bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags
   bool ordered = OrderSteps(spec, diags, graph, order);
   done("order steps");
   if (!ordered) return false;
-  plan.points_of_no_return = CheckGates(spec, order, diags);
+  plan.points_of_no_return = CheckGates(spec, graph, order, diags);
   CheckTiming(spec, graph, order, diags, plan);
   done("gates and timing");
   if (diags.has_errors()) return false;
