@@ -260,7 +260,8 @@ class Session {
   void Release(std::span<const uint32_t> steps) {
     for (uint32_t i : steps)
       if (plan_.steps[i].action.kind != plan::Action::Kind::Noop)
-        store_.RecordLater(run_, Entry(i, StepStatus::Pending, attempts_[i], {}, "claimed, not started: the run stopped first"));
+        store_.RecordLater(run_, Entry(i, StepStatus::Pending, attempts_[i], {},
+                                       "claimed, not started: the run stopped first"));
     store_.Flush();
   }
 

@@ -77,7 +77,8 @@ class StateStore {
   // Queued, not yet durable: committed with the next Record (in order, so
   // before any later transition), by Flush or SetRunStatus. For a record a
   // crash may lose because what it says can be found out again (a success:
-  // the step is then `running`, and a resumed run checks it).
+  // the step is then `running`, and a resumed run checks it), or for several
+  // that the Flush after them makes durable in one commit.
   void RecordLater(int64_t run, const Transition& t);
   void Flush();
   std::map<std::string, StepRecord> Steps(int64_t run);
