@@ -53,11 +53,15 @@ typeRef : (dottedName | 'secret') ('[' typeRef ']')? ;
 
 block : '{' (field (';' | ',')?)* '}' ;
 // A quoted key is for names that are not identifiers: `{ "Content-Type" = ... }`.
-field : (name | STRING) '=' expr ;
+// Where names are most common (fields, members, call options) IDENT is
+// matched in place rather than through `name`: a rule invocation is a context
+// object, its enter and its exit, and only keywords need one.
+field : (IDENT | STRING | keyword) '=' expr ;
 
+name : IDENT | keyword ;
 // Field, option and member names may be keywords: `phase = ...` in a step.
-name
-  : IDENT | 'module' | 'import' | 'as' | 'phase' | 'objective' | 'step' | 'gate'
+keyword
+  : 'module' | 'import' | 'as' | 'phase' | 'objective' | 'step' | 'gate'
   | 'template' | 'enum' | 'record' | 'const' | 'fn' | 'hardware' | 'environment'
   | 'service' | 'secret' | 'invariant' | 'window'
   ;
@@ -84,11 +88,11 @@ expr
   | '[' (expr (',' expr)* ','?)? ']'                              # listLit
   | block                                                         # mapLit
   | '(' expr ')'                                                  # parenExpr
-  | expr '.' name                                                 # memberExpr
+  | expr '.' (IDENT | keyword)                                   # memberExpr
   | expr '(' expr 'for' IDENT 'in' expr ('if' expr)? ')'          # aggregateExpr
   // An argument is `(name '=')? expr`, written out rather than a rule of
   // its own for the same reason.
-  | expr '(' ((name '=')? expr (',' (name '=')? expr)* ','?)? ')' block?  # callExpr
+  | expr '(' (((IDENT | keyword) '=')? expr (',' ((IDENT | keyword) '=')? expr)* ','?)? ')' block?  # callExpr
   | expr '[' (expr | star='*') ']'                                # indexExpr
   | op=('-' | 'not') expr                                         # unaryExpr
   | expr op=('*' | '/') expr                                      # binaryExpr

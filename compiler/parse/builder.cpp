@@ -46,6 +46,13 @@ std::vector<T*> RuleChildren(antlr4::ParserRuleContext* ctx, size_t rule) {
 // RuleContext::getText's walk over the subtree.
 std::string TokenText(antlr4::ParserRuleContext* ctx) { return ctx->getStart()->getText(); }
 
+// A name the grammar matches in place (IDENT) or through `keyword`.
+antlr4::Token* NameToken(antlr4::tree::ParseTree* node) {
+  if (Is<antlr4::tree::TerminalNodeImpl>(node))
+    return dynamic_cast<antlr4::tree::TerminalNode*>(node)->getSymbol();  // a virtual base
+  return static_cast<antlr4::ParserRuleContext*>(node)->getStart();
+}
+
 }  // namespace
 
 Span Builder::SpanOf(antlr4::Token* token) const {
@@ -309,19 +316,14 @@ TypeRef Builder::TypeOf(P::TypeRefContext* ctx) {
 std::vector<Field> Builder::Fields(P::BlockContext* ctx) {
   std::vector<Field> fields;
   for (P::FieldContext* f : RuleChildren<P::FieldContext>(ctx, P::RuleField)) {
-    // `(name | STRING) '=' expr`
-    antlr4::tree::ParseTree* key = f->children[0];
+    // `(IDENT | STRING | keyword) '=' expr`
+    antlr4::Token* key = NameToken(f->children[0]);
     auto* value = static_cast<P::ExprContext*>(f->children[2]);
-    if (Is<antlr4::tree::TerminalNodeImpl>(key)) {
-      antlr4::Token* string = dynamic_cast<antlr4::tree::TerminalNode*>(key)->getSymbol();  // a virtual base
-      std::string text = string->getText();
-      Span span = SpanOf(string);
-      std::string name = UnescapeRange(std::string_view(text).substr(1, text.size() - 2), span.begin + 1);
-      fields.push_back({std::move(name), span, Expression(value)});
-    } else {
-      auto* name = static_cast<P::NameContext*>(key);
-      fields.push_back({TokenText(name), SpanOf(name), Expression(value)});
-    }
+    std::string text = key->getText();
+    Span span = SpanOf(key);
+    if (key->getType() == P::STRING)
+      text = UnescapeRange(std::string_view(text).substr(1, text.size() - 2), span.begin + 1);
+    fields.push_back({std::move(text), span, Expression(value)});
   }
   return fields;
 }
@@ -348,16 +350,20 @@ ExprId Builder::Expression(P::ExprContext* ctx) {
   if (auto* c = As<P::MemberExprContext>(ctx)) {
     e.kind = ExprKind::Member;
     e.children = {Expression(RuleChildren(c, P::RuleExpr)[0])};
-    e.text = TokenText(c->name());
+    e.text = NameToken(c->children.back())->getText();
   } else if (auto* c = As<P::CallExprContext>(ctx)) {
     e.kind = ExprKind::Call;
     e.children = {Expression(RuleChildren(c, P::RuleExpr)[0])};
-    // After the callee: `(name '=')? expr`, separated by commas.
+    // After the callee: `((IDENT | keyword) '=')? expr`, separated by commas;
+    // the only IDENT among the call's own children is an argument's name.
     std::string name;
     for (size_t k = 1; k < c->children.size(); ++k) {
-      if (Is<antlr4::tree::TerminalNodeImpl>(c->children[k])) continue;
+      if (Is<antlr4::tree::TerminalNodeImpl>(c->children[k])) {
+        if (antlr4::Token* t = NameToken(c->children[k]); t->getType() == P::IDENT) name = t->getText();
+        continue;
+      }
       auto* rule = static_cast<antlr4::ParserRuleContext*>(c->children[k]);
-      if (rule->getRuleIndex() == P::RuleName) {
+      if (rule->getRuleIndex() == P::RuleKeyword) {
         name = TokenText(rule);
       } else if (rule->getRuleIndex() == P::RuleExpr) {
         e.arg_names.push_back(std::move(name));
