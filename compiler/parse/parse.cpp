@@ -389,6 +389,12 @@ bool ParsePipelined(Session& s, FileId file, Module& module, Diagnostics& diags)
     }
     changed.notify_all();
     batch.decls.clear();
+    // A freed tracker keeps its capacity: the parser's next one need not
+    // grow from nothing.
+    if (!done.empty()) {
+      done.back().nodes.reset();
+      std::swap(batch.nodes, done.back().nodes);
+    }
     return true;  // `done` frees its trees here
   };
   try {
