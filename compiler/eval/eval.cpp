@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <map>
 
 namespace sparkc::eval {
 namespace {

@@ -3,8 +3,7 @@
 // type checker: every operation checks its operands and reports with spans.
 #pragma once
 
-#include <map>
-#include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,8 +29,7 @@ struct Element {
 
 class Evaluator {
  public:
-  Evaluator(const Program& program, const Names& names, Diagnostics& diags)
-      : program_(program), names_(names), diags_(diags) {}
+  Evaluator(const Program& program, const Names& names, Diagnostics& diags);
 
   Value Eval(uint32_t module, ExprId id, const Scope* scope = nullptr);
   // The value of a declaration, computed once.
@@ -92,8 +90,14 @@ class Evaluator {
   const Program& program_;
   const Names& names_;
   Diagnostics& diags_;
-  std::map<std::pair<uint32_t, uint32_t>, Value> globals_;
-  std::set<std::pair<uint32_t, uint32_t>> in_progress_;
+  // Per module and declaration: its value once computed, or `computing`
+  // while it is (reaching it again then is a cycle). Sized once, indexed
+  // directly: every step's `after` looks its dependencies up here.
+  struct GlobalSlot {
+    std::optional<Value> value;
+    bool computing = false;
+  };
+  std::vector<std::vector<GlobalSlot>> globals_;
   int call_depth_ = 0;
 };
 

@@ -13,18 +13,24 @@ std::string Evaluator::StepId(uint32_t module, const Decl& decl) const {
   return program_.modules[module].prefix + decl.name;
 }
 
+Evaluator::Evaluator(const Program& program, const Names& names, Diagnostics& diags)
+    : program_(program), names_(names), diags_(diags), globals_(program.modules.size()) {
+  for (size_t m = 0; m < program.modules.size(); ++m) globals_[m].resize(program.modules[m].ast.decls.size());
+}
+
 Value Evaluator::Global(uint32_t module, uint32_t decl) {
-  auto key = std::make_pair(module, decl);
-  if (auto it = globals_.find(key); it != globals_.end()) return it->second;
-  const Decl& d = program_.modules[module].ast.decls[decl];
-  if (!in_progress_.insert(key).second) {
+  GlobalSlot& slot = globals_[module][decl];  // stays valid: the vectors never grow
+  if (slot.value) return *slot.value;
+  if (slot.computing) {
+    const Decl& d = program_.modules[module].ast.decls[decl];
     diags_.Error(DiagnosticKind::E0108, d.name_span, fmt::format("`{}` depends on its own value", d.name))
         .Suggest("break the cycle: one of the declarations it goes through must not use the other");
     return {};
   }
+  slot.computing = true;
   Value v = GlobalUncached(module, decl);
-  in_progress_.erase(key);
-  globals_[key] = v;
+  slot.computing = false;
+  slot.value = v;
   return v;
 }
 
