@@ -51,8 +51,9 @@ bool OrderSteps(CheckedSpec& spec, Diagnostics& diags, dag::Graph& graph, std::v
 
 // A compile's intermediate results (the AST, the checked spec). A process
 // that exits right after the compile leaves them to the OS, like clang's
-// -disable-free: destroying 100k steps' worth node by node costs a tenth of
-// the compile. Buried pointers stay reachable for leak checkers.
+// -disable-free: destroying 100k steps' worth node by node took 0.1 s
+// between the end of the compile and the exit. Buried pointers stay
+// reachable for leak checkers.
 template <typename T>
 class Intermediate {
  public:
