@@ -58,8 +58,8 @@ block : '{' (field (';' | ',')?)* '}' ;
 // object, its enter and its exit, and only keywords need one.
 field : (IDENT | STRING | keyword) '=' expr ;
 
-name : IDENT | keyword ;
 // Field, option and member names may be keywords: `phase = ...` in a step.
+name : IDENT | keyword ;
 keyword
   : 'module' | 'import' | 'as' | 'phase' | 'objective' | 'step' | 'gate'
   | 'template' | 'enum' | 'record' | 'const' | 'fn' | 'hardware' | 'environment'
@@ -88,10 +88,10 @@ expr
   | '[' (expr (',' expr)* ','?)? ']'                              # listLit
   | block                                                         # mapLit
   | '(' expr ')'                                                  # parenExpr
-  | expr '.' (IDENT | keyword)                                   # memberExpr
+  | expr '.' (IDENT | keyword)                                    # memberExpr
   | expr '(' expr 'for' IDENT 'in' expr ('if' expr)? ')'          # aggregateExpr
-  // An argument is `(name '=')? expr`, written out rather than a rule of
-  // its own for the same reason.
+  // An argument is `(name '=')? expr`, written out (and the name's IDENT
+  // matched in place) rather than a rule of its own for the same reason.
   | expr '(' (((IDENT | keyword) '=')? expr (',' ((IDENT | keyword) '=')? expr)* ','?)? ')' block?  # callExpr
   | expr '[' (expr | star='*') ']'                                # indexExpr
   | op=('-' | 'not') expr                                         # unaryExpr
