@@ -233,6 +233,9 @@ class Session {
     return noop(step.action) && step.check.empty() && no_undo;
   }
 
+  // A no-op begins nothing, so it has no `running` to record (or release).
+  static bool RecordsRunning(const plan::Step& step) { return step.action.kind != plan::Action::Kind::Noop; }
+
   // Queues the start of step i's next attempt; true when it must be
   // committed before the action starts: `running` is durable first, so that
   // a resumed run knows the action may have begun (and with it every success
@@ -241,7 +244,7 @@ class Session {
   bool QueueAttempt(uint32_t i) {
     const plan::Step& step = plan_.steps[i];
     int64_t number = ++attempts_[i];
-    if (step.action.kind != plan::Action::Kind::Noop) {
+    if (RecordsRunning(step)) {
       store_.RecordLater(run_, Entry(i, StepStatus::Running, number));
       return true;
     }
@@ -259,7 +262,7 @@ class Session {
   // The journal says so, and a resumed run starts them as new attempts.
   void Release(std::span<const uint32_t> steps) {
     for (uint32_t i : steps)
-      if (plan_.steps[i].action.kind != plan::Action::Kind::Noop)
+      if (RecordsRunning(plan_.steps[i]))
         store_.RecordLater(run_, Entry(i, StepStatus::Pending, attempts_[i], {},
                                        "claimed, not started: the run stopped first"));
     store_.Flush();

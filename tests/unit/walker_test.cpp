@@ -118,13 +118,17 @@ struct Claims {
   bool started_unbegun = false;
 
   explicit Claims(size_t n) : begun(n, 0) {}
-  void Hook(WalkOptions& options) {
+  // Walk options whose begin and release hooks record into this.
+  WalkOptions Options(int jobs, int claim_ahead) {
+    WalkOptions options = ::Options(jobs, true);
+    options.claim_ahead = claim_ahead;
     options.begin = [this](std::span<const uint32_t> nodes) {
       std::lock_guard lock(mutex);
       batches.emplace_back(nodes.begin(), nodes.end());
       for (uint32_t v : nodes) ++begun[v];
     };
     options.release = [this](std::span<const uint32_t> nodes) { released.assign(nodes.begin(), nodes.end()); };
+    return options;
   }
   void Ran(uint32_t v) {
     std::lock_guard lock(mutex);
@@ -143,9 +147,7 @@ TEST_CASE("quick nodes are begun several at a time, each once and before its tas
   for (uint32_t v = 10; v < 40; ++v) deps[v] = {v - 10};
   std::vector<bool> runnable(40, true);
   Claims claims(40);
-  WalkOptions options = Options(2, true);
-  claims.Hook(options);
-  options.claim_ahead = 3;
+  WalkOptions options = claims.Options(2, 3);
   auto outcome = Walk(deps, runnable, options, [&](uint32_t v) {
     claims.Ran(v);
     return true;
@@ -162,9 +164,7 @@ TEST_CASE("slow nodes are begun one at a time") {
   std::vector<std::vector<uint32_t>> deps(6);
   std::vector<bool> runnable(6, true);
   Claims claims(6);
-  WalkOptions options = Options(2, true);
-  claims.Hook(options);
-  options.claim_ahead = 3;
+  WalkOptions options = claims.Options(2, 3);
   options.claim_below = std::chrono::microseconds(500);
   Walk(deps, runnable, options, [&](uint32_t v) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -180,9 +180,7 @@ TEST_CASE("nodes claimed but not started when a node fails are released, never r
   std::vector<std::vector<uint32_t>> deps(10);
   std::vector<bool> runnable(10, true);
   Claims claims(10);
-  WalkOptions options = Options(1, true);
-  claims.Hook(options);
-  options.claim_ahead = 4;
+  WalkOptions options = claims.Options(1, 4);
   options.claim_below = std::chrono::seconds(60);  // every task counts as quick
   // 0 is begun alone (no task measured yet); then 1..5 together, and 1 fails.
   auto outcome = Walk(deps, runnable, options, [&](uint32_t v) {
