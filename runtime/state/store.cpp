@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -19,23 +20,45 @@ constexpr const char* kStatusNames[] = {"pending", "running", "succeeded", "fail
                                         "undoing", "undone",  "undo_failed", "blocked",
                                         "awaiting_approval"};
 
+// Schema 2: a step's state is the fold of its transitions (the view `steps`,
+// for people and scripts), so a durable transition writes one B-tree page,
+// the journal's last, instead of two. Schema 1 kept `steps` as a table
+// updated with each transition; Migrate derives it again.
+constexpr int kSchemaVersion = 2;
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('schema', '1');
+INSERT OR IGNORE INTO meta VALUES ('schema', '2');
 CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY, digest TEXT NOT NULL, plan TEXT NOT NULL, status TEXT NOT NULL,
-  started_at TEXT NOT NULL, finished_at TEXT, host TEXT, pid INTEGER);
+  started_at TEXT NOT NULL, finished_at TEXT, host TEXT, pid INTEGER,
+  first_transition INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS transitions (
   id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
   status TEXT NOT NULL, attempt INTEGER NOT NULL, exit_code INTEGER, error TEXT, at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS steps (
-  run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL, status TEXT NOT NULL,
-  attempts INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, step)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS plan_files (sha256 TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS approvals (
   id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
   approved_by TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL, given_at TEXT NOT NULL,
   recorded_at TEXT NOT NULL);
+)sql";
+
+constexpr const char* kStepsView = R"sql(
+CREATE VIEW IF NOT EXISTS steps AS
+SELECT run_id, step, status, attempts, updated_at FROM (
+  SELECT run_id, step, status, at AS updated_at,
+         max(attempt) OVER (PARTITION BY run_id, step) AS attempts,
+         row_number() OVER (PARTITION BY run_id, step ORDER BY id DESC) AS latest
+  FROM transitions)
+WHERE latest = 1;
+)sql";
+
+// From schema 1: every row of the old `steps` table was written with a
+// transition, so the view shows the same states; `first_transition` 0 makes
+// an old run's queries scan the journal from its start.
+constexpr const char* kFromSchema1 = R"sql(
+ALTER TABLE runs ADD COLUMN first_transition INTEGER NOT NULL DEFAULT 0;
+DROP TABLE steps;
+UPDATE meta SET value = '2' WHERE key = 'schema';
 )sql";
 
 sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
@@ -124,7 +147,7 @@ StateStore::~StateStore() {
   } catch (const std::exception&) {
     // Only RecordLater's records, which a crash could have lost as well.
   }
-  for (sqlite3_stmt* stmt : {begin_, commit_, insert_transition_, upsert_step_}) sqlite3_finalize(stmt);
+  for (sqlite3_stmt* stmt : {begin_, commit_, insert_transition_}) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
 
@@ -153,17 +176,42 @@ std::unique_ptr<StateStore> StateStore::Open(const std::string& dir, std::string
     int chunk_bytes = 256 * 1024;
     sqlite3_file_control(db, "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk_bytes);
     store->Exec("PRAGMA journal_mode=WAL");
-    // 512 pages (2 MiB): smaller, a long run's checkpoints copy the same
-    // pages of `steps` again and again; larger, a short run only grows it.
-    store->Exec("PRAGMA wal_autocheckpoint=512");
+    // 128 pages (512 KiB): the first 128 transitions in a new state
+    // directory grow the WAL, each such commit costing about two; later
+    // ones overwrite it. A checkpoint copies the journal's few new pages.
+    store->Exec("PRAGMA wal_autocheckpoint=128");
     store->Exec("PRAGMA synchronous=FULL");
     store->Exec("PRAGMA foreign_keys=ON");
-    store->Exec(kSchema);
+    store->Migrate();
   } catch (const std::exception& e) {
     error = fmt::format("cannot use state store `{}`: {}", path, e.what());
     return nullptr;
   }
   return store;
+}
+
+// In one transaction, so a second sparkc opening the same store meanwhile
+// waits for it and then finds the schema current.
+void StateStore::Migrate() {
+  Exec("BEGIN IMMEDIATE");
+  try {
+    Exec(kSchema);
+    int version = 0;
+    {
+      Statement s(db_, "SELECT value FROM meta WHERE key = 'schema'");
+      if (s.Step()) version = std::atoi(s.Text(0).c_str());
+    }
+    if (version > kSchemaVersion)
+      throw std::runtime_error(fmt::format("its schema is version {}, newer than this sparkc knows ({}); "
+                                           "use the sparkc that wrote it",
+                                           version, kSchemaVersion));
+    if (version == 1) Exec(kFromSchema1);
+    Exec(kStepsView);
+    Exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 void StateStore::Exec(const char* sql) {
@@ -177,7 +225,10 @@ void StateStore::Exec(const char* sql) {
 
 int64_t StateStore::CreateRun(const std::string& digest, const std::string& plan_json) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO runs (digest, plan, status, started_at, host, pid) VALUES (?, ?, 'running', ?, ?, ?)");
+  // Transition ids only grow, so every transition of this run comes after
+  // the journal's last now: a run's queries start there, not at the start.
+  Statement s(db_, "INSERT INTO runs (digest, plan, status, started_at, host, pid, first_transition) "
+                   "VALUES (?, ?, 'running', ?, ?, ?, (SELECT coalesce(max(id), 0) FROM transitions))");
   s.Bind(1, digest).Bind(2, plan_json).Bind(3, NowTimestamp()).Bind(4, Hostname()).Bind(5, getpid());
   s.Step();
   return sqlite3_last_insert_rowid(db_);
@@ -283,14 +334,10 @@ void StateStore::WriteBatch(const std::vector<Pending>& batch) {
     commit_ = Prepare(db_, "COMMIT");
     insert_transition_ = Prepare(db_, "INSERT INTO transitions (run_id, step, status, attempt, exit_code, error, at) "
                                       "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    upsert_step_ = Prepare(db_, "INSERT INTO steps (run_id, step, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?) "
-                                "ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, "
-                                "attempts = max(attempts, excluded.attempts), updated_at = excluded.updated_at");
   }
   Statement(db_, begin_).Step();
   try {
     Statement journal(db_, insert_transition_);
-    Statement state(db_, upsert_step_);
     for (const Pending& p : batch) {
       if (p.transition == nullptr) continue;
       const Transition& t = *p.transition;
@@ -300,8 +347,6 @@ void StateStore::WriteBatch(const std::vector<Pending>& batch) {
       else journal.BindNull(5);
       journal.Bind(6, t.error).Bind(7, now);
       journal.Step();
-      state.Reset().Bind(1, p.run).Bind(2, t.step).Bind(3, status).Bind(4, t.attempt).Bind(5, now);
-      state.Step();
     }
     Statement(db_, commit_).Step();
   } catch (...) {
@@ -310,18 +355,28 @@ void StateStore::WriteBatch(const std::vector<Pending>& batch) {
   }
 }
 
+// A rowid range from the run's first transition: no index on run_id, which
+// would be one more page to write with every transition.
+constexpr const char* kRunJournal =
+    "FROM transitions WHERE id > (SELECT first_transition FROM runs WHERE id = ?1) AND run_id = ?1 ORDER BY id";
+
+// The fold the view `steps` makes: the latest status, the highest attempt.
 std::map<std::string, StepRecord> StateStore::Steps(int64_t run) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT step, status, attempts FROM steps WHERE run_id = ?");
+  Statement s(db_, fmt::format("SELECT step, status, attempt {}", kRunJournal).c_str());
   s.Bind(1, run);
   std::map<std::string, StepRecord> out;
-  while (s.Step()) out[s.Text(0)] = {ParseStatus(s.Text(1)).value_or(StepStatus::Pending), s.Int(2)};
+  while (s.Step()) {
+    StepRecord& record = out[s.Text(0)];
+    record.status = ParseStatus(s.Text(1)).value_or(StepStatus::Pending);
+    record.attempts = std::max(record.attempts, s.Int(2));
+  }
   return out;
 }
 
 std::vector<Transition> StateStore::Journal(int64_t run) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT step, status, attempt, exit_code, error FROM transitions WHERE run_id = ? ORDER BY id");
+  Statement s(db_, fmt::format("SELECT step, status, attempt, exit_code, error {}", kRunJournal).c_str());
   s.Bind(1, run);
   std::vector<Transition> out;
   while (s.Step()) {

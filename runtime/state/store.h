@@ -70,7 +70,7 @@ class StateStore {
   std::optional<std::string> PlanFileDigest(const std::string& file_sha256);
   // Commits what RecordLater queued first.
   void SetRunStatus(int64_t run, const std::string& status);
-  // Durable on return: appends to the journal and updates the step's state.
+  // Durable on return: appends to the journal.
   // Concurrent callers share one commit (group commit): whoever finds no
   // commit in progress writes everything queued so far in one transaction.
   void Record(int64_t run, const Transition& t);
@@ -101,6 +101,7 @@ class StateStore {
   void Commit(Pending entry);
 
   explicit StateStore(sqlite3* db) : db_(db) {}
+  void Migrate();
   void Exec(const char* sql);
   void WriteBatch(const std::vector<Pending>& batch);
 
@@ -109,7 +110,6 @@ class StateStore {
   sqlite3_stmt* begin_ = nullptr;
   sqlite3_stmt* commit_ = nullptr;
   sqlite3_stmt* insert_transition_ = nullptr;
-  sqlite3_stmt* upsert_step_ = nullptr;
   std::mutex mutex_;  // one statement or transaction at a time on db_
   std::mutex queue_mutex_;
   std::condition_variable committed_;
