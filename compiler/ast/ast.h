@@ -128,6 +128,8 @@ constexpr int kComparisonPrecedence = 3;
 
 // Field by field, spans included: two parses of one file agree.
 bool SameTree(const Module& a, const Module& b);
+// The same, spans aside: two layouts of one file say the same (`sparkc fmt`).
+bool SameMeaning(const Module& a, const Module& b);
 
 // A string literal with escapes, as PrintExpr writes it.
 std::string QuoteString(const std::string& text);

@@ -1,5 +1,9 @@
 #include "compiler/source/source.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -65,18 +69,34 @@ bool ReadFile(const std::string& path, std::string& out, std::string& error) {
 
 bool WriteFileAtomically(const std::string& path, const std::string& content, std::string& error) {
   std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out || !(out << content) || !out.flush()) {
-      error = std::strerror(errno);
-      return false;
-    }
+  // A file rewritten in place (`sparkc fmt`) keeps its permissions.
+  struct stat existing;
+  bool exists = stat(path.c_str(), &existing) == 0;
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return false;
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    error = ec.message();
-    std::filesystem::remove(tmp, ec);
+  auto fail = [&] {
+    error = std::strerror(errno);
+    close(fd);
+    unlink(tmp.c_str());
+    return false;
+  };
+  if (exists && fchmod(fd, existing.st_mode & 07777) != 0) return fail();
+  for (size_t done = 0; done < content.size();) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail();
+    done += static_cast<size_t>(n);
+  }
+  // On disk before the rename makes it the file: a crash leaves the old
+  // content or the new, never an empty file.
+  if (fsync(fd) != 0) return fail();
+  close(fd);
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    error = std::strerror(errno);
+    unlink(tmp.c_str());
     return false;
   }
   return true;

@@ -1,7 +1,9 @@
 // libFuzzer target: the whole front end and checker (parse, resolve,
 // evaluate, check, order, plan) on arbitrary bytes as a root spec. A spec
 // that compiles must give a plan that loads back, and the parser on one
-// thread and on two (parse and AST build overlapped) must agree.
+// thread and on two (parse and AST build overlapped) must agree. A file that
+// parses must format to text that differs only in layout, parses to the same
+// tree, and formats to itself.
 #include <unistd.h>
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "compiler/compile/compile.h"
+#include "compiler/format/format.h"
 #include "compiler/parse/parse_internal.h"
 
 namespace {
@@ -26,6 +29,15 @@ void ParseBothWays(const uint8_t* data, size_t size) {
     const sparkc::Diagnostic &a = one_diags.all()[i], &b = two_diags.all()[i];
     if (a.message != b.message || a.span.begin != b.span.begin || a.span.end != b.span.end) std::abort();
   }
+  if (one_diags.has_errors()) return;
+  std::string_view text = sources.file(file).text();
+  std::string formatted = sparkc::format::Format(text);
+  sparkc::FileId again_file = sources.Add("g.spark", "g.spark", formatted);
+  sparkc::Diagnostics again_diags(sources);
+  sparkc::Module again = sparkc::ParseFile(sources, again_file, again_diags);
+  if (!sparkc::format::SameButLayout(text, formatted) || again_diags.has_errors() ||
+      !sparkc::SameMeaning(one, again) || sparkc::format::Format(formatted) != formatted)
+    std::abort();
 }
 
 }  // namespace

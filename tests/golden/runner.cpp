@@ -2,6 +2,8 @@
 // holding main.spark, for tests with several files):
 //   fail_*.spark   `sparkc check` must fail; the expected exit code and
 //                  diagnostics are the `// CHECK:` lines at the end of the file.
+//   fmt_*.spark    `sparkc fmt --stdout` must succeed; the expected text is
+//                  the file beside it with the extension .formatted.
 //   other *.spark  `sparkc plan` must succeed; the expected plan is the
 //                  file beside it with the extension .plan.yaml.
 // A first line `// ARGS: ...` replaces the command (`%s` is the file).
@@ -45,14 +47,18 @@ struct Outcome {
   std::string out, err;
 };
 
-Outcome Run(const std::string& file, const std::string& source, bool failing) {
+enum class Mode { Plan, Fail, Format };
+
+Outcome Run(const std::string& file, const std::string& source, Mode mode) {
   std::vector<std::string> args = {"sparkc"};
   std::string first = source.substr(0, source.find('\n'));
   if (first.starts_with("// ARGS:")) {
     std::istringstream in(first.substr(8));
     for (std::string word; in >> word;) args.push_back(word == "%s" ? file : word);
-  } else if (failing) {
+  } else if (mode == Mode::Fail) {
     args.insert(args.end(), {"check", file});
+  } else if (mode == Mode::Format) {
+    args.insert(args.end(), {"fmt", "--stdout", file});
   } else {
     args.insert(args.end(), {"plan", file});
   }
@@ -92,8 +98,9 @@ bool RunTest(const fs::path& test, bool update) {
   std::string name = test.filename().string();
   std::string display = is_dir ? (fs::path(name) / "main.spark").string() : name;
   bool failing = name.starts_with("fail_");
+  bool formatting = name.starts_with("fmt_");
   std::string source = Read(file);
-  Outcome o = Run(display, source, failing);
+  Outcome o = Run(display, source, failing ? Mode::Fail : formatting ? Mode::Format : Mode::Plan);
 
   if ((o.exit_code != 0) != failing) {
     std::cerr << "FAIL " << name << ": exit code " << o.exit_code
@@ -112,7 +119,8 @@ bool RunTest(const fs::path& test, bool update) {
               << ExistingExpectations(source) << "--- actual\n" << actual;
     return false;
   }
-  fs::path golden = is_dir ? test / "main.plan.yaml" : fs::path(test).replace_extension(".plan.yaml");
+  const char* extension = formatting ? ".formatted" : ".plan.yaml";
+  fs::path golden = is_dir ? test / (std::string("main") + extension) : fs::path(test).replace_extension(extension);
   if (update) {
     Write(golden, o.out);
     return true;
@@ -122,7 +130,8 @@ bool RunTest(const fs::path& test, bool update) {
     return false;
   }
   if (Read(golden) == o.out && o.err.empty()) return true;
-  std::cerr << "FAIL " << name << ": the plan differs from " << golden.filename()
+  std::cerr << "FAIL " << name << ": the " << (formatting ? "formatted text" : "plan") << " differs from "
+            << golden.filename()
             << " (run the golden runner with --update and review the diff)\n" << o.err;
   return false;
 }

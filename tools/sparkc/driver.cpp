@@ -16,6 +16,7 @@
 #include "compiler/plan/diff.h"
 #include "compiler/plan/signature.h"
 #include "runtime/apply/apply.h"
+#include "tools/sparkc/fmt_command.h"
 
 namespace sparkc {
 namespace {
@@ -361,6 +362,13 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   sign->add_option("plan", o.files, "the plan file")->required()->expected(1);
   sign->add_option("--key", o.key, "Ed25519 private key, PEM")->required()->check(CLI::ExistingFile);
 
+  FmtOptions fmt_options;
+  auto* format = app.add_subcommand("fmt", "rewrite .spark files in the canonical layout (comments and line breaks kept)");
+  format->add_option("paths", fmt_options.paths, "files, directories (every .spark below), or - for stdin")
+      ->required();
+  format->add_flag("--check", fmt_options.check, "change nothing; exit 1 and show where a file is not formatted");
+  format->add_flag("--stdout", fmt_options.to_stdout, "print the formatted text instead of rewriting the files");
+
   auto* explain = app.add_subcommand("explain", "explain a diagnostic code");
   explain->add_option("code", o.code, "a code such as E0301")->required();
 
@@ -384,6 +392,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     return Verify(verified, o.run);
   }
   if (explain->parsed()) return Explain(o, out, err);
+  if (format->parsed()) return FmtCommand(fmt_options, out, err);
   if (diff->parsed()) return DiffCommand(o, out, err);
   if (sign->parsed()) return SignCommand(o, out, err);
   if (graph->parsed()) {
