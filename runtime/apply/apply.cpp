@@ -378,7 +378,9 @@ class Session {
   std::string awaiting_;
   std::set<uint32_t> waiting_;  // steps stopped for an approval
   std::string status_ = "running";
-  std::string state_path_ = std::filesystem::absolute(options_.state_dir).lexically_normal().string();
+  std::string state_path_ = IsPostgresUrl(options_.state_dir)
+                                ? DisplayLocation(options_.state_dir)
+                                : std::filesystem::absolute(options_.state_dir).lexically_normal().string();
 };
 
 // The lock and the store, or the exit code that explains why not.
@@ -398,7 +400,7 @@ Opened OpenState(const RunOptions& options) {
     } else {
       *options.err << fmt::format("sparkc: error: the state store `{}` is locked by {}\n"
                                   "  help: wait for that run to finish; a lock left by a dead process is released "
-                                  "automatically\n", options.state_dir, holder);
+                                  "automatically\n", DisplayLocation(options.state_dir), holder);
       opened.exit_code = kExitLocked;
     }
     return opened;
@@ -415,7 +417,8 @@ std::string AlreadyAppliedMessage(int64_t run) {
 }  // namespace
 
 std::optional<std::string> KnownPlanDigest(const RunOptions& options) {
-  if (options.plan_file_sha256.empty() || !std::filesystem::exists(std::filesystem::path(options.state_dir) / "state.db"))
+  if (options.plan_file_sha256.empty()) return std::nullopt;
+  if (!IsPostgresUrl(options.state_dir) && !std::filesystem::exists(std::filesystem::path(options.state_dir) / "state.db"))
     return std::nullopt;
   std::string error;
   std::unique_ptr<StateStore> store = StateStore::Open(options.state_dir, error);

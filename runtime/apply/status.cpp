@@ -16,7 +16,7 @@ int Status(const RunOptions& options) {
   try {
     std::optional<RunInfo> last = store->LastRun();
     if (!last) {
-      *options.out << fmt::format("no run recorded in `{}`\n", options.state_dir);
+      *options.out << fmt::format("no run recorded in `{}`\n", DisplayLocation(options.state_dir));
       return kExitOk;
     }
     plan::Plan plan;

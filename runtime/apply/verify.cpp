@@ -19,7 +19,7 @@ int Verify(const plan::Plan& plan, const RunOptions& options) {
   std::optional<RunInfo> last = store->LastRun();
   if (!last || last->digest != plan.digest) {
     *options.out << fmt::format("no run of this plan ({}) in `{}`; nothing to verify\n", plan.digest,
-                                options.state_dir);
+                                DisplayLocation(options.state_dir));
     return kExitOk;
   }
   std::map<std::string, StepRecord> steps = store->Steps(last->id);

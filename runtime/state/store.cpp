@@ -1,17 +1,11 @@
 #include "runtime/state/store.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sqlite3.h>
-#include <sys/file.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <stdexcept>
+
+#include "runtime/state/backends.h"
 
 namespace sparkc::runtime {
 namespace {
@@ -20,108 +14,12 @@ constexpr const char* kStatusNames[] = {"pending", "running", "succeeded", "fail
                                         "undoing", "undone",  "undo_failed", "blocked",
                                         "awaiting_approval"};
 
-// Schema 2: a step's state is the fold of its transitions (the view `steps`,
-// for people and scripts), so a durable transition writes one B-tree page,
-// the journal's last, instead of two. Schema 1 kept `steps` as a table
-// updated with each transition; Migrate derives it again.
-constexpr int kSchemaVersion = 2;
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('schema', '2');
-CREATE TABLE IF NOT EXISTS runs (
-  id INTEGER PRIMARY KEY, digest TEXT NOT NULL, plan TEXT NOT NULL, status TEXT NOT NULL,
-  started_at TEXT NOT NULL, finished_at TEXT, host TEXT, pid INTEGER,
-  first_transition INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS transitions (
-  id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
-  status TEXT NOT NULL, attempt INTEGER NOT NULL, exit_code INTEGER, error TEXT, at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS plan_files (sha256 TEXT PRIMARY KEY, digest TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS approvals (
-  id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
-  approved_by TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL, given_at TEXT NOT NULL,
-  recorded_at TEXT NOT NULL);
-)sql";
-
-constexpr const char* kStepsView = R"sql(
-CREATE VIEW IF NOT EXISTS steps AS
-SELECT run_id, step, status, attempts, updated_at FROM (
-  SELECT run_id, step, status, at AS updated_at,
-         max(attempt) OVER (PARTITION BY run_id, step) AS attempts,
-         row_number() OVER (PARTITION BY run_id, step ORDER BY id DESC) AS latest
-  FROM transitions)
-WHERE latest = 1;
-)sql";
-
-// From schema 1: every row of the old `steps` table was written with a
-// transition, so the view shows the same states; `first_transition` 0 makes
-// an old run's queries scan the journal from its start.
-constexpr const char* kFromSchema1 = R"sql(
-ALTER TABLE runs ADD COLUMN first_transition INTEGER NOT NULL DEFAULT 0;
-DROP TABLE steps;
-UPDATE meta SET value = '2' WHERE key = 'schema';
-)sql";
-
-sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
-    throw std::runtime_error(sqlite3_errmsg(db));
-  return stmt;
-}
-
-// A prepared statement that finalizes itself, or one the store keeps
-// (borrowed: reset for the next use instead).
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-      throw std::runtime_error(sqlite3_errmsg(db));
-  }
-  Statement(sqlite3* db, sqlite3_stmt* borrowed) : db_(db), stmt_(borrowed), owned_(false) { Reset(); }
-  ~Statement() {
-    if (owned_) sqlite3_finalize(stmt_);
-    else sqlite3_reset(stmt_);
-  }
-  Statement& Bind(int i, int64_t v) { return Check(sqlite3_bind_int64(stmt_, i, v)); }
-  Statement& Bind(int i, const std::string& v) {
-    return Check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-  }
-  Statement& BindNull(int i) { return Check(sqlite3_bind_null(stmt_, i)); }
-  // Ready to run again with new bindings.
-  Statement& Reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-    return *this;
-  }
-  bool Step() {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(sqlite3_errmsg(db_));
-  }
-  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
-  bool IsNull(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  std::string Text(int col) {
-    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
-  }
-
- private:
-  Statement& Check(int rc) {
-    if (rc != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
-    return *this;
-  }
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  bool owned_ = true;
-};
-
-std::string Hostname() {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return host;
-}
-
 }  // namespace
+
+struct StateStore::Waiter {
+  bool done = false;
+  std::exception_ptr error;
+};
 
 std::string_view StatusName(StepStatus s) { return kStatusNames[static_cast<int>(s)]; }
 
@@ -141,134 +39,49 @@ std::string NowTimestamp() {
                      utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
 }
 
-StateStore::~StateStore() {
+std::string HostName() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
+std::string LockHolderInfo() { return fmt::format("pid {} on {} since {}", getpid(), HostName(), NowTimestamp()); }
+
+bool IsPostgresUrl(const std::string& location) {
+  return location.starts_with("postgres://") || location.starts_with("postgresql://");
+}
+
+std::string DisplayLocation(const std::string& location) {
+  if (!IsPostgresUrl(location)) return location;
+  // The userinfo ends at the authority's last `@` (a password may hold one).
+  size_t authority = location.find("://") + 3;
+  size_t at = location.rfind('@', location.find('/', authority));
+  if (at == std::string::npos || at < authority) return location;
+  size_t colon = location.find(':', authority);
+  if (colon > at) return location;
+  return location.substr(0, colon + 1) + "***" + location.substr(at);
+}
+
+std::unique_ptr<StateStore> StateStore::Open(const std::string& location, std::string& error) {
+  return IsPostgresUrl(location) ? OpenPostgres(location, error) : OpenSqlite(location, error);
+}
+
+std::unique_ptr<StoreLock> StoreLock::Acquire(const std::string& location, std::string& holder, std::string& error) {
+  return IsPostgresUrl(location) ? AcquirePostgresLock(location, holder, error)
+                                 : AcquireFileLock(location, holder, error);
+}
+
+void StateStore::SetRunStatus(int64_t run, const std::string& status) {
+  Flush();
+  WriteRunStatus(run, status);
+}
+
+void StateStore::FlushQuietly() noexcept {
   try {
     Flush();
   } catch (const std::exception&) {
     // Only RecordLater's records, which a crash could have lost as well.
   }
-  for (sqlite3_stmt* stmt : {begin_, commit_, insert_transition_}) sqlite3_finalize(stmt);
-  sqlite3_close(db_);
-}
-
-std::unique_ptr<StateStore> StateStore::Open(const std::string& dir, std::string& error) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    error = fmt::format("cannot create state directory `{}`: {}", dir, ec.message());
-    return nullptr;
-  }
-  std::string path = (std::filesystem::path(dir) / "state.db").string();
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    error = fmt::format("cannot open state store `{}`: {}", path, db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
-    return nullptr;
-  }
-  std::unique_ptr<StateStore> store(new StateStore(db));
-  try {
-    sqlite3_busy_timeout(db, 5000);
-    // An fdatasync that grows a file also commits its new size, and on ext4
-    // that halves the rate of durable transitions. SQLite writes its WAL from
-    // the start again after each checkpoint, so a small WAL stops growing
-    // after a few hundred transitions; the database grows in large chunks.
-    int chunk_bytes = 256 * 1024;
-    sqlite3_file_control(db, "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk_bytes);
-    store->Exec("PRAGMA journal_mode=WAL");
-    // 128 pages (512 KiB): the first 128 transitions in a new state
-    // directory grow the WAL, each such commit costing about two; later
-    // ones overwrite it. A checkpoint copies the journal's few new pages.
-    store->Exec("PRAGMA wal_autocheckpoint=128");
-    store->Exec("PRAGMA synchronous=FULL");
-    store->Exec("PRAGMA foreign_keys=ON");
-    store->Migrate();
-  } catch (const std::exception& e) {
-    error = fmt::format("cannot use state store `{}`: {}", path, e.what());
-    return nullptr;
-  }
-  return store;
-}
-
-// In one transaction, so a second sparkc opening the same store meanwhile
-// waits for it and then finds the schema current.
-void StateStore::Migrate() {
-  Exec("BEGIN IMMEDIATE");
-  try {
-    Exec(kSchema);
-    int version = 0;
-    {
-      Statement s(db_, "SELECT value FROM meta WHERE key = 'schema'");
-      if (s.Step()) version = std::atoi(s.Text(0).c_str());
-    }
-    if (version > kSchemaVersion)
-      throw std::runtime_error(fmt::format("its schema is version {}, newer than this sparkc knows ({}); "
-                                           "use the sparkc that wrote it",
-                                           version, kSchemaVersion));
-    if (version == 1) Exec(kFromSchema1);
-    Exec(kStepsView);
-    Exec("COMMIT");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
-}
-
-void StateStore::Exec(const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message ? message : "unknown error";
-    sqlite3_free(message);
-    throw std::runtime_error(text);
-  }
-}
-
-int64_t StateStore::CreateRun(const std::string& digest, const std::string& plan_json) {
-  std::lock_guard lock(mutex_);
-  // Transition ids only grow, so every transition of this run comes after
-  // the journal's last now: a run's queries start there, not at the start.
-  Statement s(db_, "INSERT INTO runs (digest, plan, status, started_at, host, pid, first_transition) "
-                   "VALUES (?, ?, 'running', ?, ?, ?, (SELECT coalesce(max(id), 0) FROM transitions))");
-  s.Bind(1, digest).Bind(2, plan_json).Bind(3, NowTimestamp()).Bind(4, Hostname()).Bind(5, getpid());
-  s.Step();
-  return sqlite3_last_insert_rowid(db_);
-}
-
-std::optional<RunInfo> StateStore::LastRun() {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, digest, plan, status, started_at FROM runs ORDER BY id DESC LIMIT 1");
-  if (!s.Step()) return std::nullopt;
-  return RunInfo{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)};
-}
-
-void StateStore::RememberPlanFile(const std::string& file_sha256, const std::string& digest) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT OR REPLACE INTO plan_files VALUES (?, ?)");
-  s.Bind(1, file_sha256).Bind(2, digest);
-  s.Step();
-}
-
-std::optional<std::string> StateStore::PlanFileDigest(const std::string& file_sha256) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT digest FROM plan_files WHERE sha256 = ?");
-  s.Bind(1, file_sha256);
-  if (!s.Step()) return std::nullopt;
-  return s.Text(0);
-}
-
-std::optional<RunInfo> StateStore::LastRunSummary() {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, digest, status, started_at FROM runs ORDER BY id DESC LIMIT 1");
-  if (!s.Step()) return std::nullopt;
-  return RunInfo{s.Int(0), s.Text(1), "", s.Text(2), s.Text(3)};
-}
-
-void StateStore::SetRunStatus(int64_t run, const std::string& status) {
-  Flush();
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
-  s.Bind(1, status).Bind(2, NowTimestamp()).Bind(3, run);
-  s.Step();
 }
 
 void StateStore::Record(int64_t run, const Transition& t) {
@@ -323,116 +136,6 @@ void StateStore::Commit(Pending entry) {
     committing_ = false;
     committed_.notify_all();
   }
-}
-
-void StateStore::WriteBatch(const std::vector<Pending>& batch) {
-  if (std::none_of(batch.begin(), batch.end(), [](const Pending& p) { return p.transition != nullptr; })) return;
-  std::lock_guard lock(mutex_);
-  std::string now = NowTimestamp();
-  if (begin_ == nullptr) {
-    begin_ = Prepare(db_, "BEGIN IMMEDIATE");
-    commit_ = Prepare(db_, "COMMIT");
-    insert_transition_ = Prepare(db_, "INSERT INTO transitions (run_id, step, status, attempt, exit_code, error, at) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  }
-  Statement(db_, begin_).Step();
-  try {
-    Statement journal(db_, insert_transition_);
-    for (const Pending& p : batch) {
-      if (p.transition == nullptr) continue;
-      const Transition& t = *p.transition;
-      std::string status(StatusName(t.status));
-      journal.Reset().Bind(1, p.run).Bind(2, t.step).Bind(3, status).Bind(4, t.attempt);
-      if (t.exit_code) journal.Bind(5, *t.exit_code);
-      else journal.BindNull(5);
-      journal.Bind(6, t.error).Bind(7, now);
-      journal.Step();
-    }
-    Statement(db_, commit_).Step();
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
-}
-
-// A rowid range from the run's first transition: no index on run_id, which
-// would be one more page to write with every transition.
-constexpr const char* kRunJournal =
-    "FROM transitions WHERE id > (SELECT first_transition FROM runs WHERE id = ?1) AND run_id = ?1 ORDER BY id";
-
-// The fold the view `steps` makes: the latest status, the highest attempt.
-std::map<std::string, StepRecord> StateStore::Steps(int64_t run) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, fmt::format("SELECT step, status, attempt {}", kRunJournal).c_str());
-  s.Bind(1, run);
-  std::map<std::string, StepRecord> out;
-  while (s.Step()) {
-    StepRecord& record = out[s.Text(0)];
-    record.status = ParseStatus(s.Text(1)).value_or(StepStatus::Pending);
-    record.attempts = std::max(record.attempts, s.Int(2));
-  }
-  return out;
-}
-
-std::vector<Transition> StateStore::Journal(int64_t run) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, fmt::format("SELECT step, status, attempt, exit_code, error {}", kRunJournal).c_str());
-  s.Bind(1, run);
-  std::vector<Transition> out;
-  while (s.Step()) {
-    Transition t{s.Text(0), ParseStatus(s.Text(1)).value_or(StepStatus::Pending), s.Int(2), {}, s.Text(4)};
-    if (!s.IsNull(3)) t.exit_code = static_cast<int>(s.Int(3));
-    out.push_back(std::move(t));
-  }
-  return out;
-}
-
-void StateStore::RecordApproval(int64_t run, const Approval& a) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO approvals (run_id, step, approved_by, source, note, given_at, recorded_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  s.Bind(1, run).Bind(2, a.step).Bind(3, a.by).Bind(4, a.source).Bind(5, a.note).Bind(6, a.at).Bind(7, NowTimestamp());
-  s.Step();
-}
-
-std::vector<Approval> StateStore::Approvals(int64_t run) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT step, approved_by, note, source, given_at FROM approvals WHERE run_id = ? ORDER BY id");
-  s.Bind(1, run);
-  std::vector<Approval> out;
-  while (s.Step()) out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
-  return out;
-}
-
-StoreLock::~StoreLock() {
-  ftruncate(fd_, 0);
-  close(fd_);  // releases the flock
-}
-
-std::unique_ptr<StoreLock> StoreLock::Acquire(const std::string& dir, std::string& holder, std::string& error) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  std::string path = (std::filesystem::path(dir) / "lock").string();
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    error = fmt::format("cannot open lock file `{}`: {}", path, std::strerror(errno));
-    return nullptr;
-  }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char buffer[512] = {};
-    ssize_t n = pread(fd, buffer, sizeof buffer - 1, 0);
-    holder = n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "another process";
-    while (!holder.empty() && holder.back() == '\n') holder.pop_back();
-    close(fd);
-    return nullptr;
-  }
-  std::string info = fmt::format("pid {} on {} since {}\n", getpid(), Hostname(), NowTimestamp());
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, info.data(), info.size(), 0) < 0) {
-    error = fmt::format("cannot write lock file `{}`: {}", path, std::strerror(errno));
-    close(fd);
-    return nullptr;
-  }
-  return std::unique_ptr<StoreLock>(new StoreLock(fd));
 }
 
 }  // namespace sparkc::runtime

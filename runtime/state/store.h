@@ -1,6 +1,6 @@
 // The state store: runs and every step transition, in SQLite (WAL,
-// synchronous=FULL). A transition is durable when Record returns; the
-// runtime records before it acts.
+// synchronous=FULL) or PostgreSQL. A transition is durable when Record
+// returns; the runtime records before it acts.
 #pragma once
 
 #include <condition_variable>
@@ -54,20 +54,24 @@ struct Transition {
   std::string error;
 };
 
+// The interface the runtime records through; the journal's rules (what is
+// durable when) are the same for every backend. Backends: SQLite in a
+// directory (sqlite_store.cpp), PostgreSQL at a URL (postgres_store.cpp).
 class StateStore {
  public:
-  ~StateStore();
-  // Opens (creating if needed) DIR/state.db. False with a reason on failure.
-  static std::unique_ptr<StateStore> Open(const std::string& dir, std::string& error);
+  virtual ~StateStore() = default;
+  // DIR (DIR/state.db, created if needed) or a postgres:// URL. Null with a
+  // reason on failure.
+  static std::unique_ptr<StateStore> Open(const std::string& location, std::string& error);
 
-  int64_t CreateRun(const std::string& digest, const std::string& plan_json);
-  std::optional<RunInfo> LastRun();
+  virtual int64_t CreateRun(const std::string& digest, const std::string& plan_json) = 0;
+  virtual std::optional<RunInfo> LastRun() = 0;
   // LastRun without the plan (which can be megabytes).
-  std::optional<RunInfo> LastRunSummary();
+  virtual std::optional<RunInfo> LastRunSummary() = 0;
   // Plan files by the SHA-256 of their bytes, once they were read and their
   // digest verified: the same bytes again need not be parsed to be known.
-  void RememberPlanFile(const std::string& file_sha256, const std::string& digest);
-  std::optional<std::string> PlanFileDigest(const std::string& file_sha256);
+  virtual void RememberPlanFile(const std::string& file_sha256, const std::string& digest) = 0;
+  virtual std::optional<std::string> PlanFileDigest(const std::string& file_sha256) = 0;
   // Commits what RecordLater queued first.
   void SetRunStatus(int64_t run, const std::string& status);
   // Durable on return: appends to the journal.
@@ -81,54 +85,59 @@ class StateStore {
   // that the Flush after them makes durable in one commit.
   void RecordLater(int64_t run, const Transition& t);
   void Flush();
-  std::map<std::string, StepRecord> Steps(int64_t run);
-  std::vector<Transition> Journal(int64_t run);
+  // A step's state is the fold of its transitions: the latest status, the
+  // highest attempt.
+  virtual std::map<std::string, StepRecord> Steps(int64_t run) = 0;
+  virtual std::vector<Transition> Journal(int64_t run) = 0;
   // Durable on return, before the approved step counts as succeeded.
-  void RecordApproval(int64_t run, const Approval& approval);
-  std::vector<Approval> Approvals(int64_t run);
+  virtual void RecordApproval(int64_t run, const Approval& approval) = 0;
+  virtual std::vector<Approval> Approvals(int64_t run) = 0;
 
- private:
-  struct Waiter {
-    bool done = false;
-    std::exception_ptr error;
-  };
+ protected:
+  struct Waiter;  // a Record or Flush waiting for its commit
   struct Pending {
     int64_t run;
     const Transition* transition;  // nullptr: Flush's marker
     Waiter* waiter;                // nullptr: queued by RecordLater
     std::shared_ptr<const Transition> owned;  // RecordLater's copy
   };
+  // One transaction holding the batch's transitions (those not null), in
+  // order; throws on failure.
+  virtual void WriteBatch(const std::vector<Pending>& batch) = 0;
+  virtual void WriteRunStatus(int64_t run, const std::string& status) = 0;
+  // For a backend's destructor, while WriteBatch still works: what
+  // RecordLater queued, which a crash could have lost as well, is written if
+  // it can be.
+  void FlushQuietly() noexcept;
+
+ private:
   void Commit(Pending entry);
 
-  explicit StateStore(sqlite3* db) : db_(db) {}
-  void Migrate();
-  void Exec(const char* sql);
-  void WriteBatch(const std::vector<Pending>& batch);
-
-  sqlite3* db_;
-  // Prepared once: a transition is a handful of microseconds of SQL.
-  sqlite3_stmt* begin_ = nullptr;
-  sqlite3_stmt* commit_ = nullptr;
-  sqlite3_stmt* insert_transition_ = nullptr;
-  std::mutex mutex_;  // one statement or transaction at a time on db_
   std::mutex queue_mutex_;
   std::condition_variable committed_;
   std::vector<Pending> queue_;
   bool committing_ = false;
 };
 
-// One apply or rollback per state store: an advisory lock on DIR/lock that
-// the kernel releases when its holder dies, so a dead holder never blocks.
+// "postgres://" and "postgresql://" locations name a PostgreSQL store.
+bool IsPostgresUrl(const std::string& location);
+// The location as messages show it: a URL's password replaced by `***`.
+std::string DisplayLocation(const std::string& location);
+
+// One apply or rollback per state store, held until destroyed. The kernel
+// (SQLite: a flock on DIR/lock) or the server (PostgreSQL: an advisory lock
+// of the holder's session) releases it when its holder dies, so a dead
+// holder never blocks.
 class StoreLock {
  public:
-  ~StoreLock();
-  // Null when another process holds it; `holder` then says who (pid, host, start).
-  static std::unique_ptr<StoreLock> Acquire(const std::string& dir, std::string& holder, std::string& error);
-
- private:
-  explicit StoreLock(int fd) : fd_(fd) {}
-  int fd_;
+  virtual ~StoreLock() = default;
+  // Null when another process holds it; `holder` then says who (pid, host,
+  // start). Null with `error` set when the lock cannot be taken at all.
+  static std::unique_ptr<StoreLock> Acquire(const std::string& location, std::string& holder, std::string& error);
 };
+
+// Who takes a lock: "pid N on HOST since TIME".
+std::string LockHolderInfo();
 
 // UTC, ISO 8601 with milliseconds.
 std::string NowTimestamp();

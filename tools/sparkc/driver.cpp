@@ -313,7 +313,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   plan->add_flag("--timings", o.timings, "print the time each compiler phase took (stderr)");
 
   auto add_state = [&](CLI::App* cmd) {
-    cmd->add_option("--state", o.run.state_dir, "the state store directory (default: .sparkc)");
+    cmd->add_option("--state", o.run.state_dir, "the state store: a directory (default: .sparkc) or a postgres:// URL");
   };
   auto add_reports = [&](CLI::App* cmd) {
     cmd->add_option("--report", o.run.report_json, "write the run as JSON to this file");

@@ -1,0 +1,321 @@
+// The PostgreSQL backend: the tables of the SQLite store in the schema
+// `sparkc` of the database a postgres:// URL names, so a team's runners
+// share one journal; the lock is an advisory lock of the holder's session,
+// which the server releases when that session ends.
+#include <fmt/format.h>
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <mutex>
+#include <stdexcept>
+
+#include "runtime/state/backends.h"
+
+namespace sparkc::runtime {
+namespace {
+
+// Created once per database, under kSchemaLockKey: two runners opening a new
+// database at once would otherwise race on CREATE ... IF NOT EXISTS.
+constexpr const char* kSchema = R"sql(
+CREATE SCHEMA IF NOT EXISTS sparkc;
+CREATE TABLE IF NOT EXISTS sparkc.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO sparkc.meta VALUES ('schema', '2') ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS sparkc.runs (
+  id BIGSERIAL PRIMARY KEY, digest TEXT NOT NULL, plan TEXT NOT NULL, status TEXT NOT NULL,
+  started_at TEXT NOT NULL, finished_at TEXT, host TEXT, pid BIGINT,
+  first_transition BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS sparkc.transitions (
+  id BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL REFERENCES sparkc.runs(id), step TEXT NOT NULL,
+  status TEXT NOT NULL, attempt BIGINT NOT NULL, exit_code INTEGER, error TEXT, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sparkc.plan_files (sha256 TEXT PRIMARY KEY, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sparkc.approvals (
+  id BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL REFERENCES sparkc.runs(id), step TEXT NOT NULL,
+  approved_by TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL, given_at TEXT NOT NULL,
+  recorded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sparkc.lock_holder (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL);
+CREATE OR REPLACE VIEW sparkc.steps AS
+SELECT run_id, step, status, attempts, updated_at FROM (
+  SELECT run_id, step, status, at AS updated_at,
+         max(attempt) OVER (PARTITION BY run_id, step) AS attempts,
+         row_number() OVER (PARTITION BY run_id, step ORDER BY id DESC) AS latest
+  FROM sparkc.transitions) AS folded
+WHERE latest = 1;
+)sql";
+
+// "sparkc" in ASCII: the session lock of one state store (one database).
+constexpr const char* kStoreLockKey = "126875781737315";
+constexpr const char* kSchemaLockKey = "126875781737316";
+
+using Params = std::vector<std::optional<std::string>>;
+
+class Result {
+ public:
+  explicit Result(PGresult* r) : r_(r, PQclear) {}
+  int rows() const { return PQntuples(r_.get()); }
+  bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+  std::string Text(int row, int col) const {
+    return std::string(PQgetvalue(r_.get(), row, col), static_cast<size_t>(PQgetlength(r_.get(), row, col)));
+  }
+  int64_t Int(int row, int col) const { return std::stoll(Text(row, col)); }
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> r_;
+};
+
+std::string Trimmed(const char* message) {
+  std::string text = message ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+class Connection {
+ public:
+  explicit Connection(PGconn* c) : c_(c) {}
+  ~Connection() { PQfinish(c_); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Null with the server's reason. A URL that sets no connect_timeout gets
+  // 10 s: an unreachable server is an error, not a hang.
+  static std::unique_ptr<Connection> Open(const std::string& url, std::string& error) {
+    std::string full = url;
+    auto add = [&](std::string_view key, std::string_view value) {
+      if (full.find(std::string(key) + "=") != std::string::npos) return;
+      full += fmt::format("{}{}={}", full.find('?') == std::string::npos ? "?" : "&", key, value);
+    };
+    add("connect_timeout", "10");
+    add("application_name", "sparkc");
+    auto connection = std::make_unique<Connection>(PQconnectdb(full.c_str()));
+    if (connection->c_ == nullptr || PQstatus(connection->c_) != CONNECTION_OK) {
+      error = fmt::format("cannot connect to `{}`: {}", DisplayLocation(url),
+                          connection->c_ ? Trimmed(PQerrorMessage(connection->c_)) : "out of memory");
+      return nullptr;
+    }
+    // NOTICEs (`relation ... already exists, skipping`) are not for the user.
+    PQsetNoticeProcessor(connection->c_, [](void*, const char*) {}, nullptr);
+    return connection;
+  }
+
+  Result Exec(const std::string& sql, const Params& params = {}) {
+    std::vector<const char*> values;
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    PGresult* r = params.empty() ? PQexec(c_, sql.c_str())
+                                 : PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                                values.data(), nullptr, nullptr, 0);
+    Result result(r);
+    ExecStatusType status = PQresultStatus(r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw std::runtime_error(Trimmed(PQerrorMessage(c_)));
+    return result;
+  }
+
+  void EnsureSchema() {
+    Exec("BEGIN");
+    try {
+      Exec(fmt::format("SELECT pg_advisory_xact_lock({})", kSchemaLockKey));
+      Exec(kSchema);
+      int version = std::stoi(Exec("SELECT value FROM sparkc.meta WHERE key = 'schema'").Text(0, 0));
+      if (version > kSchemaVersion)
+        throw std::runtime_error(fmt::format("its schema is version {}, newer than this sparkc knows ({}); "
+                                             "use the sparkc that wrote it",
+                                             version, kSchemaVersion));
+      Exec("COMMIT");
+    } catch (...) {
+      ExecQuietly("ROLLBACK");
+      throw;
+    }
+  }
+
+  void ExecQuietly(const char* sql) { PQclear(PQexec(c_, sql)); }
+
+ private:
+  PGconn* c_;
+};
+
+std::string Number(int64_t n) { return std::to_string(n); }
+
+class PostgresStore : public StateStore {
+ public:
+  explicit PostgresStore(std::unique_ptr<Connection> db) : db_(std::move(db)) {}
+  ~PostgresStore() override { FlushQuietly(); }
+
+  int64_t CreateRun(const std::string& digest, const std::string& plan_json) override {
+    std::lock_guard lock(mutex_);
+    // As in SQLite: ids only grow, so the run's transitions come after this.
+    return db_->Exec("INSERT INTO sparkc.runs (digest, plan, status, started_at, host, pid, first_transition) "
+                     "VALUES ($1, $2, 'running', $3, $4, $5, (SELECT coalesce(max(id), 0) FROM sparkc.transitions)) "
+                     "RETURNING id",
+                     {digest, plan_json, NowTimestamp(), HostName(), Number(getpid())})
+        .Int(0, 0);
+  }
+
+  std::optional<RunInfo> LastRun() override {
+    std::lock_guard lock(mutex_);
+    Result r = db_->Exec("SELECT id, digest, plan, status, started_at FROM sparkc.runs ORDER BY id DESC LIMIT 1");
+    if (r.rows() == 0) return std::nullopt;
+    return RunInfo{r.Int(0, 0), r.Text(0, 1), r.Text(0, 2), r.Text(0, 3), r.Text(0, 4)};
+  }
+
+  std::optional<RunInfo> LastRunSummary() override {
+    std::lock_guard lock(mutex_);
+    Result r = db_->Exec("SELECT id, digest, status, started_at FROM sparkc.runs ORDER BY id DESC LIMIT 1");
+    if (r.rows() == 0) return std::nullopt;
+    return RunInfo{r.Int(0, 0), r.Text(0, 1), "", r.Text(0, 2), r.Text(0, 3)};
+  }
+
+  void RememberPlanFile(const std::string& file_sha256, const std::string& digest) override {
+    std::lock_guard lock(mutex_);
+    db_->Exec("INSERT INTO sparkc.plan_files VALUES ($1, $2) ON CONFLICT (sha256) DO UPDATE SET digest = $2",
+              {file_sha256, digest});
+  }
+
+  std::optional<std::string> PlanFileDigest(const std::string& file_sha256) override {
+    std::lock_guard lock(mutex_);
+    Result r = db_->Exec("SELECT digest FROM sparkc.plan_files WHERE sha256 = $1", {file_sha256});
+    if (r.rows() == 0) return std::nullopt;
+    return r.Text(0, 0);
+  }
+
+  std::map<std::string, StepRecord> Steps(int64_t run) override {
+    std::lock_guard lock(mutex_);
+    Result r = db_->Exec(fmt::format("SELECT step, status, attempt {}", kRunJournal), {Number(run)});
+    std::map<std::string, StepRecord> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      StepRecord& record = out[r.Text(i, 0)];
+      record.status = ParseStatus(r.Text(i, 1)).value_or(StepStatus::Pending);
+      record.attempts = std::max(record.attempts, r.Int(i, 2));
+    }
+    return out;
+  }
+
+  std::vector<Transition> Journal(int64_t run) override {
+    std::lock_guard lock(mutex_);
+    Result r = db_->Exec(fmt::format("SELECT step, status, attempt, exit_code, error {}", kRunJournal), {Number(run)});
+    std::vector<Transition> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      Transition t{r.Text(i, 0), ParseStatus(r.Text(i, 1)).value_or(StepStatus::Pending), r.Int(i, 2), {},
+                   r.Text(i, 4)};
+      if (!r.IsNull(i, 3)) t.exit_code = static_cast<int>(r.Int(i, 3));
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  void RecordApproval(int64_t run, const Approval& a) override {
+    std::lock_guard lock(mutex_);
+    db_->Exec("INSERT INTO sparkc.approvals (run_id, step, approved_by, source, note, given_at, recorded_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+              {Number(run), a.step, a.by, a.source, a.note, a.at, NowTimestamp()});
+  }
+
+  std::vector<Approval> Approvals(int64_t run) override {
+    std::lock_guard lock(mutex_);
+    Result r = db_->Exec("SELECT step, approved_by, note, source, given_at FROM sparkc.approvals "
+                         "WHERE run_id = $1 ORDER BY id",
+                         {Number(run)});
+    std::vector<Approval> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4)});
+    return out;
+  }
+
+ protected:
+  // One INSERT of every row, one round trip and one commit per batch; a
+  // batch past what one statement may bind goes in several, in a transaction.
+  void WriteBatch(const std::vector<Pending>& batch) override {
+    constexpr size_t kRowsPerStatement = 4096;  // 7 parameters a row; PostgreSQL binds at most 65535
+    std::vector<const Pending*> rows;
+    for (const Pending& p : batch)
+      if (p.transition != nullptr) rows.push_back(&p);
+    if (rows.empty()) return;
+    std::string now = NowTimestamp();
+    std::lock_guard lock(mutex_);
+    bool several = rows.size() > kRowsPerStatement;
+    if (several) db_->Exec("BEGIN");
+    try {
+      for (size_t begin = 0; begin < rows.size(); begin += kRowsPerStatement) {
+        std::string sql = "INSERT INTO sparkc.transitions (run_id, step, status, attempt, exit_code, error, at) VALUES ";
+        Params params;
+        for (size_t i = begin; i < std::min(rows.size(), begin + kRowsPerStatement); ++i) {
+          const Transition& t = *rows[i]->transition;
+          size_t n = params.size();
+          sql += fmt::format("{}(${}, ${}, ${}, ${}, ${}, ${}, ${})", n == 0 ? "" : ", ", n + 1, n + 2, n + 3,
+                             n + 4, n + 5, n + 6, n + 7);
+          params.insert(params.end(), {Number(rows[i]->run), t.step, std::string(StatusName(t.status)),
+                                       Number(t.attempt),
+                                       t.exit_code ? std::optional(Number(*t.exit_code)) : std::nullopt, t.error,
+                                       now});
+        }
+        db_->Exec(sql, params);
+      }
+      if (several) db_->Exec("COMMIT");
+    } catch (...) {
+      if (several) db_->ExecQuietly("ROLLBACK");
+      throw;
+    }
+  }
+
+  void WriteRunStatus(int64_t run, const std::string& status) override {
+    std::lock_guard lock(mutex_);
+    db_->Exec("UPDATE sparkc.runs SET status = $1, finished_at = $2 WHERE id = $3",
+              {status, NowTimestamp(), Number(run)});
+  }
+
+ private:
+  // The run's range of the journal, as in SQLite.
+  static constexpr const char* kRunJournal =
+      "FROM sparkc.transitions WHERE id > (SELECT first_transition FROM sparkc.runs WHERE id = $1) "
+      "AND run_id = $1 ORDER BY id";
+
+  std::unique_ptr<Connection> db_;
+  std::mutex mutex_;  // one statement at a time on the connection
+};
+
+class PostgresLock : public StoreLock {
+ public:
+  explicit PostgresLock(std::unique_ptr<Connection> session) : session_(std::move(session)) {}
+  ~PostgresLock() override {
+    try {
+      session_->Exec(fmt::format("SELECT pg_advisory_unlock({})", kStoreLockKey));
+    } catch (const std::exception&) {
+      // Closing the session below releases it as well.
+    }
+  }
+
+ private:
+  std::unique_ptr<Connection> session_;
+};
+
+}  // namespace
+
+std::unique_ptr<StateStore> OpenPostgres(const std::string& url, std::string& error) {
+  auto db = Connection::Open(url, error);
+  if (!db) return nullptr;
+  try {
+    db->EnsureSchema();
+  } catch (const std::exception& e) {
+    error = fmt::format("cannot use state store `{}`: {}", DisplayLocation(url), e.what());
+    return nullptr;
+  }
+  return std::make_unique<PostgresStore>(std::move(db));
+}
+
+std::unique_ptr<StoreLock> AcquirePostgresLock(const std::string& url, std::string& holder, std::string& error) {
+  auto session = Connection::Open(url, error);
+  if (!session) return nullptr;
+  try {
+    session->EnsureSchema();
+    if (session->Exec(fmt::format("SELECT pg_try_advisory_lock({})", kStoreLockKey)).Text(0, 0) != "t") {
+      Result r = session->Exec("SELECT holder FROM sparkc.lock_holder WHERE id = 1");
+      holder = r.rows() > 0 ? r.Text(0, 0) : "another process";
+      return nullptr;
+    }
+    session->Exec("INSERT INTO sparkc.lock_holder VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET holder = $1",
+                  {LockHolderInfo()});
+  } catch (const std::exception& e) {
+    error = fmt::format("cannot lock state store `{}`: {}", DisplayLocation(url), e.what());
+    return nullptr;
+  }
+  return std::make_unique<PostgresLock>(std::move(session));
+}
+
+}  // namespace sparkc::runtime

@@ -1,0 +1,67 @@
+# `--state postgres://...`: the journal, the lock and resume in PostgreSQL
+# (a server started here on 127.0.0.1): apply, status, the already-applied
+# shortcut, rollback, a second runner refused while the first holds the
+# lock, a killed runner resumed, the store's own tests, and the URL's
+# password in no output, journal or step environment.
+source "$(dirname "$0")/lib.sh" "$@"
+PG="$ROOT/specs/spec-to-proof-local/bin/pg"
+PORT=25499
+PASSWORD="e2e-$RANDOM-$RANDOM"  # not exported: the steps' environment must not hold it
+trap '"$PG" stop "$WORK/pgdata" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+chmod 755 "$WORK"  # the server runs as `postgres` when the tests run as root
+STP_PG_PASSWORD=$PASSWORD "$PG" start "$WORK/pgdata" $PORT || { fail "PostgreSQL did not start"; finish; }
+URL="postgres://postgres:$PASSWORD@127.0.0.1:$PORT/postgres"
+psql_q() { PGPASSWORD=$PASSWORD psql -h 127.0.0.1 -p $PORT -U postgres -d postgres -tAc "$1"; }
+
+cat > spec.spark <<'SPEC'
+step one   { do = shell("echo one >> ran; env > env.txt"); undo = shell("echo undo-one >> ran") }
+step two   { after = [one]; do = shell("echo two >> ran"); undo = shell("echo undo-two >> ran") }
+SPEC
+expect_exit 0 "apply with the journal in PostgreSQL" -- "$SPARKC" apply spec.spark --state "$URL" --progress plain
+expect_grep "apply succeeded: 2 steps" out.txt
+[ "$(psql_q "select count(*) from sparkc.steps where status = 'succeeded'")" = 2 ] ||
+  fail "PostgreSQL should hold two succeeded steps"
+expect_exit 0 "status reads it" -- "$SPARKC" status --state "$URL"
+expect_grep "run 1: succeeded" out.txt
+expect_exit 0 "a second apply of the same plan" -- "$SPARKC" apply spec.spark --state "$URL"
+expect_grep "run 1 already applied this plan" out.txt
+expect_exit 0 "rollback" -- "$SPARKC" rollback --state "$URL"
+expect_grep "rollback complete" out.txt
+[ "$(tr '\n' ' ' < ran)" = "one two undo-two undo-one " ] || fail "ran: $(cat ran)"
+grep -q "SPARKC_STEP=postgres://postgres:\*\*\*@127.0.0.1:$PORT/postgres#1#one" env.txt ||
+  fail "the step's tag should name the store without its password: $(grep SPARKC_STEP env.txt)"
+
+# A second runner is refused while the first holds the lock; the first,
+# killed, leaves it to the next, which resumes its run.
+cat > slow.spark <<'SPEC'
+step first  { do = shell("echo first >> slow-ran"); undo = none }
+step second { after = [first]; do = shell("echo second >> slow-ran; [ -e resumed ] || sleep 30; touch second.done"); undo = none; check = file.exists("second.done") }
+step third  { after = [second]; do = shell("echo third >> slow-ran"); undo = none }
+SPEC
+"$SPARKC" apply slow.spark --state "$URL" --new-run >slow.txt 2>&1 &
+runner=$!
+for _ in $(seq 200); do grep -q second slow-ran 2>/dev/null && break; sleep 0.05; done
+expect_exit 7 "a second runner while the first runs" -- "$SPARKC" apply slow.spark --state "$URL"
+expect_grep "is locked by pid $runner on" err.txt
+kill -9 $runner; wait $runner 2>/dev/null
+[ "$(psql_q "select status from sparkc.steps where run_id = 2 and step = 'second'")" = running ] ||
+  fail "the journal should say second is running"
+touch resumed
+expect_exit 0 "the killed run resumes" -- "$SPARKC" apply slow.spark --state "$URL"
+expect_grep "resuming run 2: 1 of 3 steps already succeeded" out.txt
+[ "$(tr '\n' ' ' < slow-ran)" = "first second second third " ] || fail "slow-ran: $(cat slow-ran)"
+
+# The store's own tests, against this server.
+UNIT="$(dirname "$SPARKC")/../../tests/sparkc_unit_tests"
+expect_exit 0 "the store's tests on PostgreSQL" -- env SPARKC_TEST_POSTGRES="$URL" "$UNIT" "[postgres]"
+
+expect_exit 4 "a wrong password is E0903" -- "$SPARKC" status --state "postgres://postgres:wrong-pw@127.0.0.1:$PORT/postgres"
+expect_grep "error\[E0903\]: cannot connect to \`postgres://postgres:\*\*\*@127.0.0.1:$PORT/postgres\`" err.txt
+expect_grep "password authentication failed" err.txt
+grep -q "wrong-pw" err.txt && fail "the error shows the password"
+expect_exit 4 "no server is E0903" -- "$SPARKC" apply spec.spark --state "postgres://u:p@127.0.0.1:1/db"
+expect_grep "Connection refused" err.txt
+grep -lq "$PASSWORD" ./*.txt && fail "the password was written to an output: $(grep -l "$PASSWORD" ./*.txt)"
+[ -z "$(psql_q "select 1 from sparkc.transitions t, sparkc.runs r where t.error like '%$PASSWORD%' or r.plan like '%$PASSWORD%' limit 1")" ] ||
+  fail "the password is in the journal"
+finish
