@@ -283,9 +283,13 @@ class Formatter {
 }  // namespace
 
 std::string Format(std::string_view text) {
+  // A byte-order mark is the file's, not layout: it stays in front.
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  bool bom = text.starts_with(kBom);
+  if (bom) text.remove_prefix(kBom.size());
   std::string out = Formatter(Items(text)).Run();
   if (!out.empty()) out += '\n';
-  return out;
+  return bom ? std::string(kBom) + out : out;
 }
 
 bool SameButLayout(std::string_view a, std::string_view b) {

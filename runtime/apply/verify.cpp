@@ -16,13 +16,19 @@ constexpr int64_t kInvariantTimeoutMs = 60'000;
 int Verify(const plan::Plan& plan, const RunOptions& options) {
   auto store = OpenStoreOrReport(options);
   if (!store) return kExitNeedsOperator;
-  std::optional<RunInfo> last = store->LastRun();
+  std::optional<RunInfo> last;
+  std::map<std::string, StepRecord> steps;
+  try {
+    last = store->LastRun();
+    if (last) steps = store->Steps(last->id);
+  } catch (const std::exception& e) {
+    return ReportStateError(options, fmt::format("state store: {}", e.what()));
+  }
   if (!last || last->digest != plan.digest) {
     *options.out << fmt::format("no run of this plan ({}) in `{}`; nothing to verify\n", plan.digest,
                                 DisplayLocation(options.state_dir));
     return kExitOk;
   }
-  std::map<std::string, StepRecord> steps = store->Steps(last->id);
   size_t checked = 0, drifted = 0;
   for (const plan::Step& step : plan.steps) {
     auto it = steps.find(step.id);

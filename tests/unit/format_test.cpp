@@ -84,6 +84,8 @@ TEST_CASE("fmt keeps every comment and the author's line breaks") {
   CHECK(Formatted("") == "");
   CHECK(Formatted("// only a comment") == "// only a comment\n");
   CHECK(Formatted("const a = 1\r\nconst b = 2\r\n") == "const a = 1\nconst b = 2\n");
+  CHECK(Formatted("\xEF\xBB\xBF" "const a  =  1") == "\xEF\xBB\xBF" "const a  = 1\n");
+  CHECK(Formatted("step a {\n\tdo = noop\n\tundo\t=\tnone\n}\n") == "step a {\n  do = noop\n  undo = none\n}\n");
 }
 
 TEST_CASE("fmt reports a change of anything but layout") {
