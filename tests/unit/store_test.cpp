@@ -16,33 +16,59 @@ static std::string TempDir(const char* name) {
   return dir.string();
 }
 
-TEST_CASE("transitions are journaled and the latest state wins") {
-  std::string dir = TempDir("sparkc_store");
+static std::unique_ptr<StateStore> OpenStore(const std::string& location) {
   std::string error;
-  auto store = StateStore::Open(dir, error);
+  auto store = StateStore::Open(location, error);
+  INFO(error);
   REQUIRE(store);
-  int64_t run = store->CreateRun("sha256:abc", "{}");
+  return store;
+}
+
+// What every backend must do: journal transitions (a success queued with
+// RecordLater goes out with the next commit), fold them into states, and
+// keep runs, plan files and approvals across a reopen.
+static void JournalRoundTrip(const std::string& location) {
+  auto store = OpenStore(location);
+  int64_t run = store->CreateRun("sha256:abc", "{\"k\": 1}");
   store->Record(run, {"a", StepStatus::Running, 1, {}, ""});
   store->Record(run, {"a", StepStatus::Failed, 1, 2, "exit code 2"});
   store->Record(run, {"a", StepStatus::Running, 2, {}, ""});
-  store->Record(run, {"a", StepStatus::Succeeded, 2, {}, ""});
+  store->RecordLater(run, {"a", StepStatus::Succeeded, 2, {}, ""});
+  CHECK(store->Steps(run)["a"].status == StepStatus::Running);  // queued, not written
+  store->SetRunStatus(run, "succeeded");                         // commits what was queued first
   auto steps = store->Steps(run);
   CHECK(steps["a"].status == StepStatus::Succeeded);
   CHECK(steps["a"].attempts == 2);
   auto journal = store->Journal(run);
   REQUIRE(journal.size() == 4);
+  CHECK_FALSE(journal[0].exit_code);
   CHECK(journal[1].exit_code == 2);
   CHECK(journal[1].error == "exit code 2");
-  store->SetRunStatus(run, "succeeded");
+  store->RememberPlanFile("sha256:file", "sha256:abc");
+  store->RememberPlanFile("sha256:file", "sha256:abc2");
+  CHECK(store->PlanFileDigest("sha256:file") == "sha256:abc2");
+  CHECK_FALSE(store->PlanFileDigest("sha256:none"));
+  store->RecordApproval(run, {"gate", "dba", "looks good", "--approve", "2026-12-01T00:00:00.000Z"});
   store.reset();
   // Reopening sees everything: it was durable.
-  auto again = StateStore::Open(dir, error);
-  REQUIRE(again);
+  auto again = OpenStore(location);
   auto last = again->LastRun();
   REQUIRE(last);
   CHECK(last->id == run);
   CHECK(last->status == "succeeded");
   CHECK(last->digest == "sha256:abc");
+  CHECK(last->plan_json == "{\"k\": 1}");
+  CHECK(again->LastRunSummary()->plan_json.empty());
+  auto approvals = again->Approvals(run);
+  REQUIRE(approvals.size() == 1);
+  CHECK(approvals[0].by == "dba");
+  CHECK(approvals[0].note == "looks good");
+  CHECK(approvals[0].source == "--approve");
+}
+
+TEST_CASE("transitions are journaled and the latest state wins") {
+  std::string dir = TempDir("sparkc_store");
+  JournalRoundTrip(dir);
   std::filesystem::remove_all(dir);
 }
 
@@ -70,9 +96,7 @@ TEST_CASE("an unusable state directory is an error, not a crash") {
 
 TEST_CASE("records queued for later go out with the next commit, in order") {
   std::string dir = TempDir("sparkc_store_later");
-  std::string error;
-  auto store = StateStore::Open(dir, error);
-  REQUIRE(store);
+  auto store = OpenStore(dir);
   int64_t run = store->CreateRun("sha256:later", "{}");
   store->RecordLater(run, {"noop1", StepStatus::Succeeded, 1, {}, ""});
   CHECK(store->Steps(run).empty());  // queued, not written
@@ -97,9 +121,7 @@ TEST_CASE("records queued for later go out with the next commit, in order") {
 // transition.
 TEST_CASE("a long run reuses the write-ahead log instead of growing it") {
   std::string dir = TempDir("sparkc_store_wal");
-  std::string error;
-  auto store = StateStore::Open(dir, error);
-  REQUIRE(store);
+  auto store = OpenStore(dir);
   int64_t run = store->CreateRun("sha256:abc", "{}");
   // One page a transition: 1200 frames, where SQLite's default checkpoint
   // (1000 pages) would leave a WAL of about 4 MiB.
@@ -145,9 +167,7 @@ static std::string Query(const std::string& db_path, const char* sql) {
 
 TEST_CASE("a step's state is the fold of its transitions, in the store and in the view") {
   std::string dir = TempDir("sparkc_store_view");
-  std::string error;
-  auto store = StateStore::Open(dir, error);
-  REQUIRE(store);
+  auto store = OpenStore(dir);
   int64_t first = store->CreateRun("sha256:one", "{}");
   store->Record(first, {"a", StepStatus::Running, 1, {}, ""});
   store->Record(first, {"a", StepStatus::Succeeded, 1, {}, ""});
@@ -196,9 +216,7 @@ TEST_CASE("a state store of schema 1 is migrated and keeps every run and state")
     INSERT INTO steps VALUES (1, 'a', 'succeeded', 1, '2026-11-01T00:00:02.000Z');
     INSERT INTO steps VALUES (1, 'b', 'running', 1, '2026-11-01T00:00:03.000Z');
   )sql");
-  std::string error;
-  auto store = StateStore::Open(dir, error);
-  REQUIRE(store);
+  auto store = OpenStore(dir);
   auto last = store->LastRun();
   REQUIRE(last);
   CHECK(last->digest == "sha256:old");
@@ -241,48 +259,11 @@ static std::string PostgresUrl() {
 }
 
 TEST_CASE("PostgreSQL: transitions, runs, plan files and approvals round-trip", "[.postgres]") {
-  std::string error;
-  auto store = StateStore::Open(PostgresUrl(), error);
-  REQUIRE(store);
-  int64_t run = store->CreateRun("sha256:pg", "{\"k\": 1}");
-  store->Record(run, {"a", StepStatus::Running, 1, {}, ""});
-  store->Record(run, {"a", StepStatus::Failed, 1, 2, "exit code 2"});
-  store->Record(run, {"a", StepStatus::Running, 2, {}, ""});
-  store->RecordLater(run, {"a", StepStatus::Succeeded, 2, {}, ""});
-  CHECK(store->Steps(run)["a"].status == StepStatus::Running);  // queued, not written
-  store->SetRunStatus(run, "succeeded");
-  auto steps = store->Steps(run);
-  CHECK(steps["a"].status == StepStatus::Succeeded);
-  CHECK(steps["a"].attempts == 2);
-  auto journal = store->Journal(run);
-  REQUIRE(journal.size() == 4);
-  CHECK(journal[1].exit_code == 2);
-  CHECK(journal[1].error == "exit code 2");
-  CHECK_FALSE(journal[0].exit_code);
-  store->RememberPlanFile("sha256:file", "sha256:pg");
-  store->RememberPlanFile("sha256:file", "sha256:pg2");
-  CHECK(store->PlanFileDigest("sha256:file") == "sha256:pg2");
-  CHECK_FALSE(store->PlanFileDigest("sha256:none"));
-  store->RecordApproval(run, {"gate", "dba", "looks good", "--approve", "2026-12-01T00:00:00.000Z"});
-  auto approvals = store->Approvals(run);
-  REQUIRE(approvals.size() == 1);
-  CHECK(approvals[0].by == "dba");
-  CHECK(approvals[0].note == "looks good");
-  store.reset();
-  auto again = StateStore::Open(PostgresUrl(), error);
-  REQUIRE(again);
-  auto last = again->LastRun();
-  REQUIRE(last);
-  CHECK(last->id == run);
-  CHECK(last->status == "succeeded");
-  CHECK(last->plan_json == "{\"k\": 1}");
-  CHECK(again->LastRunSummary()->plan_json.empty());
+  JournalRoundTrip(PostgresUrl());
 }
 
 TEST_CASE("PostgreSQL: concurrent records share commits and none is lost", "[.postgres]") {
-  std::string error;
-  auto store = StateStore::Open(PostgresUrl(), error);
-  REQUIRE(store);
+  auto store = OpenStore(PostgresUrl());
   int64_t run = store->CreateRun("sha256:pg-group", "{}");
   std::vector<std::thread> workers;
   for (int w = 0; w < 8; ++w)
