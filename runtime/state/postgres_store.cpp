@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
@@ -54,10 +55,11 @@ class Result {
   explicit Result(PGresult* r) : r_(r, PQclear) {}
   int rows() const { return PQntuples(r_.get()); }
   bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
-  std::string Text(int row, int col) const {
-    return std::string(PQgetvalue(r_.get(), row, col), static_cast<size_t>(PQgetlength(r_.get(), row, col)));
+  std::string_view View(int row, int col) const {
+    return {PQgetvalue(r_.get(), row, col), static_cast<size_t>(PQgetlength(r_.get(), row, col))};
   }
-  int64_t Int(int row, int col) const { return std::stoll(Text(row, col)); }
+  std::string Text(int row, int col) const { return std::string(View(row, col)); }
+  int64_t Int(int row, int col) const { return std::strtoll(PQgetvalue(r_.get(), row, col), nullptr, 10); }
 
  private:
   std::unique_ptr<PGresult, decltype(&PQclear)> r_;
@@ -176,31 +178,6 @@ class PostgresStore : public StateStore {
     return r.Text(0, 0);
   }
 
-  std::map<std::string, StepRecord> Steps(int64_t run) override {
-    std::lock_guard lock(mutex_);
-    Result r = db_->Exec(fmt::format("SELECT step, status, attempt {}", kRunJournal), {Number(run)});
-    std::map<std::string, StepRecord> out;
-    for (int i = 0; i < r.rows(); ++i) {
-      StepRecord& record = out[r.Text(i, 0)];
-      record.status = ParseStatus(r.Text(i, 1)).value_or(StepStatus::Pending);
-      record.attempts = std::max(record.attempts, r.Int(i, 2));
-    }
-    return out;
-  }
-
-  std::vector<Transition> Journal(int64_t run) override {
-    std::lock_guard lock(mutex_);
-    Result r = db_->Exec(fmt::format("SELECT step, status, attempt, exit_code, error {}", kRunJournal), {Number(run)});
-    std::vector<Transition> out;
-    for (int i = 0; i < r.rows(); ++i) {
-      Transition t{r.Text(i, 0), ParseStatus(r.Text(i, 1)).value_or(StepStatus::Pending), r.Int(i, 2), {},
-                   r.Text(i, 4)};
-      if (!r.IsNull(i, 3)) t.exit_code = static_cast<int>(r.Int(i, 3));
-      out.push_back(std::move(t));
-    }
-    return out;
-  }
-
   void RecordApproval(int64_t run, const Approval& a) override {
     std::lock_guard lock(mutex_);
     db_->Exec("INSERT INTO sparkc.approvals (run_id, step, approved_by, source, note, given_at, recorded_at) "
@@ -251,6 +228,18 @@ class PostgresStore : public StateStore {
     } catch (...) {
       if (several) db_->ExecQuietly("ROLLBACK");
       throw;
+    }
+  }
+
+  void ReadJournal(int64_t run, const std::function<void(const Row&)>& each) override {
+    Result r = [&] {
+      std::lock_guard lock(mutex_);
+      return db_->Exec(fmt::format("SELECT step, status, attempt, exit_code, error {}", kRunJournal), {Number(run)});
+    }();
+    for (int i = 0; i < r.rows(); ++i) {
+      std::optional<int> exit_code;
+      if (!r.IsNull(i, 3)) exit_code = static_cast<int>(r.Int(i, 3));
+      each({r.View(i, 0), r.View(i, 1), r.Int(i, 2), exit_code, r.View(i, 4)});
     }
   }
 

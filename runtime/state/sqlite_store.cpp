@@ -96,10 +96,12 @@ class Statement {
   }
   int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
   bool IsNull(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  std::string Text(int col) {
+  // Valid until the next Step.
+  std::string_view View(int col) {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
+    return p == nullptr ? std::string_view() : std::string_view(p, sqlite3_column_bytes(stmt_, col));
   }
+  std::string Text(int col) { return std::string(View(col)); }
 
  private:
   Statement& Check(int rc) {
@@ -127,14 +129,13 @@ class SqliteStore : public StateStore {
   std::optional<RunInfo> LastRunSummary() override;
   void RememberPlanFile(const std::string& file_sha256, const std::string& digest) override;
   std::optional<std::string> PlanFileDigest(const std::string& file_sha256) override;
-  std::map<std::string, StepRecord> Steps(int64_t run) override;
-  std::vector<Transition> Journal(int64_t run) override;
   void RecordApproval(int64_t run, const Approval& approval) override;
   std::vector<Approval> Approvals(int64_t run) override;
 
  protected:
   void WriteBatch(const std::vector<Pending>& batch) override;
   void WriteRunStatus(int64_t run, const std::string& status) override;
+  void ReadJournal(int64_t run, const std::function<void(const Row&)>& each) override;
 
  private:
   sqlite3* db_;
@@ -260,31 +261,15 @@ void SqliteStore::WriteBatch(const std::vector<Pending>& batch) {
 constexpr const char* kRunJournal =
     "FROM transitions WHERE id > (SELECT first_transition FROM runs WHERE id = ?1) AND run_id = ?1 ORDER BY id";
 
-// The fold the view `steps` makes: the latest status, the highest attempt.
-std::map<std::string, StepRecord> SqliteStore::Steps(int64_t run) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, fmt::format("SELECT step, status, attempt {}", kRunJournal).c_str());
-  s.Bind(1, run);
-  std::map<std::string, StepRecord> out;
-  while (s.Step()) {
-    StepRecord& record = out[s.Text(0)];
-    record.status = ParseStatus(s.Text(1)).value_or(StepStatus::Pending);
-    record.attempts = std::max(record.attempts, s.Int(2));
-  }
-  return out;
-}
-
-std::vector<Transition> SqliteStore::Journal(int64_t run) {
+void SqliteStore::ReadJournal(int64_t run, const std::function<void(const Row&)>& each) {
   std::lock_guard lock(mutex_);
   Statement s(db_, fmt::format("SELECT step, status, attempt, exit_code, error {}", kRunJournal).c_str());
   s.Bind(1, run);
-  std::vector<Transition> out;
   while (s.Step()) {
-    Transition t{s.Text(0), ParseStatus(s.Text(1)).value_or(StepStatus::Pending), s.Int(2), {}, s.Text(4)};
-    if (!s.IsNull(3)) t.exit_code = static_cast<int>(s.Int(3));
-    out.push_back(std::move(t));
+    std::optional<int> exit_code;
+    if (!s.IsNull(3)) exit_code = static_cast<int>(s.Int(3));
+    each({s.View(0), s.View(1), s.Int(2), exit_code, s.View(4)});
   }
-  return out;
 }
 
 void SqliteStore::RecordApproval(int64_t run, const Approval& a) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "runtime/state/backends.h"
@@ -69,6 +70,25 @@ std::unique_ptr<StateStore> StateStore::Open(const std::string& location, std::s
 std::unique_ptr<StoreLock> StoreLock::Acquire(const std::string& location, std::string& holder, std::string& error) {
   return IsPostgresUrl(location) ? AcquirePostgresLock(location, holder, error)
                                  : AcquireFileLock(location, holder, error);
+}
+
+std::map<std::string, StepRecord> StateStore::Steps(int64_t run) {
+  std::map<std::string, StepRecord> out;
+  ReadJournal(run, [&](const Row& row) {
+    StepRecord& record = out[std::string(row.step)];
+    record.status = ParseStatus(row.status).value_or(StepStatus::Pending);
+    record.attempts = std::max(record.attempts, row.attempt);
+  });
+  return out;
+}
+
+std::vector<Transition> StateStore::Journal(int64_t run) {
+  std::vector<Transition> out;
+  ReadJournal(run, [&](const Row& row) {
+    out.push_back({std::string(row.step), ParseStatus(row.status).value_or(StepStatus::Pending), row.attempt,
+                   row.exit_code, std::string(row.error)});
+  });
+  return out;
 }
 
 void StateStore::SetRunStatus(int64_t run, const std::string& status) {

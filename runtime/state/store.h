@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -87,8 +88,8 @@ class StateStore {
   void Flush();
   // A step's state is the fold of its transitions: the latest status, the
   // highest attempt.
-  virtual std::map<std::string, StepRecord> Steps(int64_t run) = 0;
-  virtual std::vector<Transition> Journal(int64_t run) = 0;
+  std::map<std::string, StepRecord> Steps(int64_t run);
+  std::vector<Transition> Journal(int64_t run);
   // Durable on return, before the approved step counts as succeeded.
   virtual void RecordApproval(int64_t run, const Approval& approval) = 0;
   virtual std::vector<Approval> Approvals(int64_t run) = 0;
@@ -105,6 +106,14 @@ class StateStore {
   // order; throws on failure.
   virtual void WriteBatch(const std::vector<Pending>& batch) = 0;
   virtual void WriteRunStatus(int64_t run, const std::string& status) = 0;
+  // The run's transitions in order, each as views that live for the call.
+  struct Row {
+    std::string_view step, status;
+    int64_t attempt;
+    std::optional<int> exit_code;
+    std::string_view error;
+  };
+  virtual void ReadJournal(int64_t run, const std::function<void(const Row&)>& each) = 0;
   // For a backend's destructor, while WriteBatch still works: what
   // RecordLater queued, which a crash could have lost as well, is written if
   // it can be.
