@@ -99,7 +99,7 @@ bool Aligns(std::string_view prev, std::string_view next) {
 
 struct Open {
   char bracket;
-  int indent;      // of the line it was opened on
+  int indent;      // what its lines indent from (Base)
   int align = -1;  // column of what follows it on that line; -1: nothing did
   bool fields;     // a block of `name = value` lines (not an enum, record or invariant body)
 };
