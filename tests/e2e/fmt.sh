@@ -26,6 +26,11 @@ cmp -s specs/a.spark original.spark || fail "--stdout changed the file"
 expect_exit 0 "fmt - formats stdin to stdout" -- sh -c "\"$SPARKC\" fmt - < original.spark"
 cmp -s out.txt expected.spark || fail "stdin was formatted as: $(cat out.txt)"
 
+expect_exit 1 "fmt --check - checks stdin" -- sh -c "\"$SPARKC\" fmt --check - < original.spark"
+expect_grep "<stdin>:2: not formatted" err.txt
+[ -s out.txt ] && fail "--check printed the formatted text"
+expect_exit 0 "fmt --check - passes formatted stdin" -- sh -c "\"$SPARKC\" fmt --check - < expected.spark"
+
 expect_exit 0 "fmt rewrites the unformatted file of a directory" -- "$SPARKC" fmt specs
 expect_grep "formatted specs/a.spark" err.txt
 grep -q nested err.txt && fail "the formatted file b.spark was reported as changed"

@@ -96,13 +96,14 @@ int FmtCommand(const FmtOptions& options, std::ostream& out, std::ostream& err) 
       ok = false;
       continue;
     }
-    if (from_stdin || options.to_stdout) {
+    if (options.check) {
+      if (formatted == text) continue;
+      ReportUnformatted(display, text, formatted, err);
+      ++unformatted;
+    } else if (from_stdin || options.to_stdout) {
       out << formatted;
     } else if (formatted == text) {
       continue;
-    } else if (options.check) {
-      ReportUnformatted(display, text, formatted, err);
-      ++unformatted;
     } else if (!WriteFileAtomically(file, formatted, error)) {
       err << fmt::format("sparkc: error: cannot write `{}`: {}\n", file, error);
       ok = false;
