@@ -62,7 +62,9 @@ std::vector<Item> Items(std::string_view text) {
 bool In(std::string_view word, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), word) != set.end();
 }
-bool IsWord(std::string_view t) { return !t.empty() && (std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '_'); }
+bool IsWord(std::string_view t) {
+  return !t.empty() && (std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '_');
+}
 bool IsOperatorWord(std::string_view t) {
   return In(t, {"and", "or", "not", "in", "contains", "if", "then", "else", "for"});
 }
@@ -211,7 +213,8 @@ class Formatter {
       std::string_view t = item.text;
       Write(t);
       if (IsOpener(t)) {
-        open_.push_back({t[0], Base(t[0]), -1, t == "{" && (!open_.empty() || !In(decl_, {"enum", "record", "invariant"}))});
+        bool fields = t == "{" && (!open_.empty() || !In(decl_, {"enum", "record", "invariant"}));
+        open_.push_back({t[0], Base(t[0]), -1, fields});
         anchors_.resize(std::min(anchors_.size(), open_.size()));
         awaiting = open_.size() - 1;
       } else if (IsCloser(t)) {

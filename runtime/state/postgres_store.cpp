@@ -191,7 +191,8 @@ class PostgresStore : public StateStore {
                          "WHERE run_id = $1 ORDER BY id",
                          {Number(run)});
     std::vector<Approval> out;
-    for (int i = 0; i < r.rows(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4)});
+    for (int i = 0; i < r.rows(); ++i)
+      out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4)});
     return out;
   }
 
@@ -210,7 +211,8 @@ class PostgresStore : public StateStore {
     if (several) db_->Exec("BEGIN");
     try {
       for (size_t begin = 0; begin < rows.size(); begin += kRowsPerStatement) {
-        std::string sql = "INSERT INTO sparkc.transitions (run_id, step, status, attempt, exit_code, error, at) VALUES ";
+        std::string sql =
+            "INSERT INTO sparkc.transitions (run_id, step, status, attempt, exit_code, error, at) VALUES ";
         Params params;
         for (size_t i = begin; i < std::min(rows.size(), begin + kRowsPerStatement); ++i) {
           const Transition& t = *rows[i]->transition;

@@ -157,7 +157,8 @@ static std::string Query(const std::string& db_path, const char* sql) {
       db, sql,
       [](void* text, int columns, char** values, char**) {
         auto& s = *static_cast<std::string*>(text);
-        for (int i = 0; i < columns; ++i) s += std::string(values[i] ? values[i] : "NULL") + (i + 1 < columns ? "|" : "\n");
+        for (int i = 0; i < columns; ++i)
+          s += std::string(values[i] ? values[i] : "NULL") + (i + 1 < columns ? "|" : "\n");
         return 0;
       },
       &out, nullptr);
