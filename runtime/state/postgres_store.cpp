@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
@@ -130,19 +131,52 @@ class Connection {
 
   void ExecQuietly(const char* sql) { PQclear(PQexec(c_, sql)); }
 
+ public:
+  std::mutex mutex;  // one statement or transaction at a time, whoever shares the session
+
  private:
   PGconn* c_;
 };
+
+// The session that holds a store's lock, by URL, while the lock lives. A
+// store this process opens on that URL writes through the same session, so
+// a lost session (which loses the lock with it) fails the next write
+// instead of leaving this runner writing while another takes the lock.
+class LockedSessions {
+ public:
+  void Add(const std::string& url, const std::shared_ptr<Connection>& session) {
+    std::lock_guard lock(mutex_);
+    by_url_[url] = session;
+  }
+  void Remove(const std::string& url) {
+    std::lock_guard lock(mutex_);
+    by_url_.erase(url);
+  }
+  std::shared_ptr<Connection> Find(const std::string& url) {
+    std::lock_guard lock(mutex_);
+    auto it = by_url_.find(url);
+    return it == by_url_.end() ? nullptr : it->second.lock();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::weak_ptr<Connection>> by_url_;
+};
+
+LockedSessions& Locked() {
+  static LockedSessions sessions;
+  return sessions;
+}
 
 std::string Number(int64_t n) { return std::to_string(n); }
 
 class PostgresStore : public StateStore {
  public:
-  explicit PostgresStore(std::unique_ptr<Connection> db) : db_(std::move(db)) {}
+  explicit PostgresStore(std::shared_ptr<Connection> db) : db_(std::move(db)) {}
   ~PostgresStore() override { FlushQuietly(); }
 
   int64_t CreateRun(const std::string& digest, const std::string& plan_json) override {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(db_->mutex);
     // As in SQLite: ids only grow, so the run's transitions come after this.
     return db_->Exec("INSERT INTO sparkc.runs (digest, plan, status, started_at, host, pid, first_transition) "
                      "VALUES ($1, $2, 'running', $3, $4, $5, (SELECT coalesce(max(id), 0) FROM sparkc.transitions)) "
@@ -152,41 +186,41 @@ class PostgresStore : public StateStore {
   }
 
   std::optional<RunInfo> LastRun() override {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(db_->mutex);
     Result r = db_->Exec("SELECT id, digest, plan, status, started_at FROM sparkc.runs ORDER BY id DESC LIMIT 1");
     if (r.rows() == 0) return std::nullopt;
     return RunInfo{r.Int(0, 0), r.Text(0, 1), r.Text(0, 2), r.Text(0, 3), r.Text(0, 4)};
   }
 
   std::optional<RunInfo> LastRunSummary() override {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(db_->mutex);
     Result r = db_->Exec("SELECT id, digest, status, started_at FROM sparkc.runs ORDER BY id DESC LIMIT 1");
     if (r.rows() == 0) return std::nullopt;
     return RunInfo{r.Int(0, 0), r.Text(0, 1), "", r.Text(0, 2), r.Text(0, 3)};
   }
 
   void RememberPlanFile(const std::string& file_sha256, const std::string& digest) override {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(db_->mutex);
     db_->Exec("INSERT INTO sparkc.plan_files VALUES ($1, $2) ON CONFLICT (sha256) DO UPDATE SET digest = $2",
               {file_sha256, digest});
   }
 
   std::optional<std::string> PlanFileDigest(const std::string& file_sha256) override {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(db_->mutex);
     Result r = db_->Exec("SELECT digest FROM sparkc.plan_files WHERE sha256 = $1", {file_sha256});
     if (r.rows() == 0) return std::nullopt;
     return r.Text(0, 0);
   }
 
   void RecordApproval(int64_t run, const Approval& a) override {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(db_->mutex);
     db_->Exec("INSERT INTO sparkc.approvals (run_id, step, approved_by, source, note, given_at, recorded_at) "
               "VALUES ($1, $2, $3, $4, $5, $6, $7)",
               {Number(run), a.step, a.by, a.source, a.note, a.at, NowTimestamp()});
   }
 
   std::vector<Approval> Approvals(int64_t run) override {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(db_->mutex);
     Result r = db_->Exec("SELECT step, approved_by, note, source, given_at FROM sparkc.approvals "
                          "WHERE run_id = $1 ORDER BY id",
                          {Number(run)});
@@ -206,7 +240,7 @@ class PostgresStore : public StateStore {
       if (p.transition != nullptr) rows.push_back(&p);
     if (rows.empty()) return;
     std::string now = NowTimestamp();
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(db_->mutex);
     bool several = rows.size() > kRowsPerStatement;
     if (several) db_->Exec("BEGIN");
     try {
@@ -235,7 +269,7 @@ class PostgresStore : public StateStore {
 
   void ReadJournal(int64_t run, const std::function<void(const Row&)>& each) override {
     Result r = [&] {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(db_->mutex);
       return db_->Exec(fmt::format("SELECT step, status, attempt, exit_code, error {}", kRunJournal), {Number(run)});
     }();
     for (int i = 0; i < r.rows(); ++i) {
@@ -246,7 +280,7 @@ class PostgresStore : public StateStore {
   }
 
   void WriteRunStatus(int64_t run, const std::string& status) override {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(db_->mutex);
     db_->Exec("UPDATE sparkc.runs SET status = $1, finished_at = $2 WHERE id = $3",
               {status, NowTimestamp(), Number(run)});
   }
@@ -257,29 +291,35 @@ class PostgresStore : public StateStore {
       "FROM sparkc.transitions WHERE id > (SELECT first_transition FROM sparkc.runs WHERE id = $1) "
       "AND run_id = $1 ORDER BY id";
 
-  std::unique_ptr<Connection> db_;
-  std::mutex mutex_;  // one statement at a time on the connection
+  std::shared_ptr<Connection> db_;
 };
 
 class PostgresLock : public StoreLock {
  public:
-  explicit PostgresLock(std::unique_ptr<Connection> session) : session_(std::move(session)) {}
+  PostgresLock(std::string url, std::shared_ptr<Connection> session)
+      : url_(std::move(url)), session_(std::move(session)) {
+    Locked().Add(url_, session_);
+  }
   ~PostgresLock() override {
+    Locked().Remove(url_);
     try {
+      std::lock_guard lock(session_->mutex);
       session_->Exec(fmt::format("SELECT pg_advisory_unlock({})", kStoreLockKey));
     } catch (const std::exception&) {
-      // Closing the session below releases it as well.
+      // Closing the session releases it as well.
     }
   }
 
  private:
-  std::unique_ptr<Connection> session_;
+  std::string url_;
+  std::shared_ptr<Connection> session_;
 };
 
 }  // namespace
 
 std::unique_ptr<StateStore> OpenPostgres(const std::string& url, std::string& error) {
-  auto db = Connection::Open(url, error);
+  if (std::shared_ptr<Connection> locked = Locked().Find(url)) return std::make_unique<PostgresStore>(locked);
+  std::shared_ptr<Connection> db = Connection::Open(url, error);
   if (!db) return nullptr;
   try {
     db->EnsureSchema();
@@ -306,7 +346,7 @@ std::unique_ptr<StoreLock> AcquirePostgresLock(const std::string& url, std::stri
     error = fmt::format("cannot lock state store `{}`: {}", DisplayLocation(url), e.what());
     return nullptr;
   }
-  return std::make_unique<PostgresLock>(std::move(session));
+  return std::make_unique<PostgresLock>(url, std::move(session));
 }
 
 }  // namespace sparkc::runtime

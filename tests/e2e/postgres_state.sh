@@ -1,8 +1,9 @@
 # `--state postgres://...`: the journal, the lock and resume in PostgreSQL
 # (a server started here on 127.0.0.1): apply, status, the already-applied
 # shortcut, rollback, a second runner refused while the first holds the
-# lock, a killed runner resumed, the store's own tests, and the URL's
-# password in no output, journal or step environment.
+# lock, a killed runner resumed, a runner that loses its session stopped,
+# the store's own tests, and the URL's password in no output, journal or
+# step environment.
 source "$(dirname "$0")/lib.sh" "$@"
 PG="$ROOT/specs/spec-to-proof-local/bin/pg"
 PORT=25499
@@ -50,6 +51,27 @@ touch resumed
 expect_exit 0 "the killed run resumes" -- "$SPARKC" apply slow.spark --state "$URL"
 expect_grep "resuming run 2: 1 of 3 steps already succeeded" out.txt
 [ "$(tr '\n' ' ' < slow-ran)" = "first second second third " ] || fail "slow-ran: $(cat slow-ran)"
+
+# The lock and the journal share one session: a runner whose session is
+# lost (the lock goes with it) stops at its next record instead of writing
+# on while another runner may take the lock.
+cat > lost.spark <<'SPEC'
+step hold  { do = shell("echo hold >> lost-ran; sleep 3"); undo = none }
+step later { after = [hold]; do = shell("echo later >> lost-ran"); undo = none }
+SPEC
+"$SPARKC" apply lost.spark --state "$URL" --new-run >lost.txt 2>&1 &
+runner=$!
+for _ in $(seq 200); do grep -q hold lost-ran 2>/dev/null && break; sleep 0.05; done
+sessions=$(psql_q "select count(*) from pg_stat_activity where application_name = 'sparkc'")
+[ "$sessions" = 1 ] || fail "a runner should hold one session, holds $sessions"
+psql_q "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'sparkc'" >/dev/null
+wait $runner
+code=$?
+[ $code = 4 ] || fail "the runner that lost its session exited $code, expected 4"
+grep -q "error\[E0903\]" lost.txt || { fail "no E0903 for the lost session"; cat lost.txt >&2; }
+grep -q later lost-ran && fail "the runner went on after losing its lock"
+expect_exit 0 "another runner resumes the run" -- "$SPARKC" apply lost.spark --state "$URL"
+[ "$(tr '\n' ' ' < lost-ran)" = "hold hold later " ] || fail "lost-ran: $(cat lost-ran)"
 
 # The store's own tests, against this server.
 UNIT="$(dirname "$SPARKC")/../../tests/sparkc_unit_tests"
