@@ -1,7 +1,7 @@
 // sparkc-bench: the measurements bench/run.py cannot take from the outside.
 //   sparkc-bench parse FILE            the front end alone (ANTLR + AST)
 //   sparkc-bench graph N               DAG build, cycle check, order, critical paths
-//   sparkc-bench journal N JOBS DIR    durable transitions per second; resume replay
+//   sparkc-bench journal N JOBS DIR|URL  durable transitions per second; resume replay
 //   sparkc-bench fsync DIR             raw fdatasync rate of DIR's disk
 // Each prints `name value unit` lines that run.py parses.
 #include <fcntl.h>
@@ -70,8 +70,9 @@ int Graph(uint32_t n) {
   return acyclic && !forward.nodes.empty() && !backward.nodes.empty() ? 0 : 1;
 }
 
+// DIR is a state directory (started afresh) or a postgres:// URL.
 int Journal(int64_t n, int jobs, const char* dir) {
-  std::filesystem::remove_all(dir);
+  if (!sparkc::runtime::IsPostgresUrl(dir)) std::filesystem::remove_all(dir);
   std::string error;
   auto store = sparkc::runtime::StateStore::Open(dir, error);
   if (!store) {

@@ -244,6 +244,29 @@ def journal_bench():
     growth = big["seconds_per_transition"] / small
     report("journal", "time per transition, 100k / 1k", growth, "x", "<= 1.2x", growth <= 1.2)
     report("journal", "resume replay, 100k steps", big["resume_replay"], "s", "<= 1 s", big["resume_replay"] <= 1)
+    postgres_journal()
+
+
+def postgres_journal():
+    """The same journal in PostgreSQL 15 on 127.0.0.1 (same disk, fsync and
+    synchronous_commit on): figures without goals, where the server exists."""
+    pg = os.path.join(HERE, "..", "specs", "spec-to-proof-local", "bin", "pg")
+    if not os.path.exists("/usr/lib/postgresql/15/bin/initdb"):
+        print("  (PostgreSQL 15 is not installed: no PostgreSQL figures)")
+        return
+    os.chmod(WORK, 0o755)  # the server runs as `postgres` when the bench runs as root
+    data, port, password = os.path.join(WORK, "pgdata"), "25498", "bench"
+    env = dict(os.environ, STP_PG_PASSWORD=password)
+    subprocess.run([pg, "start", data, port], check=True, env=env)
+    try:
+        url = f"postgres://postgres:{password}@127.0.0.1:{port}/postgres"
+        j1 = figures(output([BENCH, "journal", "2000", "1", url]))
+        report("journal", "PostgreSQL: durable transitions, -j1", j1["transitions_per_second"], "1/s")
+        j16 = figures(output([BENCH, "journal", "20000", "16", url]))
+        report("journal", "PostgreSQL: durable transitions, -j16", j16["transitions_per_second"], "1/s")
+        report("journal", "PostgreSQL: resume replay, 20k steps", j16["resume_replay"], "s")
+    finally:
+        subprocess.run([pg, "stop", data], env=env)
 
 
 def main():
