@@ -4,9 +4,12 @@
 // which the server releases when that session ends.
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <map>
 #include <cstdlib>
 #include <mutex>
@@ -315,6 +318,14 @@ class PostgresLock : public StoreLock {
   std::shared_ptr<Connection> session_;
 };
 
+// `holder` is LockHolderInfo's "pid N on HOST since TIME".
+bool HeldByDeadLocalProcess(const std::string& holder) {
+  int pid = 0;
+  char host[256] = {};
+  if (std::sscanf(holder.c_str(), "pid %d on %255s", &pid, host) != 2 || pid <= 0) return false;
+  return host == HostName() && kill(pid, 0) != 0 && errno == ESRCH;
+}
+
 }  // namespace
 
 std::unique_ptr<StateStore> OpenPostgres(const std::string& url, std::string& error) {
@@ -335,10 +346,16 @@ std::unique_ptr<StoreLock> AcquirePostgresLock(const std::string& url, std::stri
   if (!session) return nullptr;
   try {
     session->EnsureSchema();
-    if (session->Exec(fmt::format("SELECT pg_try_advisory_lock({})", kStoreLockKey)).Text(0, 0) != "t") {
+    auto try_lock = [&] {
+      return session->Exec(fmt::format("SELECT pg_try_advisory_lock({})", kStoreLockKey)).Text(0, 0) == "t";
+    };
+    // A holder that died on this machine leaves its lock until the server
+    // sees its session close, a moment later: wait for that, not fail.
+    for (int waited_ms = 0; !try_lock(); waited_ms += 50) {
       Result r = session->Exec("SELECT holder FROM sparkc.lock_holder WHERE id = 1");
       holder = r.rows() > 0 ? r.Text(0, 0) : "another process";
-      return nullptr;
+      if (waited_ms >= 5000 || !HeldByDeadLocalProcess(holder)) return nullptr;
+      usleep(50'000);
     }
     session->Exec("INSERT INTO sparkc.lock_holder VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET holder = $1",
                   {LockHolderInfo()});

@@ -1,7 +1,9 @@
 # SIGKILL the runner at many points of a 50-step apply and then of its
 # rollback; after resuming each time, every step took effect exactly once
 # (mkdir fails if it runs twice), was undone exactly once (rmdir fails too),
-# and the journal agrees.
+# and the journal agrees. With the journal in SQLite, then in PostgreSQL (a
+# server started here), where the killed runner's lock goes with its
+# session.
 source "$(dirname "$0")/lib.sh" "$@"
 RANDOM=7  # the same kill points on every run
 
@@ -16,7 +18,6 @@ RANDOM=7  # the same kill points on every run
     echo "}"
   done
 } > spec.spark
-mkdir done
 "$SPARKC" plan spec.spark -o plan.yaml 2>/dev/null || fail "plan"
 
 # kill_loop CODE COMMAND...: starts COMMAND, kills it at a random point,
@@ -45,19 +46,40 @@ kill_loop() {
   done
 }
 
-kill_loop 0 "$SPARKC" apply plan.yaml -j4
-[ "$(ls done | wc -l)" = 50 ] || fail "$(ls done | wc -l) of 50 steps took effect"
-failed=$(sqlite3 .sparkc/state.db "select count(*) from transitions where status = 'failed'")
-[ "$failed" = 0 ] || fail "$failed step attempts failed: a step ran twice"
-succeeded=$(sqlite3 .sparkc/state.db "select count(*) from steps where status = 'succeeded'")
-[ "$succeeded" = 50 ] || fail "$succeeded of 50 steps recorded as succeeded"
-once=$(sqlite3 .sparkc/state.db "select count(*) from (select step from transitions where status = 'succeeded' group by step having count(*) = 1)")
-[ "$once" = 50 ] || fail "only $once steps have exactly one succeeded transition"
+# crash_test STATE QUERY: the whole test with the journal at STATE; QUERY
+# runs SQL against it.
+crash_test() {
+  local state=$1 q=$2
+  rm -rf done && mkdir done
+  kill_loop 0 "$SPARKC" apply plan.yaml -j4 --state "$state"
+  [ "$(ls done | wc -l)" = 50 ] || fail "$state: $(ls done | wc -l) of 50 steps took effect"
+  failed=$($q "select count(*) from transitions where status = 'failed'")
+  [ "$failed" = 0 ] || fail "$state: $failed step attempts failed: a step ran twice"
+  succeeded=$($q "select count(*) from steps where status = 'succeeded'")
+  [ "$succeeded" = 50 ] || fail "$state: $succeeded of 50 steps recorded as succeeded"
+  once=$($q "select count(*) from (select step from transitions where status = 'succeeded' group by step having count(*) = 1) as s")
+  [ "$once" = 50 ] || fail "$state: only $once steps have exactly one succeeded transition"
 
-kill_loop 0 "$SPARKC" rollback -j4
-[ "$(ls done | wc -l)" = 0 ] || fail "$(ls done | wc -l) steps are still applied after the rollback"
-bad=$(sqlite3 .sparkc/state.db "select count(*) from transitions where status = 'undo_failed'")
-[ "$bad" = 0 ] || fail "$bad undos failed: a step was undone twice"
-undone=$(sqlite3 .sparkc/state.db "select count(*) from steps where status = 'undone'")
-[ "$undone" = 50 ] || fail "$undone of 50 steps recorded as undone"
+  kill_loop 0 "$SPARKC" rollback -j4 --state "$state"
+  [ "$(ls done | wc -l)" = 0 ] || fail "$state: $(ls done | wc -l) steps are still applied after the rollback"
+  bad=$($q "select count(*) from transitions where status = 'undo_failed'")
+  [ "$bad" = 0 ] || fail "$state: $bad undos failed: a step was undone twice"
+  undone=$($q "select count(*) from steps where status = 'undone'")
+  [ "$undone" = 50 ] || fail "$state: $undone of 50 steps recorded as undone"
+}
+
+sqlite_q() { sqlite3 .sparkc/state.db "$1"; }
+crash_test .sparkc sqlite_q
+
+PG="$ROOT/specs/spec-to-proof-local/bin/pg"
+PORT=25497
+PASSWORD="crash-$RANDOM-$RANDOM"
+trap '"$PG" stop "$WORK/pgdata" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+chmod 755 "$WORK"  # the server runs as `postgres` when the tests run as root
+if STP_PG_PASSWORD=$PASSWORD "$PG" start "$WORK/pgdata" $PORT; then
+  postgres_q() { PGPASSWORD=$PASSWORD PGOPTIONS="-c search_path=sparkc" psql -h 127.0.0.1 -p $PORT -U postgres -tAc "$1"; }
+  crash_test "postgres://postgres:$PASSWORD@127.0.0.1:$PORT/postgres" postgres_q
+else
+  fail "PostgreSQL did not start"
+fi
 finish

@@ -52,6 +52,19 @@ expect_exit 0 "the killed run resumes" -- "$SPARKC" apply slow.spark --state "$U
 expect_grep "resuming run 2: 1 of 3 steps already succeeded" out.txt
 [ "$(tr '\n' ' ' < slow-ran)" = "first second second third " ] || fail "slow-ran: $(cat slow-ran)"
 
+# A holder that died on this machine while the server still has its
+# session (as just after a SIGKILL): the next runner waits for the server
+# to let it go instead of failing with exit 7.
+sh -c 'exit 0' & dead=$!; wait $dead
+psql_q "select pg_advisory_lock(126875781737315);
+        update sparkc.lock_holder set holder = 'pid $dead on $(hostname) since then';
+        select pg_sleep(1.5)" >/dev/null &
+holder=$!
+sleep 0.5
+echo 'step only { do = noop; undo = none }' > wait.spark
+expect_exit 0 "a runner waits for a dead local holder's lock" -- "$SPARKC" apply wait.spark --state "$URL"
+wait $holder
+
 # The lock and the journal share one session: a runner whose session is
 # lost (the lock goes with it) stops at its next record instead of writing
 # on while another runner may take the lock.
