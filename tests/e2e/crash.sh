@@ -71,14 +71,8 @@ crash_test() {
 sqlite_q() { sqlite3 .sparkc/state.db "$1"; }
 crash_test .sparkc sqlite_q
 
-PG="$ROOT/specs/spec-to-proof-local/bin/pg"
-PORT=25497
-PASSWORD="crash-$RANDOM-$RANDOM"
-trap '"$PG" stop "$WORK/pgdata" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
-chmod 755 "$WORK"  # the server runs as `postgres` when the tests run as root
-if STP_PG_PASSWORD=$PASSWORD "$PG" start "$WORK/pgdata" $PORT; then
-  postgres_q() { PGPASSWORD=$PASSWORD PGOPTIONS="-c search_path=sparkc" psql -h 127.0.0.1 -p $PORT -U postgres -tAc "$1"; }
-  crash_test "postgres://postgres:$PASSWORD@127.0.0.1:$PORT/postgres" postgres_q
+if start_postgres 25497; then
+  crash_test "$URL" psql_q
 else
   fail "PostgreSQL did not start"
 fi

@@ -27,6 +27,22 @@ expect_file() { [ -e "$1" ] || fail "expected $1 to exist"; }
 expect_no_file() { [ ! -e "$1" ] || fail "expected $1 to be gone"; }
 expect_grep() { grep -q -- "$1" "$2" || { fail "expected '$1' in $2"; sed 's/^/  /' "$2" >&2; }; }
 
+# start_postgres PORT: a PostgreSQL 15 server on 127.0.0.1:PORT for this
+# test, stopped when it exits. Sets PASSWORD (not exported: the steps'
+# environment must not hold it) and URL; psql_q SQL queries it, with the
+# schema `sparkc` first on the search path. False if it did not start.
+start_postgres() {
+  PG_PORT=$1
+  PASSWORD="e2e-$RANDOM-$RANDOM"
+  URL="postgres://postgres:$PASSWORD@127.0.0.1:$PG_PORT/postgres"
+  trap '"$ROOT/specs/spec-to-proof-local/bin/pg" stop "$WORK/pgdata" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+  chmod 755 "$WORK"  # the server runs as `postgres` when the tests run as root
+  STP_PG_PASSWORD=$PASSWORD "$ROOT/specs/spec-to-proof-local/bin/pg" start "$WORK/pgdata" "$PG_PORT"
+}
+psql_q() {
+  PGPASSWORD=$PASSWORD PGOPTIONS="-c search_path=sparkc,public" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc "$1"
+}
+
 finish() {
   if [ "$FAILURES" -gt 0 ]; then
     echo "$FAILURES failure(s)" >&2

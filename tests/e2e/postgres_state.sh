@@ -5,14 +5,8 @@
 # the store's own tests, and the URL's password in no output, journal or
 # step environment.
 source "$(dirname "$0")/lib.sh" "$@"
-PG="$ROOT/specs/spec-to-proof-local/bin/pg"
 PORT=25499
-PASSWORD="e2e-$RANDOM-$RANDOM"  # not exported: the steps' environment must not hold it
-trap '"$PG" stop "$WORK/pgdata" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
-chmod 755 "$WORK"  # the server runs as `postgres` when the tests run as root
-STP_PG_PASSWORD=$PASSWORD "$PG" start "$WORK/pgdata" $PORT || { fail "PostgreSQL did not start"; finish; }
-URL="postgres://postgres:$PASSWORD@127.0.0.1:$PORT/postgres"
-psql_q() { PGPASSWORD=$PASSWORD psql -h 127.0.0.1 -p $PORT -U postgres -d postgres -tAc "$1"; }
+start_postgres $PORT || { fail "PostgreSQL did not start"; finish; }
 
 cat > spec.spark <<'SPEC'
 step one   { do = shell("echo one >> ran; env > env.txt"); undo = shell("echo undo-one >> ran") }
