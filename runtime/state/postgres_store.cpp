@@ -111,7 +111,8 @@ class Connection {
                                                 values.data(), nullptr, nullptr, 0);
     Result result(r);
     ExecStatusType status = PQresultStatus(r);
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw std::runtime_error(Trimmed(PQerrorMessage(c_)));
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+      throw std::runtime_error(Trimmed(PQerrorMessage(c_)));
     return result;
   }
 
@@ -120,7 +121,7 @@ class Connection {
     try {
       Exec(fmt::format("SELECT pg_advisory_xact_lock({})", kSchemaLockKey));
       Exec(kSchema);
-      int version = std::stoi(Exec("SELECT value FROM sparkc.meta WHERE key = 'schema'").Text(0, 0));
+      int version = std::atoi(Exec("SELECT value FROM sparkc.meta WHERE key = 'schema'").Text(0, 0).c_str());
       if (version > kSchemaVersion)
         throw std::runtime_error(fmt::format("its schema is version {}, newer than this sparkc knows ({}); "
                                              "use the sparkc that wrote it",
@@ -134,7 +135,6 @@ class Connection {
 
   void ExecQuietly(const char* sql) { PQclear(PQexec(c_, sql)); }
 
- public:
   std::mutex mutex;  // one statement or transaction at a time, whoever shares the session
 
  private:
