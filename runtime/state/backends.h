@@ -16,6 +16,8 @@ std::unique_ptr<StateStore> OpenPostgres(const std::string& url, std::string& er
 std::unique_ptr<StoreLock> AcquirePostgresLock(const std::string& url, std::string& holder, std::string& error);
 
 std::string HostName();
+// Who takes a lock: "pid N on HOST since TIME".
+std::string LockHolderInfo();
 
 // The schema version both backends write (meta.schema).
 constexpr int kSchemaVersion = 2;

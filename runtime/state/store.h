@@ -145,9 +145,6 @@ class StoreLock {
   static std::unique_ptr<StoreLock> Acquire(const std::string& location, std::string& holder, std::string& error);
 };
 
-// Who takes a lock: "pid N on HOST since TIME".
-std::string LockHolderInfo();
-
 // UTC, ISO 8601 with milliseconds.
 std::string NowTimestamp();
 
