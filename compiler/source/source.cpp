@@ -67,12 +67,27 @@ bool ReadFile(const std::string& path, std::string& out, std::string& error) {
   return true;
 }
 
+namespace {
+
+// The mode a new file gets: what the umask allows of 0666. Read from /proc,
+// because umask(2) can only be read by setting it, for every thread at once.
+mode_t UmaskMode() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with("Umask:")) return 0666 & ~static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
+  return 0644;
+}
+
+}  // namespace
+
 bool WriteFileAtomically(const std::string& path, const std::string& content, std::string& error) {
-  std::string tmp = path + ".tmp";
-  // A file rewritten in place (`sparkc fmt`) keeps its permissions.
-  struct stat existing;
-  bool exists = stat(path.c_str(), &existing) == 0;
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  std::filesystem::path target(path);
+  std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
+  // An unpredictable name created with O_EXCL (mkostemp): a symlink or file
+  // planted at any name in a directory others can write is never followed
+  // or reused.
+  std::string tmp = (std::filesystem::path(dir) / ("." + target.filename().string() + ".XXXXXX")).string();
+  int fd = mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) {
     error = std::strerror(errno);
     return false;
@@ -83,7 +98,12 @@ bool WriteFileAtomically(const std::string& path, const std::string& content, st
     unlink(tmp.c_str());
     return false;
   };
-  if (exists && fchmod(fd, existing.st_mode & 07777) != 0) return fail();
+  // A file rewritten in place (`sparkc fmt`) keeps its permissions, but only
+  // when it is ours: the mode of a file someone else planted there is not.
+  struct stat existing;
+  bool ours = lstat(path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode) && existing.st_uid == geteuid();
+  mode_t mode = ours ? existing.st_mode & 0777 : UmaskMode();
+  if (fchmod(fd, mode) != 0) return fail();
   for (size_t done = 0; done < content.size();) {
     ssize_t n = write(fd, content.data() + done, content.size() - done);
     if (n < 0 && errno == EINTR) continue;
@@ -94,6 +114,7 @@ bool WriteFileAtomically(const std::string& path, const std::string& content, st
   // content or the new, never an empty file.
   if (fsync(fd) != 0) return fail();
   close(fd);
+  // rename replaces a symlink at `path` itself; it never writes through it.
   if (rename(tmp.c_str(), path.c_str()) != 0) {
     error = std::strerror(errno);
     unlink(tmp.c_str());

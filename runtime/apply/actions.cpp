@@ -67,7 +67,10 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   spec.has_stdin = action.has_stdin;
   spec.stdin_text = action.stdin_text;
   spec.timeout_ms = context.step.timeout_ms;
-  if (!context.tag.empty()) spec.env.emplace_back(kStepTagVariable, context.tag);
+  if (!context.tag.empty()) {
+    spec.env.emplace_back(kStepTagVariable, context.tag);
+    spec.env.emplace_back(kRunnerVariable, RunnerIdentity());
+  }
   std::string error;
   if (!ResolveSecrets(action, spec.env, spec.stdin_text, error)) return ActionResult::Failure(error, 1);
   ProcessResult r = RunProcess(spec, context.cancel);

@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "compiler/source/source.h"
 #include "runtime/state/backends.h"
+#include "runtime/state/state_dir.h"
 
 namespace sparkc::runtime {
 namespace {
@@ -116,6 +118,8 @@ class Statement {
 class SqliteStore : public StateStore {
  public:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
+  // Refuses a database that holds less than the marker says it once did.
+  bool CheckMarker(const std::string& dir, std::string& error);
   ~SqliteStore() override {
     FlushQuietly();
     for (sqlite3_stmt* stmt : {begin_, commit_, insert_transition_}) sqlite3_finalize(stmt);
@@ -144,7 +148,32 @@ class SqliteStore : public StateStore {
   sqlite3_stmt* commit_ = nullptr;
   sqlite3_stmt* insert_transition_ = nullptr;
   std::mutex mutex_;  // one statement or transaction at a time on db_
+  StateMarker marker_;
+  Committed committed_;
 };
+
+bool SqliteStore::CheckMarker(const std::string& dir, std::string& error) {
+  // The marker first: a commit between the two reads can only put the
+  // database further ahead of it.
+  Committed marked;
+  if (!marker_.Open(dir, marked, error)) return false;
+  {
+    Statement s(db_, "SELECT (SELECT coalesce(max(id), 0) FROM runs), (SELECT coalesce(max(id), 0) FROM transitions)");
+    s.Step();
+    committed_ = {s.Int(0), s.Int(1)};
+  }
+  if (committed_.run < marked.run || committed_.transition < marked.transition) {
+    error = fmt::format("it holds less than it once did: run {} and transition {} were committed here, but the "
+                        "database's last are run {} and transition {} (a truncated state.db, or a -wal file "
+                        "deleted after a crash?); applying would run steps again that already ran\n"
+                        "  help: restore the state directory from a backup; to start over on purpose, move `{}` "
+                        "aside",
+                        marked.run, marked.transition, committed_.run, committed_.transition, dir);
+    return false;
+  }
+  if (committed_.run != marked.run || committed_.transition != marked.transition) marker_.Write(committed_);
+  return true;
+}
 
 // In one transaction, so a second sparkc opening the same store meanwhile
 // waits for it and then finds the schema current.
@@ -187,7 +216,9 @@ int64_t SqliteStore::CreateRun(const std::string& digest, const std::string& pla
                    "VALUES (?, ?, 'running', ?, ?, ?, (SELECT coalesce(max(id), 0) FROM transitions))");
   s.Bind(1, digest).Bind(2, plan_json).Bind(3, NowTimestamp()).Bind(4, HostName()).Bind(5, getpid());
   s.Step();
-  return sqlite3_last_insert_rowid(db_);
+  committed_.run = sqlite3_last_insert_rowid(db_);
+  marker_.Write(committed_);
+  return committed_.run;
 }
 
 std::optional<RunInfo> SqliteStore::LastRun() {
@@ -250,6 +281,8 @@ void SqliteStore::WriteBatch(const std::vector<Pending>& batch) {
       journal.Step();
     }
     Statement(db_, commit_).Step();
+    committed_.transition = sqlite3_last_insert_rowid(db_);
+    marker_.Write(committed_);
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
@@ -289,57 +322,61 @@ std::vector<Approval> SqliteStore::Approvals(int64_t run) {
   return out;
 }
 
-// A flock on DIR/lock, which holds who has it.
+// A flock on the state directory itself: removing or replacing a file in it
+// cannot release it. DIR/lock only says who holds it.
 class FileLock : public StoreLock {
  public:
-  explicit FileLock(int fd) : fd_(fd) {}
+  FileLock(int fd, std::string info_path) : fd_(fd), info_path_(std::move(info_path)) {}
   ~FileLock() override {
-    ftruncate(fd_, 0);
+    unlink(info_path_.c_str());
     close(fd_);  // releases the flock
   }
 
  private:
   int fd_;
+  std::string info_path_;
 };
+
+std::string ReadHolder(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  char buffer[512] = {};
+  ssize_t n = fd >= 0 ? pread(fd, buffer, sizeof buffer - 1, 0) : -1;
+  if (fd >= 0) close(fd);
+  std::string holder = n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "another process";
+  while (!holder.empty() && holder.back() == '\n') holder.pop_back();
+  return holder;
+}
 
 }  // namespace
 
 std::unique_ptr<StoreLock> AcquireFileLock(const std::string& dir, std::string& holder, std::string& error) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  if (!PrepareStateDir(dir, error)) return nullptr;
   std::string path = (std::filesystem::path(dir) / "lock").string();
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
-    error = fmt::format("cannot open lock file `{}`: {}", path, std::strerror(errno));
+    error = fmt::format("cannot open state directory `{}`: {}", dir, std::strerror(errno));
     return nullptr;
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char buffer[512] = {};
-    ssize_t n = pread(fd, buffer, sizeof buffer - 1, 0);
-    holder = n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "another process";
-    while (!holder.empty() && holder.back() == '\n') holder.pop_back();
+    holder = ReadHolder(path);
     close(fd);
     return nullptr;
   }
-  std::string info = LockHolderInfo() + "\n";
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, info.data(), info.size(), 0) < 0) {
-    error = fmt::format("cannot write lock file `{}`: {}", path, std::strerror(errno));
+  // Written like every file sparkc writes: a symlink planted as `lock` is
+  // replaced, never written through.
+  if (std::string why; !WriteFileAtomically(path, LockHolderInfo() + "\n", why)) {
+    error = fmt::format("cannot write lock file `{}`: {}", path, why);
     close(fd);
     return nullptr;
   }
-  return std::make_unique<FileLock>(fd);
+  return std::make_unique<FileLock>(fd, path);
 }
 
 std::unique_ptr<StateStore> OpenSqlite(const std::string& dir, std::string& error) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    error = fmt::format("cannot create state directory `{}`: {}", dir, ec.message());
-    return nullptr;
-  }
+  if (!PrepareStateDir(dir, error)) return nullptr;
   std::string path = (std::filesystem::path(dir) / "state.db").string();
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
                       nullptr) != SQLITE_OK) {
     error = fmt::format("cannot open state store `{}`: {}", path, db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);
@@ -362,6 +399,11 @@ std::unique_ptr<StateStore> OpenSqlite(const std::string& dir, std::string& erro
     store->Exec("PRAGMA synchronous=FULL");
     store->Exec("PRAGMA foreign_keys=ON");
     store->Migrate();
+    std::string why;
+    if (!store->CheckMarker(dir, why)) {
+      error = fmt::format("cannot use state store `{}`: {}", path, why);
+      return nullptr;
+    }
   } catch (const std::exception& e) {
     error = fmt::format("cannot use state store `{}`: {}", path, e.what());
     return nullptr;

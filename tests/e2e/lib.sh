@@ -43,6 +43,14 @@ psql_q() {
   PGPASSWORD=$PASSWORD PGOPTIONS="-c search_path=sparkc,public" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc "$1"
 }
 
+# alive PID: the process exists and is not a zombie (an orphan's zombie
+# stays until whoever adopted it reaps it).
+alive() {
+  local state
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
 finish() {
   if [ "$FAILURES" -gt 0 ]; then
     echo "$FAILURES failure(s)" >&2
