@@ -79,6 +79,9 @@ class Diagnostics {
 // `file:line:col: error[E0102]: message`, the source line, a caret underline,
 // notes the same way, then `help:` with the suggestion.
 void RenderText(const Diagnostics& diags, std::ostream& out);
+// The line `span` starts on, with a caret under the span: for a file that is
+// not a spec (a plan) whose errors still point at what they are about.
+void RenderSnippet(const SourceFile& file, Span span, std::ostream& out);
 // {"diagnostics": [...], "errors": N} with 1-based lines and columns.
 void RenderJson(const Diagnostics& diags, std::ostream& out);
 // SARIF 2.1.0 for code-scanning tools: one run, the codes used as rules (with

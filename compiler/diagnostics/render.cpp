@@ -19,6 +19,8 @@ size_t CodePoints(std::string_view text) {
   return n;
 }
 
+}  // namespace
+
 void RenderSnippet(const SourceFile& file, Span span, std::ostream& out) {
   LineCol start = file.Locate(span.begin);
   std::string_view line = file.LineText(start.line);
@@ -38,6 +40,8 @@ void RenderSnippet(const SourceFile& file, Span span, std::ostream& out) {
   size_t width = end > span.begin ? CodePoints(file.text().substr(span.begin, end - span.begin)) : 1;
   out << fmt::format(" {} | {}^{}\n", pad, indent, std::string(width > 1 ? width - 1 : 0, '~'));
 }
+
+namespace {
 
 std::string Location(const SourceManager& sources, Span span) {
   if (!span.valid()) return "sparkc";

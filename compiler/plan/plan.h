@@ -141,8 +141,15 @@ std::string EmitYaml(const Plan& plan);
 std::string EmitJson(const Plan& plan);
 
 enum class LoadStatus { Ok, Invalid, DigestMismatch };
-// Reads a plan written by EmitYaml or EmitJson and verifies its digest.
-LoadStatus LoadPlan(const std::string& text, Plan& plan, std::string& error);
+// Where in a plan's text: 1-based; line 0 when unknown.
+struct TextPosition {
+  uint32_t line = 0;
+  uint32_t column = 0;
+};
+// Reads a plan written by EmitYaml or EmitJson, strictly (every key once,
+// no key a plan does not have, one document) and verifies its digest. An
+// invalid plan's error says where, when it can, in `at`.
+LoadStatus LoadPlan(const std::string& text, Plan& plan, std::string& error, TextPosition* at = nullptr);
 
 // Graphviz DOT of the plan (or of its rollback, edges inverted), with the
 // critical path highlighted.

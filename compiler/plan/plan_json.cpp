@@ -1,8 +1,11 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "compiler/plan/plan.h"
 
@@ -91,10 +94,21 @@ Json PathJson(const CriticalPath& path) {
   return Json{{"total", Seconds(path.total_ms)}, {"steps", path.steps}};
 }
 
-// Reading: every accessor names the JSON path it failed at.
+// Reading: every error names the JSON path it is about first, in
+// backticks (PathOfError finds it there for the error's line and column).
 struct Invalid {
   std::string message;
 };
+
+// A plan holds what ToJson writes and nothing else: a key the loader would
+// ignore could show a reviewer something the runtime never reads.
+void Only(const Json& obj, const std::string& path, std::initializer_list<std::string_view> keys) {
+  if (!obj.is_object()) return;
+  for (const auto& [key, value] : obj.items())
+    if (std::find(keys.begin(), keys.end(), key) == keys.end())
+      throw Invalid{fmt::format("`{}.{}` is not part of a plan (expected one of: {})", path, key,
+                                fmt::join(keys, ", "))};
+}
 
 const Json& Get(const Json& obj, const char* key, const std::string& path) {
   if (!obj.is_object()) throw Invalid{fmt::format("`{}` must be a mapping", path)};
@@ -146,6 +160,16 @@ Action ReadAction(const Json& j, const std::string& path) {
   Action a;
   if (j.is_string() && j.get<std::string>() == "noop") return a;
   if (!j.is_object()) throw Invalid{fmt::format("`{}` must be an action", path)};
+  static constexpr const char* kKinds[] = {"exec", "shell", "http", "wait", "manual", "sequence"};
+  if (std::count_if(std::begin(kKinds), std::end(kKinds), [&](const char* k) { return j.contains(k); }) > 1)
+    throw Invalid{fmt::format("`{}` names more than one action; an action is one of: exec, shell, http, wait, "
+                              "manual, sequence", path)};
+  if (j.contains("wait") || j.contains("manual") || j.contains("sequence"))
+    Only(j, path, {"wait", "manual", "sequence"});
+  else if (j.contains("http"))
+    Only(j, path, {"http", "headers", "cwd", "body", "expect"});
+  else
+    Only(j, path, {"exec", "shell", "env", "cwd", "stdin"});
   if (j.contains("exec")) {
     a.kind = Action::Kind::Exec;
     a.argv = StrList(j["exec"], path + ".exec");
@@ -162,6 +186,7 @@ Action ReadAction(const Json& j, const std::string& path) {
   } else if (j.contains("wait")) {
     a.kind = Action::Kind::Wait;
     a.wait_ms = Millis(j["wait"], path + ".wait");
+    if (a.wait_ms < 0) throw Invalid{fmt::format("`{}.wait` must not be negative", path)};
     return a;
   } else if (j.contains("manual")) {
     a.kind = Action::Kind::Manual;
@@ -183,7 +208,10 @@ Action ReadAction(const Json& j, const std::string& path) {
     if (!it->is_object()) throw Invalid{fmt::format("`{}.{}` must be a mapping", path, vars)};
     for (auto& [name, value] : it->items()) {
       std::string at = fmt::format("{}.{}.{}", path, vars, name);
-      if (value.is_object()) a.secret_env.emplace_back(name, Str(Get(value, "secret", at), at + ".secret"));
+      if (value.is_object()) {
+        Only(value, at, {"secret"});
+        a.secret_env.emplace_back(name, Str(Get(value, "secret", at), at + ".secret"));
+      }
       else a.env.emplace_back(name, Str(value, at));
     }
   }
@@ -191,7 +219,10 @@ Action ReadAction(const Json& j, const std::string& path) {
   std::string input = path + (http ? ".body" : ".stdin");
   if (auto it = j.find(http ? "body" : "stdin"); it != j.end()) {
     a.has_stdin = true;
-    if (it->is_object()) a.stdin_secret = Str(Get(*it, "secret", input), input + ".secret");
+    if (it->is_object()) {
+      Only(*it, input, {"secret"});
+      a.stdin_secret = Str(Get(*it, "secret", input), input + ".secret");
+    }
     else a.stdin_text = Str(*it, input);
   }
   if (auto it = j.find("expect"); it != j.end()) {
@@ -206,6 +237,7 @@ Undo ReadUndo(const Json& j, const std::string& path) {
   Undo u;
   if (j.is_string() && j.get<std::string>() == "none") return u;
   if (j.is_object() && j.contains("irreversible")) {
+    Only(j, path, {"irreversible"});
     u.kind = Undo::Kind::Irreversible;
     u.reason = Str(j["irreversible"], path + ".irreversible");
     return u;
@@ -216,13 +248,17 @@ Undo ReadUndo(const Json& j, const std::string& path) {
 }
 
 CriticalPath ReadPath(const Json& j, const std::string& path) {
+  Only(j, path, {"total", "steps"});
   return {Millis(Get(j, "total", path), path + ".total"), StrList(Get(j, "steps", path), path + ".steps")};
 }
 
 Step ReadStep(const Json& j, const std::string& path) {
   Step s;
+  Only(j, path, {"id", "gate", "fan_out", "phase", "description", "source", "after", "do", "undo", "check",
+                 "timeout", "retries", "estimate", "undo_estimate"});
   s.id = Str(Get(j, "id", path), path + ".id");
   if (auto it = j.find("gate"); it != j.end()) {
+    Only(*it, path + ".gate", {"approvers"});
     s.gate = true;
     s.approvers = StrList(Get(*it, "approvers", path + ".gate"), path + ".gate.approvers");
   }
@@ -243,6 +279,7 @@ Step ReadStep(const Json& j, const std::string& path) {
 
 Invariant ReadInvariant(const Json& inv, const std::string& path) {
   Invariant out;
+  Only(inv, path, {"id", "description", "source", "when", "check"});
   out.id = Str(Get(inv, "id", path), path + ".id");
   out.description = OptStr(inv, "description", path);
   out.source = Str(Get(inv, "source", path), path + ".source");
@@ -259,7 +296,65 @@ template <typename T, typename F>
 void ReadList(const Json& plan, const char* key, std::vector<T>& out, F&& read) {
   const Json& list = Get(plan, key, "plan");
   if (!list.is_array()) throw Invalid{fmt::format("`plan.{}` must be a list", key)};
-  for (size_t i = 0; i < list.size(); ++i) out.push_back(read(list[i], fmt::format("plan.{}[{}]", key, i)));
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string at = fmt::format("plan.{}[{}]", key, i);
+    if (!list[i].is_object()) throw Invalid{fmt::format("`{}` must be a mapping", at)};
+    out.push_back(read(list[i], at));
+  }
+}
+
+// What the runtime relies on, whatever the digest says (a digest only
+// proves the plan is the one written, not that it was written by sparkc):
+// ids unique, dependencies known and earlier in the plan (its order is
+// topological, so this also rules out cycles), and numbers in range.
+constexpr int64_t kMaxRetries = 1000;
+
+void Validate(const Plan& plan) {
+  std::map<std::string_view, size_t> index;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& s = plan.steps[i];
+    std::string at = fmt::format("plan.steps[{}]", i);
+    if (s.id.empty()) throw Invalid{fmt::format("`{}.id` is empty", at)};
+    if (auto [it, fresh] = index.emplace(s.id, i); !fresh)
+      throw Invalid{fmt::format("`{}.id` is `{}`, the id of plan.steps[{}] too; step ids are unique", at, s.id,
+                                it->second)};
+    for (size_t k = 0; k < s.after.size(); ++k) {
+      auto dep = index.find(s.after[k]);
+      if (dep != index.end()) continue;
+      bool later = std::any_of(plan.steps.begin() + i, plan.steps.end(),
+                               [&](const Step& other) { return other.id == s.after[k]; });
+      throw Invalid{later ? fmt::format("`{}.after[{}]` is `{}`, a step that comes later in the plan: a plan lists "
+                                        "steps in dependency order, so the dependencies form a cycle or the plan "
+                                        "was reordered", at, k, s.after[k])
+                          : fmt::format("`{}.after[{}]` is `{}`, which is no step of the plan", at, k, s.after[k])};
+    }
+    if (s.retries < 0 || s.retries > kMaxRetries)
+      throw Invalid{fmt::format("`{}.retries` is {}; it must be from 0 to {}", at, s.retries, kMaxRetries)};
+    for (auto [value, key] : {std::pair{s.timeout_ms, "timeout"}, std::pair{s.estimate_ms, "estimate"},
+                              std::pair{s.undo_estimate_ms, "undo_estimate"}})
+      if (value < 0) throw Invalid{fmt::format("`{}.{}` must not be negative", at, key)};
+  }
+  auto known = [&](const std::string& id, const std::string& at) {
+    if (!index.contains(id)) throw Invalid{fmt::format("`{}` is `{}`, which is no step of the plan", at, id)};
+  };
+  std::set<std::string_view> groups;
+  for (size_t i = 0; i < plan.fanouts.size(); ++i) {
+    const FanOut& f = plan.fanouts[i];
+    std::string at = fmt::format("plan.fan_outs[{}]", i);
+    if (f.concurrency < 0) throw Invalid{fmt::format("`{}.concurrency` must not be negative", at)};
+    for (size_t k = 0; k < f.instances.size(); ++k) known(f.instances[k], fmt::format("{}.instances[{}]", at, k));
+    groups.insert(f.id);
+  }
+  for (size_t i = 0; i < plan.steps.size(); ++i)
+    if (!plan.steps[i].group.empty() && !groups.contains(plan.steps[i].group))
+      throw Invalid{fmt::format("`plan.steps[{}].fan_out` is `{}`, which is no fan-out of the plan", i,
+                                plan.steps[i].group)};
+  for (size_t k = 0; k < plan.rollback_order.size(); ++k)
+    known(plan.rollback_order[k], fmt::format("plan.rollback.order[{}]", k));
+  for (size_t k = 0; k < plan.critical_path.steps.size(); ++k)
+    known(plan.critical_path.steps[k], fmt::format("plan.critical_path.steps[{}]", k));
+  for (size_t k = 0; k < plan.points_of_no_return.size(); ++k)
+    known(plan.points_of_no_return[k].step, fmt::format("plan.points_of_no_return[{}].step", k));
 }
 
 }  // namespace
@@ -313,40 +408,50 @@ Json ToJson(const Plan& plan, bool with_digest) {
 }
 
 bool FromJson(const Json& j, Plan& plan, std::string& error) {
+  plan = Plan{};
   try {
     int64_t version = Int(Get(j, "version", "plan"), "plan.version");
+    Only(j, "plan", {"version", "sparkc", "module", "objective", "phases", "steps", "fan_outs", "invariants",
+                     "windows", "critical_path", "rollback", "points_of_no_return", "digest"});
     if (version != kPlanVersion)
       throw Invalid{fmt::format("plan version {} is not supported (this sparkc reads version {})",
                                 version, kPlanVersion)};
     plan.compiler = Str(Get(j, "sparkc", "plan"), "plan.sparkc");
     plan.module = Str(Get(j, "module", "plan"), "plan.module");
     const Json& objective = Get(j, "objective", "plan");
+    Only(objective, "plan.objective", {"rto", "rpo"});
     const Json& rto = Get(objective, "rto", "plan.objective");
     const Json& rpo = Get(objective, "rpo", "plan.objective");
     plan.rto_ms = rto.is_null() ? -1 : Millis(rto, "plan.objective.rto");
     plan.rpo_ms = rpo.is_null() ? -1 : Millis(rpo, "plan.objective.rpo");
     ReadList(j, "phases", plan.phases, [](const Json& p, const std::string& path) {
+      Only(p, path, {"id", "title"});
       return Phase{Str(Get(p, "id", path), path + ".id"), Str(Get(p, "title", path), path + ".title")};
     });
     ReadList(j, "steps", plan.steps, ReadStep);
     ReadList(j, "fan_outs", plan.fanouts, [](const Json& f, const std::string& path) {
+      Only(f, path, {"id", "concurrency", "instances"});
       return FanOut{Str(Get(f, "id", path), path + ".id"), Int(Get(f, "concurrency", path), path + ".concurrency"),
                     StrList(Get(f, "instances", path), path + ".instances")};
     });
     ReadList(j, "invariants", plan.invariants, ReadInvariant);
     ReadList(j, "windows", plan.windows, [](const Json& w, const std::string& path) {
+      Only(w, path, {"id", "from", "to", "max", "longest"});
       return Window{Str(Get(w, "id", path), path + ".id"), Str(Get(w, "from", path), path + ".from"),
                     Str(Get(w, "to", path), path + ".to"), Millis(Get(w, "max", path), path + ".max"),
                     ReadPath(Get(w, "longest", path), path + ".longest")};
     });
     plan.critical_path = ReadPath(Get(j, "critical_path", "plan"), "plan.critical_path");
     const Json& rollback = Get(j, "rollback", "plan");
+    Only(rollback, "plan.rollback", {"order", "critical_path"});
     plan.rollback_order = StrList(Get(rollback, "order", "plan.rollback"), "plan.rollback.order");
     plan.rollback_path = ReadPath(Get(rollback, "critical_path", "plan.rollback"), "plan.rollback.critical_path");
     ReadList(j, "points_of_no_return", plan.points_of_no_return, [](const Json& p, const std::string& path) {
+      Only(p, path, {"step", "gate"});
       return PointOfNoReturn{Str(Get(p, "step", path), path + ".step"), Str(Get(p, "gate", path), path + ".gate")};
     });
     plan.digest = Str(Get(j, "digest", "plan"), "plan.digest");
+    Validate(plan);
     return true;
   } catch (const Invalid& invalid) {
     error = invalid.message;

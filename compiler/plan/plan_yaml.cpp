@@ -190,7 +190,27 @@ std::string EmitYaml(const Plan& plan) {
   return std::move(writer.out);
 }
 
-LoadStatus LoadPlan(const std::string& text, Plan& plan, std::string& error) {
+// The JSON path an error of FromJson names first (`plan.steps[3].do.exec`),
+// as keys and indexes below the root.
+std::vector<std::string> PathOfError(std::string_view message) {
+  std::vector<std::string> path;
+  size_t open = message.find('`');
+  size_t close = open == std::string_view::npos ? open : message.find('`', open + 1);
+  if (close == std::string_view::npos) return path;
+  std::string_view text = message.substr(open + 1, close - open - 1);
+  if (!text.starts_with("plan")) return path;
+  text.remove_prefix(4);
+  while (!text.empty()) {
+    size_t skip = text[0] == '.' || text[0] == '[' ? 1 : 0;
+    size_t end = text.find_first_of(".[]", skip);
+    path.emplace_back(text.substr(skip, end - skip));
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + (text[end] == ']' ? 1 : 0));
+  }
+  return path;
+}
+
+LoadStatus LoadPlan(const std::string& text, Plan& plan, std::string& error, TextPosition* at) {
   // Found by the plan fuzzer: invalid UTF-8 in a string made the digest's
   // JSON serialisation throw past every handler.
   bool is_nul = false;
@@ -200,17 +220,21 @@ LoadStatus LoadPlan(const std::string& text, Plan& plan, std::string& error) {
   }
   Json json;
   size_t start = text.find_first_not_of(" \t\r\n");
+  bool is_json = start != std::string::npos && text[start] == '{';
   try {
-    if (start != std::string::npos && text[start] == '{') {
-      json = Json::parse(text);
-    } else {
-      json = ReadYaml(text, kMaxNodes, kMaxDepth);
-    }
-  } catch (const std::exception& e) {
+    json = is_json ? ReadJson(text, kMaxDepth) : ReadYaml(text, kMaxNodes, kMaxDepth);
+  } catch (const ReadError& e) {
     error = e.what();
+    if (at != nullptr) *at = e.at;
     return LoadStatus::Invalid;
   }
-  if (!FromJson(json, plan, error)) return LoadStatus::Invalid;
+  if (!FromJson(json, plan, error)) {
+    if (at != nullptr) {
+      std::vector<std::string> path = PathOfError(error);
+      if (!path.empty()) *at = is_json ? LocateJson(text, path) : LocateYaml(text, path);
+    }
+    return LoadStatus::Invalid;
+  }
   std::string actual;
   try {
     actual = ComputeDigest(plan);

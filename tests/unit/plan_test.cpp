@@ -72,8 +72,9 @@ TEST_CASE("malformed plans are invalid with a reason") {
   Plan loaded;
   std::string error;
   CHECK(LoadPlan("version: 2\n", loaded, error) == LoadStatus::Invalid);
-  CHECK(LoadPlan("[unclosed", loaded, error) == LoadStatus::Invalid);
-  CHECK(error.find("line") != std::string::npos);
+  TextPosition at;
+  CHECK(LoadPlan("[unclosed", loaded, error, &at) == LoadStatus::Invalid);
+  CHECK(at.line >= 1);
   CHECK(LoadPlan("{\"version\": 1}", loaded, error) == LoadStatus::Invalid);
   CHECK(error == "`plan.sparkc` is missing");
   // Aliases must not expand without bound.
@@ -84,17 +85,121 @@ TEST_CASE("malformed plans are invalid with a reason") {
             ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n";
   CHECK(LoadPlan(bomb, loaded, error) == LoadStatus::Invalid);
   CHECK(error.find("aliases") != std::string::npos);
-  CHECK(LoadPlan("a: b: c\n", loaded, error) == LoadStatus::Invalid);
-  CHECK(error.rfind("malformed YAML at line 1: ", 0) == 0);
+  at = {};
+  CHECK(LoadPlan("a: b: c\n", loaded, error, &at) == LoadStatus::Invalid);
+  CHECK(error.rfind("malformed YAML: ", 0) == 0);
+  CHECK((at.line == 1 && at.column == 5));
   CHECK(LoadPlan("? [a]\n: b\n", loaded, error) == LoadStatus::Invalid);
   CHECK(error.find("a key must be a plain name") != std::string::npos);
   // Found by the plan fuzzer: a timeout in seconds overflowed in milliseconds.
   std::string json = EmitJson(Sample());
-  size_t at = json.find("\"timeout\": ");
-  REQUIRE(at != std::string::npos);
-  json.replace(at, json.find(',', at) - at, "\"timeout\": 9223372036854776");
+  size_t timeout = json.find("\"timeout\": ");
+  REQUIRE(timeout != std::string::npos);
+  json.replace(timeout, json.find(',', timeout) - timeout, "\"timeout\": 9223372036854776");
   CHECK(LoadPlan(json, loaded, error) == LoadStatus::Invalid);
   CHECK(error.find("timeout` is out of range") != std::string::npos);
+}
+
+// The text of `plan` with the first `from` replaced by `to`.
+std::string Edited(const std::string& text, const std::string& from, const std::string& to) {
+  std::string out = text;
+  size_t at = out.find(from);
+  REQUIRE(at != std::string::npos);
+  return out.replace(at, from.size(), to);
+}
+
+// Where `needle` starts in `text`, 1-based.
+TextPosition PositionOf(const std::string& text, const std::string& needle) {
+  size_t at = text.find(needle);
+  REQUIRE(at != std::string::npos);
+  TextPosition p{1, 1};
+  for (size_t i = 0; i < at; ++i) {
+    if (text[i] == '\n') p = {p.line + 1, 1};
+    else ++p.column;
+  }
+  return p;
+}
+
+TEST_CASE("the plan loader is strict: what a reviewer reads is what runs") {
+  Plan loaded;
+  std::string error;
+  TextPosition at;
+  std::string yaml = EmitYaml(Sample());
+  std::string json = EmitJson(Sample());
+  REQUIRE(LoadPlan(yaml, loaded, error) == LoadStatus::Ok);
+  SECTION("a key twice in YAML: the first would show, the last would run") {
+    std::string text = Edited(yaml, "    do:\n", "    do:\n      exec: [echo, harmless]\n");
+    REQUIRE(LoadPlan(text, loaded, error, &at) == LoadStatus::Invalid);
+    CHECK(error.find("the key `exec` appears twice") != std::string::npos);
+    CHECK(at.line == PositionOf(text, "      exec: [echo, harmless]\n").line + 1);
+    CHECK(at.column == 7);
+  }
+  SECTION("a key twice in JSON") {
+    std::string text = Edited(json, "\"module\": ", "\"module\": \"x\", \"module\": ");
+    REQUIRE(LoadPlan(text, loaded, error, &at) == LoadStatus::Invalid);
+    CHECK(error.find("the key `module` appears twice") != std::string::npos);
+    TextPosition where = PositionOf(text, "\"module\": \"x\"");
+    CHECK(at.line == where.line);
+    CHECK(at.column == where.column + 15);
+  }
+  SECTION("a key no plan has") {
+    std::string text = Edited(yaml, "    retries: ", "    retires: 3\n    retries: ");
+    REQUIRE(LoadPlan(text, loaded, error, &at) == LoadStatus::Invalid);
+    CHECK(error.find("retires` is not part of a plan") != std::string::npos);
+    CHECK(at.line == PositionOf(text, "retires").line);
+    std::string text2 = Edited(json, "\"module\": ", "\"comment\": \"x\", \"module\": ");
+    REQUIRE(LoadPlan(text2, loaded, error, &at) == LoadStatus::Invalid);
+    CHECK(error.find("`plan.comment` is not part of a plan") != std::string::npos);
+    CHECK(at.line == PositionOf(text2, "\"comment\"").line);
+  }
+  SECTION("a second YAML document") {
+    REQUIRE(LoadPlan(yaml + "---\nversion: 1\n", loaded, error, &at) == LoadStatus::Invalid);
+    CHECK(error.find("a second one starts here") != std::string::npos);
+    CHECK(at.line > 10);
+  }
+  SECTION("JSON nested past the YAML limit") {
+    std::string deep = "{\"version\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+    REQUIRE(LoadPlan(deep, loaded, error, &at) == LoadStatus::Invalid);
+    CHECK(error.find("nested too deeply") != std::string::npos);
+    CHECK(at.line == 1);
+  }
+  SECTION("two actions in one") {
+    std::string text = Edited(json, "\"exec\": ", "\"shell\": \"rm -rf /\", \"exec\": ");
+    REQUIRE(LoadPlan(text, loaded, error) == LoadStatus::Invalid);
+    CHECK(error.find("names more than one action") != std::string::npos);
+  }
+}
+
+TEST_CASE("the plan loader validates the structure the runtime relies on") {
+  Plan base = Sample();
+  REQUIRE(base.steps.size() >= 2);
+  Plan loaded;
+  std::string error;
+  auto invalid = [&](Plan p) {
+    p.digest = ComputeDigest(p);
+    return LoadPlan(EmitJson(p), loaded, error) == LoadStatus::Invalid;
+  };
+  Plan dup = base;
+  dup.steps[1].id = dup.steps[0].id;
+  CHECK(invalid(dup));
+  CHECK(error.find("step ids are unique") != std::string::npos);
+  Plan unknown = base;
+  unknown.steps[1].after = {"nowhere"};
+  CHECK(invalid(unknown));
+  CHECK(error.find("`nowhere`, which is no step of the plan") != std::string::npos);
+  Plan cycle = base;
+  cycle.steps[0].after = {cycle.steps[1].id};
+  CHECK(invalid(cycle));
+  CHECK(error.find("comes later in the plan") != std::string::npos);
+  for (int64_t retries : {int64_t{-1}, int64_t{INT64_MAX}, int64_t{1001}}) {
+    Plan r = base;
+    r.steps[0].retries = retries;
+    CHECK(invalid(r));
+    CHECK(error.find("retries` is") != std::string::npos);
+  }
+  Plan negative = base;
+  negative.steps[0].timeout_ms = -1000;
+  CHECK(invalid(negative));
 }
 
 TEST_CASE("a YAML plan reads back as the JSON it mirrors") {

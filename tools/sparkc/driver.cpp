@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <sstream>
 #include <fstream>
 #include <memory>
 
@@ -81,6 +82,19 @@ int Check(const Options& o, std::ostream& out, std::ostream& err) {
 
 // A plan from a .spark spec (compiled now) or from a plan file (verified;
 // `file_sha256`, when given, gets plan::Sha256 of the bytes it was read from).
+// The plan's line at `at` with a caret, or "" when the place is unknown.
+std::string SourceExcerpt(const std::string& text, plan::TextPosition at) {
+  if (at.line == 0) return {};
+  SourceFile file("", "", text);
+  std::string_view line = file.LineText(at.line);
+  auto offset = static_cast<uint32_t>(line.data() - file.text().data());
+  for (uint32_t column = 1; column < at.column && offset < text.size(); ++column)
+    do ++offset; while (offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80);
+  std::ostringstream out;
+  RenderSnippet(file, {0, offset, offset + 1}, out);
+  return out.str();
+}
+
 bool ObtainPlan(const std::string& path, std::ostream& err, plan::Plan& plan,
                 std::string* file_sha256 = nullptr) {
   if (std::filesystem::path(path).extension() == ".spark") {
@@ -95,13 +109,16 @@ bool ObtainPlan(const std::string& path, std::ostream& err, plan::Plan& plan,
     err << fmt::format("sparkc: error[E0001]: cannot read `{}`: {}\n", path, error);
     return false;
   }
-  switch (plan::LoadPlan(text, plan, error)) {
+  plan::TextPosition at;
+  switch (plan::LoadPlan(text, plan, error, &at)) {
     case plan::LoadStatus::Ok:
       if (file_sha256 != nullptr) *file_sha256 = plan::Sha256(text);
       return true;
     case plan::LoadStatus::Invalid:
-      err << fmt::format("{}: error[E0901]: not a valid plan: {}\n"
-                         "  help: regenerate it with `sparkc plan SPEC -o {}`\n", path, error, path);
+      err << fmt::format("{}{}: error[E0901]: not a valid plan: {}\n{}"
+                         "  help: regenerate it with `sparkc plan SPEC -o {}`\n",
+                         path, at.line > 0 ? fmt::format(":{}:{}", at.line, at.column) : "", error,
+                         SourceExcerpt(text, at), path);
       return false;
     case plan::LoadStatus::DigestMismatch:
       err << fmt::format("{}: error[E0902]: the plan was modified after it was generated: {}\n"
