@@ -1,6 +1,7 @@
 #include "compiler/source/source.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,6 +152,66 @@ int64_t FindInvalidText(std::string_view text, bool& is_nul) {
     i += len;
   }
   return -1;
+}
+
+std::string ValidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    bool is_nul = false;
+    int64_t bad = FindInvalidText(text, is_nul);
+    if (bad < 0) {
+      out.append(text);
+      break;
+    }
+    out.append(text.substr(0, static_cast<size_t>(bad)));
+    out.append("\xEF\xBF\xBD");
+    // One replacement per maximal invalid prefix: skip the lead byte and the
+    // continuation bytes after it.
+    size_t skip = 1;
+    while (static_cast<size_t>(bad) + skip < text.size() &&
+           (static_cast<unsigned char>(text[bad + skip]) & 0xC0) == 0x80 && skip < 4)
+      ++skip;
+    text.remove_prefix(static_cast<size_t>(bad) + skip);
+  }
+  return out;
+}
+
+namespace {
+
+bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+}  // namespace
+
+std::string HeadUtf8(std::string_view text, size_t max) {
+  if (text.size() <= max) return std::string(text);
+  size_t end = max;
+  while (end > 0 && IsContinuation(text[end])) --end;
+  return std::string(text.substr(0, end)) + "...";
+}
+
+std::string TailUtf8(std::string_view text, size_t max) {
+  if (text.size() <= max) return std::string(text);
+  size_t begin = text.size() - max;
+  while (begin < text.size() && IsContinuation(text[begin])) ++begin;
+  return "..." + std::string(text.substr(begin));
+}
+
+std::string Printable(std::string_view text) {
+  std::string valid = ValidUtf8(text);
+  std::string out;
+  out.reserve(valid.size());
+  for (size_t i = 0; i < valid.size(); ++i) {
+    auto c = static_cast<unsigned char>(valid[i]);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if ((c < 0x20 && c != '\t') || c == 0x7F) out += fmt::format("\\x{:02x}", c);
+    // C1 controls, U+0080 to U+009F: C2 80 to C2 9F.
+    else if (c == 0xC2 && i + 1 < valid.size() && static_cast<unsigned char>(valid[i + 1]) < 0xA0)
+      out += fmt::format("\\u{{{:x}}}", static_cast<unsigned char>(valid[++i]));
+    else out += static_cast<char>(c);
+  }
+  return out;
 }
 
 }  // namespace sparkc

@@ -62,4 +62,16 @@ bool WriteFileAtomically(const std::string& path, const std::string& content, st
 // The byte offset of the first invalid UTF-8 sequence or NUL byte, or -1.
 int64_t FindInvalidText(std::string_view text, bool& is_nul);
 
+// `text` as valid UTF-8: each invalid sequence (and NUL) replaced by U+FFFD.
+// What sparkc writes to a journal, report or terminal goes through this.
+std::string ValidUtf8(std::string_view text);
+// At most `max` bytes of `text`, cut on a character boundary: its start
+// (Head) or its end (Tail), with "..." where something was cut.
+std::string HeadUtf8(std::string_view text, size_t max);
+std::string TailUtf8(std::string_view text, size_t max);
+// `text` as one line a terminal shows literally: valid UTF-8, with control
+// characters (C0 but tab, DEL and C1: newlines, and the escape sequences
+// that move the cursor or retitle a window) written as \n, \r or \x1b.
+std::string Printable(std::string_view text);
+
 }  // namespace sparkc

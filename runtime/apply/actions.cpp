@@ -4,19 +4,16 @@
 
 #include <thread>
 
+#include "compiler/source/source.h"
 #include "runtime/exec/process.h"
 #include "runtime/exec/strays.h"
+#include "runtime/probe/condition.h"
 #include "runtime/probe/net.h"
 #include "runtime/secret/secret.h"
 #include "runtime/state/store.h"
 
 namespace sparkc::runtime {
 namespace {
-
-std::string Tail(const std::string& text, size_t max) {
-  if (text.size() <= max) return text;
-  return "..." + text.substr(text.size() - max);
-}
 
 std::string QuoteArg(const std::string& arg) {
   bool plain = !arg.empty() && arg.find_first_of(" \t\n\"'\\$`") == std::string::npos;
@@ -53,7 +50,7 @@ ActionResult Http(const plan::Action& action, const ActionContext& context) {
       fmt::format("{} {}: status {}, expected {}", action.method, action.url, response.status,
                   action.expect_status != 0 ? std::to_string(action.expect_status) : std::string("2xx")),
       1);
-  result.output = Redact(Tail(response.body, 2000));
+  result.output = TailUtf8(Redact(response.body), 2000);
   return result;
 }
 
@@ -80,7 +77,7 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   result.message = Redact(r.Summary());
   result.exit_code = r.started ? (r.signal != 0 ? 128 + r.signal : r.exit_code) : 127;
   std::string output = r.err.empty() ? r.out : r.err;
-  result.output = Redact(Tail(output, 2000));
+  result.output = TailUtf8(Redact(output), 2000);
   if (r.truncated)
     result.output += fmt::format("\n(output truncated: sparkc keeps the first {} KiB of each stream)",
                                  kDefaultOutputCap / 1024);
@@ -218,6 +215,28 @@ std::string DescribeAction(const plan::Action& action) {
     }
   }
   return {};
+}
+
+namespace {
+
+void ActionSecretRefs(const plan::Action& action, std::vector<std::string>& refs) {
+  for (const auto& [name, ref] : action.secret_env) refs.push_back(ref);
+  if (!action.stdin_secret.empty()) refs.push_back(action.stdin_secret);
+  for (const plan::Action& item : action.sequence) ActionSecretRefs(item, refs);
+}
+
+}  // namespace
+
+std::vector<std::string> SecretRefs(const plan::Plan& plan) {
+  std::vector<std::string> refs;
+  for (const plan::Step& step : plan.steps) {
+    ActionSecretRefs(step.action, refs);
+    ActionSecretRefs(step.undo.action, refs);
+    if (!step.check.empty()) CollectSecretRefs(step.check, refs);
+  }
+  for (const plan::Invariant& inv : plan.invariants)
+    if (inv.runtime) CollectSecretRefs(inv.expr, refs);
+  return refs;
 }
 
 }  // namespace sparkc::runtime

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -76,8 +77,9 @@ class Session {
 
   Transition Entry(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
                    std::string error = {}) const {
-    // The journal outlives the run: no secret value may reach it.
-    return {plan_.steps[step].id, status, attempt, exit_code, Redact(std::move(error))};
+    // The journal outlives the run: no secret value may reach it, and
+    // PostgreSQL refuses text that is not UTF-8.
+    return {plan_.steps[step].id, status, attempt, exit_code, ValidUtf8(Redact(std::move(error)))};
   }
   void Record(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
               std::string error = {}) {
@@ -136,8 +138,16 @@ class Session {
     walk.claim_ahead = 4 * options_.jobs;
     walk.claim_below = options_.claim_below;
     LimitFanOuts(plan_, walk);
-    std::vector<NodeOutcome> outcome = Walk(deps_, runnable, walk, [&](uint32_t i) { return RunStep(i); });
-    store_.Flush();
+    std::vector<NodeOutcome> outcome(n, NodeOutcome::NotRun);
+    Journaled([&] {
+      outcome = Walk(deps_, runnable, walk, [&](uint32_t i) {
+        bool ok = Journaled([&] { return RunStep(i); });
+        outcome[i] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
+        return ok;
+      });
+      store_.Flush();
+      return true;
+    });
 
     std::vector<bool> succeeded(n, false);
     bool failed = false;
@@ -145,6 +155,7 @@ class Session {
       succeeded[i] = !runnable[i] || outcome[i] == NodeOutcome::Succeeded;
       failed |= outcome[i] == NodeOutcome::Failed && !waiting_.contains(i);
     }
+    if (!journal_error_.empty()) return AfterJournalFailure(failed, succeeded);
     if (!failed && std::all_of(succeeded.begin(), succeeded.end(), [](bool b) { return b; })) {
       Conclude("succeeded");
       reporter_.Line(fmt::format("apply succeeded: {} steps", n));
@@ -208,16 +219,39 @@ class Session {
     walk.jobs = options_.jobs;
     walk.stop_on_failure = false;
     LimitFanOuts(plan_, walk);
-    std::vector<NodeOutcome> outcome = Walk(inverted, undo, walk, [&](uint32_t i) { return UndoStep(i); });
+    std::vector<NodeOutcome> outcome(n, NodeOutcome::NotRun);
+    Journaled([&] {
+      outcome = Walk(inverted, undo, walk, [&](uint32_t i) {
+        bool ok = Journaled([&] { return UndoStep(i); });
+        outcome[i] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
+        return ok;
+      });
+      return true;
+    });
     std::vector<std::string> left;
     for (uint32_t i = 0; i < n; ++i)
       if (undo[i] && outcome[i] != NodeOutcome::Succeeded) left.push_back(plan_.steps[i].id);
-    if (left.empty()) {
-      Conclude("rolled_back");
+    if (!journal_error_.empty())
+      *options_.err << fmt::format("sparkc: error[E0903]: state store: the journal cannot be written: {}; "
+                                   "no further undo started\n", Redact(journal_error_));
+    if (left.empty() && Journaled([&] {
+          Conclude("rolled_back");
+          return true;
+        })) {
       reporter_.Line("rollback complete: every succeeded step is undone");
       return success_code;
     }
-    Conclude("rollback_failed");
+    if (left.empty()) {
+      // Every undo is recorded, but not the run's end: the journal must say
+      // so before sparkc may.
+      *options_.err << fmt::format("sparkc: error[E0903]: state store: every step is undone, but the journal "
+                                   "cannot record the rollback's end: {}\n", Redact(journal_error_));
+      return kExitNeedsOperator;
+    }
+    Journaled([&] {
+      Conclude("rollback_failed");
+      return true;
+    });
     std::string list;
     for (const std::string& id : left) list += (list.empty() ? "" : ", ") + id;
     reporter_.Line(fmt::format("rollback incomplete: still applied: {}", list));
@@ -226,6 +260,41 @@ class Session {
   }
 
  private:
+  // A journal write that fails (the store is locked or unreachable, or
+  // PostgreSQL timed out) stops new steps like an interrupt: nothing may
+  // act that the journal cannot record first. The first error is kept.
+  bool Journaled(const std::function<bool()>& work) {
+    try {
+      return work();
+    } catch (const std::exception& e) {
+      std::lock_guard lock(mutex_);
+      if (journal_error_.empty()) journal_error_ = e.what();
+      g_interrupted.store(true);
+      return false;
+    }
+  }
+
+  // The walk stopped because the journal could not be written. A failure
+  // before that is still rolled back (as far as the journal lets the undos
+  // be recorded); otherwise the run stays resumable.
+  int AfterJournalFailure(bool failed, const std::vector<bool>& succeeded) {
+    *options_.err << fmt::format("sparkc: error[E0903]: state store: the journal cannot be written: {}\n",
+                                 Redact(journal_error_));
+    if (failed && options_.rollback_on_failure) {
+      journal_error_.clear();
+      g_interrupted.store(false);
+      reporter_.Line("apply failed; rolling back the steps that succeeded");
+      return Backward(succeeded, kExitRolledBack);
+    }
+    Journaled([&] {
+      Conclude("stopped");
+      return true;
+    });
+    reporter_.Line("stopped: no new step started; run `sparkc apply` again to resume once the state store "
+                   "can be written");
+    return kExitNeedsOperator;
+  }
+
   static bool ChangesNothing(const plan::Step& step) {
     auto noop = [](const plan::Action& a) { return a.kind == plan::Action::Kind::Noop; };
     bool no_undo = step.undo.kind == plan::Undo::Kind::None ||
@@ -377,6 +446,7 @@ class Session {
   std::mutex mutex_;
   std::string awaiting_;
   std::set<uint32_t> waiting_;  // steps stopped for an approval
+  std::string journal_error_;   // the first journal write that failed
   std::string status_ = "running";
   std::string state_path_ = IsPostgresUrl(options_.state_dir)
                                 ? DisplayLocation(options_.state_dir)
@@ -445,6 +515,7 @@ std::optional<int> ReportAlreadyApplied(const std::string& digest, const RunOpti
 }
 
 int Apply(const plan::Plan& plan, const RunOptions& options) {
+  CaptureEnvironmentSecrets(SecretRefs(plan));
   Opened state = OpenState(options);
   if (state.exit_code != kExitOk) return state.exit_code;
   InterruptScope interrupts;
@@ -498,6 +569,7 @@ int Rollback(const RunOptions& options) {
     if (!plan::FromJson(nlohmann::ordered_json::parse(last->plan_json), plan, error)) {
       return ReportStateError(options, fmt::format("run {} holds an unreadable plan: {}", last->id, error));
     }
+    CaptureEnvironmentSecrets(SecretRefs(plan));
     std::map<std::string, StepRecord> steps = state.store->Steps(last->id);
     auto n = static_cast<uint32_t>(plan.steps.size());
     std::vector<bool> undo(n, false);

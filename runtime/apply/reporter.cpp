@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 
+#include "compiler/source/source.h"
 #include "runtime/secret/secret.h"
 
 namespace sparkc::runtime {
@@ -62,7 +63,7 @@ double Reporter::Elapsed() const {
 
 void Reporter::Event(Verb verb, uint32_t step, std::string_view detail) {
   double now = Elapsed();
-  std::string redacted = Redact(std::string(detail));
+  std::string redacted = ValidUtf8(Redact(std::string(detail)));
   std::lock_guard lock(mutex_);
   StepOutcome& s = steps_[step];
   auto end_attempt = [&](const char* state) {
@@ -86,7 +87,7 @@ void Reporter::Event(Verb verb, uint32_t step, std::string_view detail) {
     case Verb::Stop: s.state = "blocked"; s.message = redacted; break;
   }
   WriteLocked(fmt::format("[{:8.2f}s] {:<6} {}{}{}\n", now, kVerbNames[static_cast<int>(verb)],
-                          plan_.steps[step].id, redacted.empty() ? "" : "  ", redacted));
+                          Printable(plan_.steps[step].id), redacted.empty() ? "" : "  ", Printable(redacted)));
 }
 
 void Reporter::Earlier(uint32_t step) {
@@ -102,22 +103,23 @@ void Reporter::Approved(uint32_t step, const std::string& by, const std::string&
 }
 
 void Reporter::Output(uint32_t step, std::string_view text) {
-  std::string redacted = Redact(std::string(text));
+  std::string redacted = ValidUtf8(Redact(std::string(text)));
   std::lock_guard lock(mutex_);
   steps_[step].output = redacted;
   std::string lines;
   std::string_view rest = redacted;
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
-    lines += fmt::format("             | {}\n", rest.substr(0, nl));
+    lines += fmt::format("             | {}\n", Printable(rest.substr(0, nl)));
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
   }
   WriteLocked(lines);
 }
 
+// Lines name steps, whose ids may hold anything a plan file can.
 void Reporter::Line(std::string_view text) {
   std::lock_guard lock(mutex_);
-  WriteLocked(fmt::format("{}\n", text));
+  WriteLocked(Printable(text) + "\n");
 }
 
 std::string Reporter::Ask(std::string_view question) {
@@ -162,7 +164,7 @@ void Reporter::DrawLocked() {
   if (!live_ || stopping_ || asking_) return;
   std::string status = StatusLocked();
   auto width = static_cast<size_t>(TerminalWidth() - 1);
-  if (status.size() > width) status = status.substr(0, width - 3) + "...";
+  status = HeadUtf8(Printable(status), width - 3);
   out_ << kClearLine << status << std::flush;
   drawn_ = true;
 }

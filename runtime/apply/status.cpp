@@ -4,6 +4,7 @@
 #include <map>
 
 #include "runtime/apply/actions.h"
+#include "compiler/source/source.h"
 #include "runtime/apply/apply.h"
 #include "runtime/apply/state_access.h"
 #include "runtime/state/store.h"
@@ -38,7 +39,7 @@ int Status(const RunOptions& options) {
       if (auto a = approvals.find(step.id); a != approvals.end())
         line += fmt::format("  approved by {} ({}, {}){}", a->second.by, a->second.source, a->second.at,
                             a->second.note.empty() ? "" : ": " + a->second.note);
-      *options.out << line << "\n";
+      *options.out << Printable(line) << "\n";
     }
     return kExitOk;
   } catch (const std::exception& e) {
@@ -61,8 +62,8 @@ int DryRun(const plan::Plan& plan, const RunOptions& options) {
   for (size_t w = 0; w < waves.size(); ++w) {
     *options.out << fmt::format("wave {}:\n", w + 1);
     for (const plan::Step* step : waves[w]) {
-      *options.out << fmt::format("  {}: {}\n", step->id, DescribeAction(step->action));
-      if (!step->check.empty()) *options.out << fmt::format("      check: {}\n", step->check);
+      *options.out << fmt::format("  {}: {}\n", Printable(step->id), Printable(DescribeAction(step->action)));
+      if (!step->check.empty()) *options.out << fmt::format("      check: {}\n", Printable(step->check));
     }
   }
   return kExitOk;

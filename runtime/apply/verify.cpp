@@ -4,7 +4,10 @@
 
 #include <map>
 
+#include "compiler/source/source.h"
+#include "runtime/apply/actions.h"
 #include "runtime/apply/apply.h"
+#include "runtime/secret/secret.h"
 #include "runtime/apply/state_access.h"
 #include "runtime/probe/condition.h"
 #include "runtime/state/store.h"
@@ -14,6 +17,7 @@ namespace sparkc::runtime {
 constexpr int64_t kInvariantTimeoutMs = 60'000;
 
 int Verify(const plan::Plan& plan, const RunOptions& options) {
+  CaptureEnvironmentSecrets(SecretRefs(plan));
   auto store = OpenStoreOrReport(options);
   if (!store) return kExitNeedsOperator;
   std::optional<RunInfo> last;
@@ -36,10 +40,10 @@ int Verify(const plan::Plan& plan, const RunOptions& options) {
     ++checked;
     CheckOutcome outcome = EvaluateCheck(step.check, step.timeout_ms);
     if (outcome.passed) {
-      *options.out << fmt::format("ok     {}\n", step.id);
+      *options.out << fmt::format("ok     {}\n", Printable(step.id));
     } else {
       ++drifted;
-      *options.out << fmt::format("DRIFT  {}: {}\n", step.id, outcome.detail);
+      *options.out << fmt::format("DRIFT  {}: {}\n", Printable(step.id), Printable(outcome.detail));
     }
   }
   // Runtime invariants describe the system the plan produces: they are due
@@ -50,10 +54,10 @@ int Verify(const plan::Plan& plan, const RunOptions& options) {
       ++checked;
       CheckOutcome outcome = EvaluateCheck(inv.expr, kInvariantTimeoutMs);
       if (outcome.passed) {
-        *options.out << fmt::format("ok     invariant {}\n", inv.id);
+        *options.out << fmt::format("ok     invariant {}\n", Printable(inv.id));
       } else {
         ++drifted;
-        *options.out << fmt::format("DRIFT  invariant {}: {}\n", inv.id, outcome.detail);
+        *options.out << fmt::format("DRIFT  invariant {}: {}\n", Printable(inv.id), Printable(outcome.detail));
       }
     }
   }

@@ -12,6 +12,7 @@
 #include "compiler/parse/parse.h"
 #include "runtime/exec/process.h"
 #include "runtime/probe/net.h"
+#include "compiler/source/source.h"
 #include "runtime/secret/secret.h"
 
 namespace sparkc::runtime {
@@ -32,7 +33,7 @@ struct Failure {
 std::string Show(const Value& v) {
   if (auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
   if (auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
-  if (auto* s = std::get_if<std::string>(&v)) return fmt::format("\"{}\"", s->substr(0, 80));
+  if (auto* s = std::get_if<std::string>(&v)) return QuoteString(HeadUtf8(Redact(*s), 80));
   if (auto* q = std::get_if<Quantity>(&v)) {
     static constexpr const char* kBase[] = {"ms", "B", "mcpu", "bps"};
     return fmt::format("{} {}", q->value, kBase[static_cast<int>(q->dimension)]);
@@ -228,11 +229,24 @@ CheckOutcome EvaluateCheck(const std::string& text, int64_t timeout_ms) {
     Value v = evaluator.Eval(root);
     bool passed = std::get<bool>(v);
     if (passed) return {true, {}};
-    return {false, evaluator.failure().empty() ? fmt::format("check failed: {}", text) : evaluator.failure()};
+    return {false, Redact(evaluator.failure().empty() ? fmt::format("check failed: {}", text) : evaluator.failure())};
   } catch (const Failure& f) {
-    return {false, f.message};
+    return {false, Redact(f.message)};
   } catch (const std::bad_variant_access&) {
     return {false, "the check has a type error; re-plan with this sparkc"};
+  }
+}
+
+void CollectSecretRefs(const std::string& text, std::vector<std::string>& refs) {
+  Module module;
+  ExprId root = kNoExpr;
+  std::string error;
+  if (!ParseExpression(text, module, root, error)) return;
+  for (const Expr& e : module.exprs) {
+    if (e.kind != ExprKind::Call || e.children.size() != 2) continue;
+    std::string callee = PrintExpr(module, e.children[0]);
+    const Expr& arg = module.expr(e.children[1]);
+    if ((callee == "env" || callee == "file") && arg.kind == ExprKind::String) refs.push_back(callee + ":" + arg.text);
   }
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace sparkc::runtime {
 
@@ -13,6 +14,11 @@ struct CheckOutcome {
 
 // Relative paths in probes resolve against the current directory, like the
 // actions of the step.
+// The detail is redacted: it may quote what a probe returned.
 CheckOutcome EvaluateCheck(const std::string& text, int64_t timeout_ms);
+
+// The secret references (`env("X")` as "env:X", `file("p")` as "file:p") a
+// check reads, appended to `refs`.
+void CollectSecretRefs(const std::string& text, std::vector<std::string>& refs);
 
 }  // namespace sparkc::runtime

@@ -1,10 +1,13 @@
 #include "runtime/secret/secret.h"
 
 #include <fmt/format.h>
+#include <sys/prctl.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -22,17 +25,49 @@ std::set<std::string, LongerFirst>& Known() {
   static std::set<std::string, LongerFirst> known;
   return known;
 }
+// Variables CaptureEnvironmentSecrets took out of the environment: their
+// values, or nullopt when they were not set.
+std::map<std::string, std::optional<std::string>>& Captured() {
+  static std::map<std::string, std::optional<std::string>> captured;
+  return captured;
+}
+
+void Remember(const std::string& value) {
+  std::lock_guard lock(mutex);
+  Known().insert(value);
+}
 
 }  // namespace
 
+void CaptureEnvironmentSecrets(const std::vector<std::string>& refs) {
+  for (const std::string& ref : refs) {
+    if (!ref.starts_with("env:")) continue;
+    std::string name = ref.substr(4);
+    std::lock_guard lock(mutex);
+    if (Captured().contains(name)) continue;
+    const char* found = std::getenv(name.c_str());
+    std::optional<std::string> value;
+    if (found != nullptr) value = found;
+    if (value && value->size() >= kMinSecretBytes) Known().insert(*value);
+    Captured()[name] = std::move(value);
+    unsetenv(name.c_str());
+  }
+}
+
 bool ResolveSecret(const std::string& ref, std::string& value, std::string& error) {
   if (ref.starts_with("env:")) {
-    const char* found = std::getenv(ref.c_str() + 4);
-    if (found == nullptr) {
-      error = fmt::format("secret `{}`: the environment variable {} is not set", ref, ref.substr(4));
+    std::string name = ref.substr(4);
+    std::optional<std::string> found;
+    {
+      std::lock_guard lock(mutex);
+      if (auto it = Captured().find(name); it != Captured().end()) found = it->second;
+      else if (const char* env = std::getenv(name.c_str())) found = env;
+    }
+    if (!found) {
+      error = fmt::format("secret `{}`: the environment variable {} is not set", ref, name);
       return false;
     }
-    value = found;
+    value = std::move(*found);
   } else if (ref.starts_with("file:")) {
     std::ifstream in(ref.substr(5), std::ios::binary);
     if (!in) {
@@ -48,12 +83,15 @@ bool ResolveSecret(const std::string& ref, std::string& value, std::string& erro
     error = fmt::format("secret `{}`: unknown kind of reference", ref);
     return false;
   }
-  // Very short values would redact ordinary text; they are still secrets,
-  // but replacing every "a" in a log helps nobody.
-  if (value.size() >= 3) {
-    std::lock_guard lock(mutex);
-    Known().insert(value);
+  if (value.size() < kMinSecretBytes) {
+    error = fmt::format("secret `{}` is {} byte{} long; sparkc refuses secrets shorter than {} bytes, which it "
+                        "could not redact from its output without garbling it",
+                        ref, value.size(), value.size() == 1 ? "" : "s", kMinSecretBytes);
+    value.assign(value.size(), '\0');
+    value.clear();
+    return false;
   }
+  Remember(value);
   return true;
 }
 
@@ -65,5 +103,7 @@ std::string Redact(std::string text) {
   }
   return text;
 }
+
+void ProtectProcessMemory() { prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
 
 }  // namespace sparkc::runtime

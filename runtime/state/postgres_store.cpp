@@ -4,14 +4,17 @@
 // which the server releases when that session ends.
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <map>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
@@ -69,6 +72,17 @@ class Result {
   std::unique_ptr<PGresult, decltype(&PQclear)> r_;
 };
 
+// How long a statement may wait for the server (SPARKC_JOURNAL_TIMEOUT_MS,
+// default 30 s).
+std::chrono::milliseconds JournalTimeout() {
+  static const std::chrono::milliseconds timeout = [] {
+    const char* value = std::getenv("SPARKC_JOURNAL_TIMEOUT_MS");
+    long long ms = value != nullptr ? std::atoll(value) : 0;
+    return std::chrono::milliseconds(ms > 0 ? ms : 30'000);
+  }();
+  return timeout;
+}
+
 std::string Trimmed(const char* message) {
   std::string text = message ? message : "";
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -92,6 +106,32 @@ class Connection {
     };
     add("connect_timeout", "10");
     add("application_name", "sparkc");
+    // A peer that vanished (a crashed host, a cut network) is noticed in
+    // about 20 s rather than the kernel's two hours.
+    add("keepalives", "1");
+    add("keepalives_idle", "10");
+    add("keepalives_interval", "5");
+    add("keepalives_count", "2");
+    add("tcp_user_timeout", "20000");
+    char* parse_error = nullptr;
+    PQconninfoOption* parsed = PQconninfoParse(full.c_str(), &parse_error);
+    // libpq's message may quote the URL, password and all.
+    PQfreemem(parse_error);
+    if (parsed == nullptr) {
+      error = fmt::format("`{}` is not a PostgreSQL URL libpq can read (its message is not shown: it may "
+                          "quote the password)\n  help: the form is postgres://USER:PASSWORD@HOST:PORT/DATABASE, "
+                          "with reserved characters percent-encoded", DisplayLocation(url));
+      return nullptr;
+    }
+    bool at_in_host = false;
+    for (PQconninfoOption* o = parsed; o->keyword != nullptr; ++o)
+      at_in_host |= std::string_view(o->keyword) == "host" && o->val != nullptr && std::strchr(o->val, '@');
+    PQconninfoFree(parsed);
+    if (at_in_host) {
+      error = fmt::format("`{}`: the URL has more than one `@`, so libpq would read part of the password as the "
+                          "host\n  help: write `@` in a password as %40", DisplayLocation(url));
+      return nullptr;
+    }
     auto connection = std::make_unique<Connection>(PQconnectdb(full.c_str()));
     if (connection->c_ == nullptr || PQstatus(connection->c_) != CONNECTION_OK) {
       error = fmt::format("cannot connect to `{}`: {}", DisplayLocation(url),
@@ -100,19 +140,59 @@ class Connection {
     }
     // NOTICEs (`relation ... already exists, skipping`) are not for the user.
     PQsetNoticeProcessor(connection->c_, [](void*, const char*) {}, nullptr);
+    // The server ends a statement that runs past the journal timeout (a
+    // lock held by someone else) on its own, too.
+    try {
+      connection->Exec(fmt::format("SET statement_timeout = {}", JournalTimeout().count()));
+    } catch (const std::exception& e) {
+      error = fmt::format("cannot use `{}`: {}", DisplayLocation(url), e.what());
+      return nullptr;
+    }
     return connection;
   }
 
+  // Throws when the server fails the statement, or when no answer comes
+  // within the journal timeout: a server that stopped (SIGSTOP, a frozen
+  // VM) keeps its TCP connection open, so neither keepalives nor the
+  // server's statement_timeout end the wait; this deadline does. A
+  // connection that timed out is abandoned: what it was in the middle of
+  // is unknown, so every later statement on it fails too.
   Result Exec(const std::string& sql, const Params& params = {}) {
+    if (abandoned_) throw std::runtime_error("the connection was abandoned after a journal timeout");
     std::vector<const char*> values;
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    PGresult* r = params.empty() ? PQexec(c_, sql.c_str())
-                                 : PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                                values.data(), nullptr, nullptr, 0);
-    Result result(r);
-    ExecStatusType status = PQresultStatus(r);
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-      throw std::runtime_error(Trimmed(PQerrorMessage(c_)));
+    int sent = params.empty() ? PQsendQuery(c_, sql.c_str())
+                              : PQsendQueryParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                                  values.data(), nullptr, nullptr, 0);
+    if (!sent) throw std::runtime_error(Trimmed(PQerrorMessage(c_)));
+    auto deadline = std::chrono::steady_clock::now() + JournalTimeout();
+    PGresult* last = nullptr;
+    while (true) {
+      while (PQisBusy(c_)) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd fd{PQsocket(c_), POLLIN, 0};
+        if (left.count() <= 0 || poll(&fd, 1, static_cast<int>(left.count())) == 0) {
+          PQclear(last);
+          abandoned_ = true;
+          throw std::runtime_error(fmt::format("PostgreSQL did not answer within {} ms (SPARKC_JOURNAL_TIMEOUT_MS)",
+                                               JournalTimeout().count()));
+        }
+        if (!PQconsumeInput(c_)) {
+          PQclear(last);
+          throw std::runtime_error(Trimmed(PQerrorMessage(c_)));
+        }
+      }
+      PGresult* r = PQgetResult(c_);
+      if (r == nullptr) break;
+      PQclear(last);
+      last = r;
+    }
+    Result result(last);
+    ExecStatusType status = PQresultStatus(last);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      const char* message = last != nullptr ? PQresultErrorMessage(last) : PQerrorMessage(c_);
+      throw std::runtime_error(Trimmed(message != nullptr && *message ? message : PQerrorMessage(c_)));
+    }
     return result;
   }
 
@@ -133,12 +213,18 @@ class Connection {
     }
   }
 
-  void ExecQuietly(const char* sql) { PQclear(PQexec(c_, sql)); }
+  void ExecQuietly(const char* sql) {
+    try {
+      Exec(sql);
+    } catch (const std::exception&) {
+    }
+  }
 
   std::mutex mutex;  // one statement or transaction at a time, whoever shares the session
 
  private:
   PGconn* c_;
+  bool abandoned_ = false;
 };
 
 // The session that holds a store's lock, by URL, while the lock lives. A

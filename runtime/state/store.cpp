@@ -1,10 +1,12 @@
 #include "runtime/state/store.h"
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "runtime/state/backends.h"
 
@@ -54,13 +56,44 @@ bool IsPostgresUrl(const std::string& location) {
 
 std::string DisplayLocation(const std::string& location) {
   if (!IsPostgresUrl(location)) return location;
-  // The userinfo ends at the authority's last `@` (a password may hold one).
-  size_t authority = location.find("://") + 3;
-  size_t at = location.rfind('@', location.find('/', authority));
-  if (at == std::string::npos || at < authority) return location;
-  size_t colon = location.find(':', authority);
-  if (colon > at) return location;
-  return location.substr(0, colon + 1) + "***" + location.substr(at);
+  // Built from libpq's own reading of the URL, so that a password is hidden
+  // wherever it was given (user:PASSWORD@ or ?password=), and nothing of a
+  // URL libpq cannot read is shown: its error message may quote it.
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(location.c_str(), &error);
+  PQfreemem(error);
+  if (options == nullptr) return "postgres://(a URL libpq cannot read)";
+  std::map<std::string, std::string> given;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o)
+    if (o->val != nullptr) given[o->keyword] = o->val;
+  PQconninfoFree(options);
+  auto take = [&](const char* key) {
+    auto it = given.find(key);
+    if (it == given.end()) return std::string();
+    std::string value = it->second;
+    given.erase(it);
+    return value;
+  };
+  std::string user = take("user"), password = take("password"), host = take("host"), port = take("port"),
+              dbname = take("dbname");
+  std::string out = location.substr(0, location.find("://") + 3);
+  // `u:p@ss@db`: libpq reads host `ss@db`, which holds the rest of what the
+  // user meant as the password. Everything before the authority's last `@`
+  // is hidden (Connection::Open refuses such a URL).
+  if (host.find('@') != std::string::npos) {
+    size_t authority = out.size();
+    size_t at = location.rfind('@', location.find_first_of("/?", authority));
+    return out + "***" + location.substr(at);
+  }
+  if (!user.empty() || !password.empty()) out += user + (password.empty() ? "" : ":***") + "@";
+  out += host + (port.empty() ? "" : ":" + port);
+  if (!dbname.empty()) out += "/" + dbname;
+  char separator = '?';
+  for (const auto& [key, value] : given) {
+    out += fmt::format("{}{}={}", separator, key, value);
+    separator = '&';
+  }
+  return out;
 }
 
 std::unique_ptr<StateStore> StateStore::Open(const std::string& location, std::string& error) {

@@ -295,9 +295,16 @@ TEST_CASE("PostgreSQL: the lock admits one holder and names it", "[.postgres]") 
 TEST_CASE("a state store location shows no password") {
   CHECK(DisplayLocation("postgres://u:secret@db:5432/x?sslmode=require") == "postgres://u:***@db:5432/x?sslmode=require");
   CHECK(DisplayLocation("postgresql://u@db/x") == "postgresql://u@db/x");
-  CHECK(DisplayLocation("postgres://u:p@ss@db/x") == "postgres://u:***@db/x");
+  CHECK(DisplayLocation("postgres://u:p@ss@db/x") == "postgres://***@db/x");
   CHECK(DisplayLocation("postgres://u:p@db") == "postgres://u:***@db");
   CHECK(DisplayLocation("postgres://db/x") == "postgres://db/x");
+  // A password given as a parameter, and URLs libpq cannot read, whose
+  // parse errors would quote them.
+  CHECK(DisplayLocation("postgres://u@db:5432/x?password=hunter22&sslmode=require") ==
+        "postgres://u:***@db:5432/x?sslmode=require");
+  CHECK(DisplayLocation("postgresql://db/x?password=hunter22").find("hunter22") == std::string::npos);
+  CHECK(DisplayLocation("postgres://u:hunter%zz@db/x") == "postgres://(a URL libpq cannot read)");
+  CHECK(DisplayLocation("postgres://u@db/x?password=hunter22&bogus=1") == "postgres://(a URL libpq cannot read)");
   CHECK(DisplayLocation(".sparkc") == ".sparkc");
   CHECK(IsPostgresUrl("postgresql://db/x"));
   CHECK_FALSE(IsPostgresUrl("state/postgres://x"));

@@ -3,18 +3,18 @@
 # SECONDS (default 20) on seed corpora from specs/, stdlib/ and tests/.
 # Exits non-zero on the first crash, leak or timeout; the input that caused
 # it is left in build-fuzz/artifacts/.
-#   tools/scripts/fuzz.sh [SECONDS] [TARGET...]   targets: frontend lexer plan journal
+#   tools/scripts/fuzz.sh [SECONDS] [TARGET...]   targets: frontend lexer plan plan_json plan_yaml journal
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(frontend lexer plan journal)
+[ ${#targets[@]} -gt 0 ] || targets=(frontend lexer plan plan_json plan_yaml journal)
 cd "$root"
 cmake --preset fuzz >/dev/null
 cmake --build build-fuzz
 work=build-fuzz/corpora
-mkdir -p build-fuzz/artifacts "$work"/{frontend,lexer,plan,journal}
+mkdir -p build-fuzz/artifacts "$work"/{frontend,lexer,plan,plan_json,plan_yaml,journal}
 find specs stdlib tests/golden -name '*.spark' -exec cp {} "$work/frontend/" \; 2>/dev/null || true
 cp "$work"/frontend/*.spark "$work/lexer/"
 find tests/golden -name "*.plan.yaml" -exec cp {} "$work/plan/" \;
@@ -28,6 +28,8 @@ seed=$(mktemp -d)
  "$root/build-fuzz/tools/sparkc/sparkc" apply plan.json >/dev/null 2>&1 &&
  cp .sparkc/state.db "$root/$work/journal/example.db") || true
 rm -rf "$seed"
+cp "$work"/plan/*.json "$work/plan_json/" 2>/dev/null || true
+cp "$work"/plan/*.yaml "$work/plan_yaml/" 2>/dev/null || true
 for target in "${targets[@]}"; do
   echo "== fuzzing $target for ${seconds}s"
   # -timeout is generous: on a loaded 2-core machine an input that takes
