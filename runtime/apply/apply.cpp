@@ -18,6 +18,7 @@
 #include "runtime/apply/walker.h"
 #include "runtime/exec/strays.h"
 #include "runtime/probe/condition.h"
+#include "runtime/probe/net.h"
 #include "runtime/state/store.h"
 
 namespace sparkc::runtime {
@@ -37,14 +38,20 @@ void LimitFanOuts(const plan::Plan& plan, WalkOptions& walk) {
 
 std::atomic<bool> g_interrupted{false};
 
-void OnSignal(int) { g_interrupted.store(true); }
+// The first stops new steps; a second abandons the probes in flight.
+void OnSignal(int) {
+  if (g_interrupted.exchange(true)) AbandonProbes();
+}
 
 // SIGINT/SIGTERM stop new steps; in-flight ones run in their own process
 // groups, so the terminal's SIGINT does not reach them, and they finish.
+// Their checks finish too, unless a second signal abandons them: the step
+// then stays `running`, and a resumed run checks it again.
 class InterruptScope {
  public:
   InterruptScope() {
     g_interrupted.store(false);
+    ResetProbeAbandonment();
     struct sigaction action = {};
     action.sa_handler = OnSignal;
     sigaction(SIGINT, &action, &old_int_);
@@ -153,7 +160,7 @@ class Session {
     bool failed = false;
     for (uint32_t i = 0; i < n; ++i) {
       succeeded[i] = !runnable[i] || outcome[i] == NodeOutcome::Succeeded;
-      failed |= outcome[i] == NodeOutcome::Failed && !waiting_.contains(i);
+      failed |= outcome[i] == NodeOutcome::Failed && !waiting_.contains(i) && !abandoned_.contains(i);
     }
     if (!journal_error_.empty()) return AfterJournalFailure(failed, succeeded);
     if (!failed && std::all_of(succeeded.begin(), succeeded.end(), [](bool b) { return b; })) {
@@ -356,6 +363,12 @@ class Session {
       }
       if (result.ok() && !step.check.empty()) {
         CheckOutcome check = EvaluateCheck(step.check, step.timeout_ms);
+        if (check.abandoned) {
+          reporter_.Event(Verb::Stop, i, "its check was abandoned; a resumed run checks it again");
+          std::lock_guard lock(mutex_);
+          abandoned_.insert(i);
+          return false;  // stays `running`: nobody knows whether it took effect
+        }
         if (!check.passed) result = ActionResult::Failure("check failed: " + check.detail, 0);
       }
       if (result.ok()) {
@@ -446,6 +459,7 @@ class Session {
   std::mutex mutex_;
   std::string awaiting_;
   std::set<uint32_t> waiting_;  // steps stopped for an approval
+  std::set<uint32_t> abandoned_;  // steps whose check a second signal stopped
   std::string journal_error_;   // the first journal write that failed
   std::string status_ = "running";
   std::string state_path_ = IsPostgresUrl(options_.state_dir)

@@ -139,7 +139,8 @@ class Evaluator {
       if (option.name == "env")
         for (const Field& var : value.fields) spec.env.emplace_back(var.name, Text(module_.expr(var.value)));
     }
-    ProcessResult r = RunProcess(spec);
+    ProcessResult r = RunProcess(spec, &ProbesAbandoned());
+    if (r.cancelled) throw Failure{kProbeAbandoned};
     if (!r.started || r.timed_out) throw Failure{fmt::format("exec(\"{}\"): {}", args[0], r.Summary())};
     int64_t exit = r.signal != 0 ? 128 + r.signal : r.exit_code;
     return Record{"exec result", {{"exit", exit}, {"stdout", r.out}, {"stderr", r.err}}};
@@ -220,6 +221,7 @@ class Evaluator {
 }  // namespace
 
 CheckOutcome EvaluateCheck(const std::string& text, int64_t timeout_ms) {
+  if (ProbesAbandoned().load()) return {false, kProbeAbandoned, true};
   Module module;
   ExprId root = kNoExpr;
   std::string error;
@@ -231,7 +233,7 @@ CheckOutcome EvaluateCheck(const std::string& text, int64_t timeout_ms) {
     if (passed) return {true, {}};
     return {false, Redact(evaluator.failure().empty() ? fmt::format("check failed: {}", text) : evaluator.failure())};
   } catch (const Failure& f) {
-    return {false, Redact(f.message)};
+    return {false, Redact(f.message), f.message == kProbeAbandoned};
   } catch (const std::bad_variant_access&) {
     return {false, "the check has a type error; re-plan with this sparkc"};
   }

@@ -10,6 +10,7 @@ namespace sparkc::runtime {
 struct CheckOutcome {
   bool passed = false;
   std::string detail;  // why it failed: the failing comparison and its values
+  bool abandoned = false;  // a second signal stopped it: nothing is known
 };
 
 // Relative paths in probes resolve against the current directory, like the

@@ -22,6 +22,37 @@ namespace sparkc::runtime {
 namespace {
 
 constexpr size_t kBodyCap = 1u << 20;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_abandoned{false};
+
+// What is left of the time until `deadline`, in poll's terms, in slices
+// short enough to notice abandonment.
+int SliceMs(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return static_cast<int>(std::clamp<int64_t>(left, 0, 100));
+}
+
+Clock::time_point DeadlineAfter(int64_t timeout_ms) {
+  return Clock::now() + std::chrono::milliseconds(std::clamp<int64_t>(timeout_ms > 0 ? timeout_ms : 5000, 1, 3'600'000));
+}
+
+// Waits until `fd` is ready for `events`, the deadline passes, or probes
+// are abandoned; false (with `error`) on the last two.
+bool WaitFor(int fd, short events, Clock::time_point deadline, std::string& error, const std::string& what) {
+  while (true) {
+    if (g_abandoned.load()) {
+      error = kProbeAbandoned;
+      return false;
+    }
+    if (Clock::now() >= deadline) {
+      error = fmt::format("{}: no answer within the timeout", what);
+      return false;
+    }
+    pollfd p{fd, events, 0};
+    if (poll(&p, 1, SliceMs(deadline)) == 1) return true;
+  }
+}
 
 bool SplitHostPort(const std::string& target, std::string& host, std::string& port, std::string& error) {
   size_t colon = target.rfind(':');
@@ -35,8 +66,8 @@ bool SplitHostPort(const std::string& target, std::string& host, std::string& po
   return true;
 }
 
-// A connected blocking socket, or -1.
-int Connect(const std::string& target, int64_t timeout_ms, std::string& error) {
+// A connected non-blocking socket, or -1.
+int Connect(const std::string& target, Clock::time_point deadline, std::string& error) {
   std::string host, port;
   if (!SplitHostPort(target, host, port, error)) return -1;
   addrinfo hints{};
@@ -46,31 +77,23 @@ int Connect(const std::string& target, int64_t timeout_ms, std::string& error) {
     error = fmt::format("`{}`: {}", host, gai_strerror(rc));
     return -1;
   }
-  int wait_ms = static_cast<int>(std::clamp<int64_t>(timeout_ms > 0 ? timeout_ms : 5000, 1, 60000));
   int connected = -1;
   for (addrinfo* a = found; a != nullptr && connected < 0; a = a->ai_next) {
     int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) continue;
     bool open = connect(fd, a->ai_addr, a->ai_addrlen) == 0;
     if (!open && errno == EINPROGRESS) {
-      pollfd p{fd, POLLOUT, 0};
       int err = 0;
       socklen_t len = sizeof err;
-      open = poll(&p, 1, wait_ms) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+      std::string ignored;
+      open = WaitFor(fd, POLLOUT, deadline, ignored, target) &&
+             getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
     }
-    if (open) {
-      // Back to blocking for OpenSSL, with timeouts on the socket.
-      timeval tv{wait_ms / 1000, (wait_ms % 1000) * 1000};
-      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-      fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-      connected = fd;
-    } else {
-      close(fd);
-    }
+    if (open) connected = fd;
+    else close(fd);
   }
   freeaddrinfo(found);
-  if (connected < 0) error = fmt::format("cannot connect to `{}`", target);
+  if (connected < 0) error = g_abandoned.load() ? kProbeAbandoned : fmt::format("cannot connect to `{}`", target);
   return connected;
 }
 
@@ -83,8 +106,12 @@ size_t Collect(char* data, size_t size, size_t count, void* user) {
 
 }  // namespace
 
+void AbandonProbes() { g_abandoned.store(true); }
+void ResetProbeAbandonment() { g_abandoned.store(false); }
+const std::atomic<bool>& ProbesAbandoned() { return g_abandoned; }
+
 bool TcpOpen(const std::string& host_port, int64_t timeout_ms, std::string& error) {
-  int fd = Connect(host_port, timeout_ms, error);
+  int fd = Connect(host_port, DeadlineAfter(timeout_ms), error);
   if (fd < 0) return false;
   close(fd);
   return true;
@@ -114,6 +141,9 @@ bool Http(const HttpRequest& request, int64_t timeout_ms, HttpResult& out, std::
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, message);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, Collect);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &out.body);
+  curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION,
+                   +[](void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return g_abandoned.load() ? 1 : 0; });
   if (const char* ca = std::getenv("SPARKC_CA_FILE")) curl_easy_setopt(curl.get(), CURLOPT_CAINFO, ca);
   curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, request.method.c_str());
   if (request.method == "HEAD") curl_easy_setopt(curl.get(), CURLOPT_NOBODY, 1L);
@@ -129,7 +159,9 @@ bool Http(const HttpRequest& request, int64_t timeout_ms, HttpResult& out, std::
   CURLcode rc = curl_easy_perform(curl.get());
   out.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   if (rc != CURLE_OK) {
-    error = fmt::format("{} {}: {}", request.method, url, message[0] != 0 ? message : curl_easy_strerror(rc));
+    error = rc == CURLE_ABORTED_BY_CALLBACK
+                ? std::string(kProbeAbandoned)
+                : fmt::format("{} {}: {}", request.method, url, message[0] != 0 ? message : curl_easy_strerror(rc));
     return false;
   }
   long status = 0;
@@ -149,7 +181,8 @@ bool TlsCert(const std::string& host_port, int64_t timeout_ms, CertResult& out, 
     ERR_clear_error();
     return false;
   }
-  int fd = Connect(host_port, timeout_ms, error);
+  auto deadline = DeadlineAfter(timeout_ms);
+  int fd = Connect(host_port, deadline, error);
   if (fd < 0) return false;
   std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
   SSL_set_fd(ssl.get(), fd);
@@ -162,10 +195,25 @@ bool TlsCert(const std::string& host_port, int64_t timeout_ms, CertResult& out, 
   // Verify, but finish the handshake either way: an unverified certificate
   // is still reported (verified = false) with its dates and names.
   SSL_set_verify(ssl.get(), SSL_VERIFY_NONE, nullptr);
-  bool ok = SSL_connect(ssl.get()) == 1;
+  // The socket stays non-blocking: the handshake waits only as long as the
+  // deadline allows, however slowly the peer trickles bytes.
+  bool ok = false;
+  std::string wait_error;
+  while (true) {
+    int rc = SSL_connect(ssl.get());
+    if (rc == 1) {
+      ok = true;
+      break;
+    }
+    int want = SSL_get_error(ssl.get(), rc);
+    if (want != SSL_ERROR_WANT_READ && want != SSL_ERROR_WANT_WRITE) break;
+    if (!WaitFor(fd, want == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline, wait_error, host_port)) break;
+  }
   X509* cert = ok ? SSL_get1_peer_certificate(ssl.get()) : nullptr;
   if (cert == nullptr) {
-    error = fmt::format("TLS handshake with `{}` failed", host_port);
+    error = wait_error.empty() ? fmt::format("TLS handshake with `{}` failed", host_port)
+                               : wait_error == kProbeAbandoned ? wait_error
+                                                               : fmt::format("TLS handshake with {}", wait_error);
     ERR_clear_error();
     close(fd);
     return false;

@@ -3,6 +3,7 @@
 // reason.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -22,6 +23,15 @@ struct CertResult {
   std::string subject, issuer;
   std::string error;       // OpenSSL's reason when not verified, e.g. "certificate has expired"
 };
+
+// Every probe ends within its timeout, connect, handshake and reads
+// together, whatever the peer sends (a byte every half second included).
+// Once AbandonProbes() is called (a second SIGINT or SIGTERM), probes in
+// flight end at once with ProbeAbandonedMessage.
+void AbandonProbes();
+void ResetProbeAbandonment();
+const std::atomic<bool>& ProbesAbandoned();
+constexpr const char* kProbeAbandoned = "abandoned: a second signal stopped the probe";
 
 // False with `error` when no connection could be made at all.
 bool TcpOpen(const std::string& host_port, int64_t timeout_ms, std::string& error);
