@@ -1,3 +1,4 @@
+#include "compiler/plan/plan.h"
 #include "compiler/plan/signature.h"
 
 #include <fmt/format.h>
@@ -95,6 +96,20 @@ bool VerifyDigest(const std::string& digest, const std::string& signature_text, 
     return false;
   }
   return true;
+}
+
+std::string KeyFingerprint(const std::string& public_pem, std::string& error) {
+  Key key = ReadKey(public_pem, false, error);
+  if (!key) return {};
+  unsigned char* der = nullptr;
+  int length = i2d_PUBKEY(key.get(), &der);
+  if (length <= 0) {
+    error = fmt::format("`{}`: {}", public_pem, OpenSslError());
+    return {};
+  }
+  std::string fingerprint = Sha256(std::string_view(reinterpret_cast<const char*>(der), static_cast<size_t>(length)));
+  OPENSSL_free(der);
+  return fingerprint;
 }
 
 }  // namespace sparkc::plan

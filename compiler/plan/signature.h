@@ -18,4 +18,8 @@ bool SignDigest(const std::string& digest, const std::string& key_pem, std::stri
 bool VerifyDigest(const std::string& digest, const std::string& signature_text, const std::string& public_pem,
                   std::string& error);
 
+// "sha256:<hex>" of the public key's DER form: the name the journal records
+// for the key that approved a run. "" with `error` when it cannot be read.
+std::string KeyFingerprint(const std::string& public_pem, std::string& error);
+
 }  // namespace sparkc::plan

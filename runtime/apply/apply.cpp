@@ -562,6 +562,7 @@ int Apply(const plan::Plan& plan, const RunOptions& options) {
     } else {
       run = state.store->CreateRun(plan.digest, plan::ToJson(plan).dump());
     }
+    RecordSignature(*state.store, run, options);
     Session session(plan, options, *state.store, run);
     return session.WriteReports("apply", session.Forward(std::move(previous)));
   } catch (const std::exception& e) {
@@ -580,8 +581,10 @@ int Rollback(const RunOptions& options) {
     }
     plan::Plan plan;
     std::string error;
-    if (!plan::FromJson(nlohmann::ordered_json::parse(last->plan_json), plan, error)) {
-      return ReportStateError(options, fmt::format("run {} holds an unreadable plan: {}", last->id, error));
+    if (!ReadStoredPlan(*last, plan, error)) return ReportStateError(options, error);
+    if (!options.require_signature.empty() && !CheckRecordedSignature(*state.store, *last, options, error)) {
+      *options.err << fmt::format("sparkc: error[E0904]: {}\n", error);
+      return kExitInvalid;
     }
     CaptureEnvironmentSecrets(SecretRefs(plan));
     std::map<std::string, StepRecord> steps = state.store->Steps(last->id);

@@ -37,6 +37,10 @@ struct RunOptions {
   std::string report_junit;      // --junit
   std::string to_step;           // rollback --to
   std::string plan_file_sha256;  // apply of a plan file: plan::Sha256 of its bytes
+  // --require-signature: the public key the plan must be signed with, and
+  // (apply) the signature that was checked, which the journal keeps.
+  std::string require_signature;
+  std::string signature_text;
   // Steps averaging less are begun several to a commit (SPARKC_CLAIM_BELOW_MS).
   std::chrono::milliseconds claim_below{10};
   std::ostream* out = nullptr;   // progress

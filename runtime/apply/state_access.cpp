@@ -1,5 +1,7 @@
 #include "runtime/apply/state_access.h"
 
+#include "compiler/plan/signature.h"
+
 #include <fmt/format.h>
 
 namespace sparkc::runtime {
@@ -14,6 +16,45 @@ std::unique_ptr<StateStore> OpenStoreOrReport(const RunOptions& options) {
   auto store = StateStore::Open(options.state_dir, error);
   if (!store) ReportStateError(options, error);
   return store;
+}
+
+bool ReadStoredPlan(const RunInfo& run, plan::Plan& plan, std::string& error) {
+  std::string reason;
+  nlohmann::ordered_json json = nlohmann::ordered_json::parse(run.plan_json, nullptr, false);
+  if (json.is_discarded()) reason = "it is not JSON";
+  else if (!plan::FromJson(json, plan, reason)) {}
+  else if (std::string actual = plan::ComputeDigest(plan); actual != run.digest || plan.digest != run.digest)
+    reason = fmt::format("it hashes to {}, but the run was started for {}", actual, run.digest);
+  if (reason.empty()) return true;
+  error = fmt::format("run {} holds a plan that is not the one it ran: {}; the state store was changed by "
+                      "something other than sparkc\n  help: restore the state store from a backup",
+                      run.id, reason);
+  return false;
+}
+
+void RecordSignature(StateStore& store, int64_t run, const RunOptions& options) {
+  if (options.signature_text.empty()) return;
+  std::string error;
+  std::string key = plan::KeyFingerprint(options.require_signature, error);
+  for (const Approval& a : store.Approvals(run))
+    if (a.step == kSignatureStep && a.by == key && a.note == options.signature_text) return;
+  store.RecordApproval(run, {kSignatureStep, key, options.signature_text,
+                             "--require-signature " + options.require_signature, NowTimestamp()});
+}
+
+bool CheckRecordedSignature(StateStore& store, const RunInfo& run, const RunOptions& options, std::string& error) {
+  std::string key = plan::KeyFingerprint(options.require_signature, error);
+  if (key.empty()) return false;
+  for (const Approval& a : store.Approvals(run.id)) {
+    std::string ignored;
+    if (a.step == kSignatureStep && plan::VerifyDigest(run.digest, a.note, options.require_signature, ignored))
+      return true;
+  }
+  error = fmt::format("run {} was not applied from a plan signed with `{}` ({}): no signature in its journal "
+                      "verifies against its plan {}\n  help: roll it back without --require-signature only if "
+                      "you trust whoever could write the state store",
+                      run.id, options.require_signature, key, run.digest);
+  return false;
 }
 
 }  // namespace sparkc::runtime

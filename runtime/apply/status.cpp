@@ -22,14 +22,18 @@ int Status(const RunOptions& options) {
     }
     plan::Plan plan;
     std::string error;
-    plan::FromJson(nlohmann::ordered_json::parse(last->plan_json), plan, error);
+    if (!ReadStoredPlan(*last, plan, error)) return ReportStateError(options, error);
     *options.out << fmt::format("run {}: {} (started {}, plan {})\n", last->id, last->status,
                                 last->started_at, last->digest);
     std::map<std::string, StepRecord> steps = store->Steps(last->id);
     std::map<std::string, std::string> errors;
     for (const Transition& t : store->Journal(last->id)) errors[t.step] = t.error;
     std::map<std::string, Approval> approvals;
-    for (Approval& a : store->Approvals(last->id)) approvals[a.step] = std::move(a);
+    for (Approval& a : store->Approvals(last->id)) {
+      if (a.step == kSignatureStep)
+        *options.out << fmt::format("  plan signed by key {} ({}, {})\n", a.by, a.source, a.at);
+      else approvals[a.step] = std::move(a);
+    }
     for (const plan::Step& step : plan.steps) {
       auto it = steps.find(step.id);
       StepRecord record = it == steps.end() ? StepRecord{} : it->second;

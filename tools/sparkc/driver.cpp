@@ -38,7 +38,6 @@ struct Options {
   std::string on_failure = "rollback";
   bool dry_run = false;
   std::string key;
-  std::string require_signature;
   bool rollback_graph = false;
   bool timings = false;
   bool exits_after = false;  // see Main
@@ -165,7 +164,7 @@ int Plan(const Options& o, std::ostream& out, std::ostream& err) {
 }
 
 // A signed plan is a file; a spec compiled on the spot was never reviewed.
-bool CheckSignature(const Options& o, const std::string& digest, std::ostream& err) {
+bool CheckSignature(Options& o, const std::string& digest, std::ostream& err) {
   const std::string& path = o.files.at(0);
   std::string text, error;
   if (std::filesystem::path(path).extension() == ".spark") {
@@ -179,10 +178,11 @@ bool CheckSignature(const Options& o, const std::string& digest, std::ostream& e
                        "  help: sign it with `sparkc sign {} --key KEY.pem`\n", path, sig_path, error, path);
     return false;
   }
-  if (!plan::VerifyDigest(digest, text, o.require_signature, error)) {
+  if (!plan::VerifyDigest(digest, text, o.run.require_signature, error)) {
     err << fmt::format("{}: error[E0904]: {}\n", sig_path, error);
     return false;
   }
+  o.run.signature_text = text;
   return true;
 }
 
@@ -250,7 +250,7 @@ std::optional<int> ApplyKnownPlan(Options& o, std::ostream& err) {
   if (needs_plan) return std::nullopt;
   std::optional<std::string> digest = KnownPlanDigest(lookup);
   if (!digest) return std::nullopt;
-  if (!o.require_signature.empty() && !CheckSignature(o, *digest, err)) return kExitInvalid;
+  if (!o.run.require_signature.empty() && !CheckSignature(o, *digest, err)) return kExitInvalid;
   return ReportAlreadyApplied(*digest, o.run);
 }
 
@@ -277,7 +277,7 @@ int ApplyCommand(Options& o, std::ostream& err) {
   plan::Plan plan;
   // Apply remembers the bytes it was given, for ApplyKnownPlan next time.
   if (!ObtainPlan(o.files.at(0), err, plan, &o.run.plan_file_sha256)) return kExitInvalid;
-  if (!o.require_signature.empty() && !CheckSignature(o, plan.digest, err)) return kExitInvalid;
+  if (!o.run.require_signature.empty() && !CheckSignature(o, plan.digest, err)) return kExitInvalid;
   if (!GatherApprovals(o, plan, err)) return kExitUsage;
   ChooseTerminalMode(o);
   o.run.rollback_on_failure = o.on_failure == "rollback";
@@ -352,7 +352,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   apply->add_option("--on-failure", o.on_failure, "rollback (default) or stop")
       ->check(CLI::IsMember({"rollback", "stop"}));
   apply->add_flag("--new-run", o.run.new_run, "start a new run even if another plan's run is unfinished");
-  apply->add_option("--require-signature", o.require_signature,
+  apply->add_option("--require-signature", o.run.require_signature,
                     "run only a plan signed (PLAN.sig) by this Ed25519 public key, PEM")
       ->check(CLI::ExistingFile);
 
@@ -361,10 +361,17 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   add_reports(rollback);
   rollback->add_option("--to", o.run.to_step, "undo only what ran after this step");
   rollback->add_option("-j,--jobs", o.run.jobs, "undo steps in parallel")->check(CLI::Range(1, 1024));
+  rollback->add_option("--require-signature", o.run.require_signature,
+                       "undo only a run applied from a plan signed by this Ed25519 public key, PEM (the journal "
+                       "keeps the signature)")
+      ->check(CLI::ExistingFile);
 
   auto* verify = app.add_subcommand("verify", "evaluate the checks of applied steps; exit 5 on drift");
   verify->add_option("file", o.files, "plan.yaml, plan.json or spec.spark")->required()->expected(1);
   add_state(verify);
+  verify->add_option("--require-signature", o.run.require_signature,
+                     "verify only against a plan signed (PLAN.sig) by this Ed25519 public key, PEM")
+      ->check(CLI::ExistingFile);
 
   auto* status = app.add_subcommand("status", "show the last run step by step");
   add_state(status);
@@ -410,6 +417,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   if (verify->parsed()) {
     plan::Plan verified;
     if (!ObtainPlan(o.files.at(0), err, verified)) return kExitInvalid;
+    if (!o.run.require_signature.empty() && !CheckSignature(o, verified.digest, err)) return kExitInvalid;
     return Verify(verified, o.run);
   }
   if (explain->parsed()) return Explain(o, out, err);
