@@ -78,10 +78,22 @@ const Value* Scope::Find(std::string_view name) const {
   return nullptr;
 }
 
+bool Evaluator::Spend(uint64_t units, Span span) {
+  if (exhausted_) return false;
+  work_ += units;
+  if (work_ <= max_work_) return true;
+  exhausted_ = true;
+  diags_.Error(DiagnosticKind::E0110, span,
+               fmt::format("evaluating the spec takes more than {} steps; this is where the limit was reached "
+                           "(a function that calls itself more than once per call?)", max_work_));
+  return false;
+}
+
 Value Evaluator::Eval(uint32_t module, ExprId id, const Scope* scope) {
   const Module& ast = program_.modules[module].ast;
   const Expr& e = ast.expr(id);
   Value v;
+  if (!Spend(1, e.span)) return v;
   switch (e.kind) {
     case ExprKind::Name: v = Name(module, e, scope); break;
     case ExprKind::Member: {

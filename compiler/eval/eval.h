@@ -27,6 +27,11 @@ struct Element {
   Value value;
 };
 
+// The longest list a spec may build, and the work evaluation may take
+// beyond what the spec's size accounts for (Evaluator::max_work_).
+constexpr size_t kMaxListItems = 1u << 20;
+constexpr uint64_t kBaseWork = 20'000'000;
+
 class Evaluator {
  public:
   Evaluator(const Program& program, const Names& names, Diagnostics& diags);
@@ -99,6 +104,12 @@ class Evaluator {
   };
   std::vector<std::vector<GlobalSlot>> globals_;
   int call_depth_ = 0;
+  // Work done so far, in expressions evaluated and list items built; past
+  // max_work_ every evaluation fails at once (one E0110, no cascade).
+  uint64_t work_ = 0;
+  uint64_t max_work_ = kBaseWork;
+  bool exhausted_ = false;
+  bool Spend(uint64_t units, Span span);
 };
 
 }  // namespace sparkc::eval

@@ -15,7 +15,13 @@ std::string Evaluator::StepId(uint32_t module, const Decl& decl) const {
 
 Evaluator::Evaluator(const Program& program, const Names& names, Diagnostics& diags)
     : program_(program), names_(names), diags_(diags), globals_(program.modules.size()) {
-  for (size_t m = 0; m < program.modules.size(); ++m) globals_[m].resize(program.modules[m].ast.decls.size());
+  for (size_t m = 0; m < program.modules.size(); ++m) {
+    globals_[m].resize(program.modules[m].ast.decls.size());
+    // What a spec writes out is evaluated about once per expression (each
+    // declaration once, a fan-out once per instance): the bound grows with
+    // the spec, so that only computation (calls, comprehensions) meets it.
+    max_work_ += 64 * program.modules[m].ast.exprs.size();
+  }
 }
 
 Value Evaluator::Global(uint32_t module, uint32_t decl) {

@@ -172,6 +172,13 @@ Value Evaluator::Arithmetic(const std::string& op, const Value& l, const Value& 
     return MakeString(l.s + r.s);
   }
   if (op == "+" && l.kind == Kind::List && r.kind == Kind::List) {
+    size_t size = l.list->size() + r.list->size();
+    if (size > kMaxListItems) {
+      diags_.Error(DiagnosticKind::E0110, span,
+                   fmt::format("this list would have {} items; the limit is {}", size, kMaxListItems));
+      return {};
+    }
+    if (!Spend(size, span)) return {};
     std::vector<Value> items = *l.list;
     items.insert(items.end(), r.list->begin(), r.list->end());
     return MakeList(std::move(items));
