@@ -73,6 +73,12 @@ class Walk {
       // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
       if (size_t colon = message.find(": "); colon != std::string::npos) message = message.substr(colon + 2);
       throw ReadError("malformed JSON: " + message, PositionOf(text_, e.byte > 0 ? e.byte - 1 : 0));
+    } catch (const Json::exception& e) {
+      // Found by the JSON plan fuzzer: a number out of range (`5e5555555`)
+      // is an out_of_range, not a parse_error, and has no byte offset.
+      std::string message = e.what();
+      if (size_t close = message.find("] "); close != std::string::npos) message = message.substr(close + 2);
+      throw ReadError("malformed JSON: " + message, Here(1));
     }
   }
 

@@ -163,6 +163,11 @@ TEST_CASE("the plan loader is strict: what a reviewer reads is what runs") {
     CHECK(error.find("nested too deeply") != std::string::npos);
     CHECK(at.line == 1);
   }
+  SECTION("a number JSON cannot hold (found by the JSON plan fuzzer)") {
+    REQUIRE(LoadPlan("{\"version\": 5e5555555}", loaded, error, &at) == LoadStatus::Invalid);
+    CHECK(error.find("malformed JSON: number overflow") != std::string::npos);
+    CHECK((at.line == 1 && at.column > 10));
+  }
   SECTION("two actions in one") {
     std::string text = Edited(json, "\"exec\": ", "\"shell\": \"rm -rf /\", \"exec\": ");
     REQUIRE(LoadPlan(text, loaded, error) == LoadStatus::Invalid);

@@ -20,6 +20,8 @@ cp "$work"/frontend/*.spark "$work/lexer/"
 find tests/golden -name "*.plan.yaml" -exec cp {} "$work/plan/" \;
 # What fuzzing found once.
 cp tests/fuzz/regressions/plan-* "$work/plan/" 2>/dev/null || true
+cp tests/fuzz/regressions/plan-* "$work/plan_json/" 2>/dev/null || true
+cp tests/fuzz/regressions/plan-* "$work/plan_yaml/" 2>/dev/null || true
 cp tests/fuzz/regressions/lexer-* "$work/lexer/" 2>/dev/null || true
 # A real journal: the example spec applied by the fuzz build's own sparkc.
 seed=$(mktemp -d)
