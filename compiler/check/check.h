@@ -27,7 +27,7 @@ struct CheckedSpec {
 
 // Timeout of a step that states none.
 constexpr int64_t kDefaultTimeoutMs = 3'600'000;
-constexpr int64_t kMaxRetries = 100;
+using plan::kMaxRetries;
 
 bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags,
                   CheckedSpec& spec);

@@ -86,6 +86,13 @@ bool LowerString(Evaluator& ev, const Value& v, std::string& out) {
   return true;
 }
 
+bool LowerBool(Evaluator& ev, const Value& v, bool& out) {
+  if (!ev.RequireStatic(v, "a bool field")) return false;
+  if (v.kind != Kind::Bool) return Mismatch(ev, v, "a bool");
+  out = v.i != 0;
+  return true;
+}
+
 bool LowerStrings(Evaluator& ev, const Value& v, std::vector<std::string>& out) {
   if (v.kind != Kind::List) return Mismatch(ev, v, "a list of strings");
   bool ok = true;

@@ -16,6 +16,7 @@ bool LowerUndo(Evaluator& ev, const Value& v, plan::Undo& out);
 bool LowerDuration(Evaluator& ev, const Value& v, int64_t& out);
 bool LowerInt(Evaluator& ev, const Value& v, int64_t min, int64_t max, int64_t& out);
 bool LowerString(Evaluator& ev, const Value& v, std::string& out);
+bool LowerBool(Evaluator& ev, const Value& v, bool& out);
 bool LowerStrings(Evaluator& ev, const Value& v, std::vector<std::string>& out);
 // `after`: steps, fan-outs (all their instances) and lists of them.
 bool LowerSteps(Evaluator& ev, const Value& v, std::vector<std::string>& out);

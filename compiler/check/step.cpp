@@ -15,7 +15,7 @@ using eval::Scope;
 
 const std::vector<std::string> kStepFields = {"phase",    "after",         "do",          "undo",
                                               "check",    "timeout",       "retries",     "estimate",
-                                              "undo_estimate", "description", "concurrency"};
+                                              "undo_estimate", "description", "concurrency", "detach"};
 const std::vector<std::string> kGateFields = {"phase",  "after",       "approvers",
                                               "prompt", "description", "timeout"};
 
@@ -106,6 +106,7 @@ class StepLowerer {
       else if (name == "estimate") LowerDuration(ev_, v, step.estimate_ms);
       else if (name == "undo_estimate") LowerDuration(ev_, v, step.undo_estimate_ms);
       else if (name == "description") LowerString(ev_, v, step.description);
+      else if (name == "detach") LowerBool(ev_, v, step.detach);
       else if (name == "concurrency") LowerInt(ev_, v, 1, 1'000'000, concurrency);
       else if (name == "approvers") LowerStrings(ev_, v, step.approvers);
       else if (name == "prompt") {

@@ -13,6 +13,8 @@
 namespace sparkc::plan {
 
 constexpr int kPlanVersion = 1;
+// The most retries a step may have: the compiler's bound and the loader's.
+constexpr int64_t kMaxRetries = 100;
 
 struct Action {
   enum class Kind { Noop, Exec, Shell, Wait, Manual, Sequence, Http };
@@ -62,6 +64,9 @@ struct Step {
   int64_t retries = 0;
   int64_t estimate_ms = 0;
   int64_t undo_estimate_ms = 0;
+  // What the step starts may outlive it (a server it launches); otherwise
+  // every process it started ends when it ends.
+  bool detach = false;
 
   bool operator==(const Step&) const = default;
 };

@@ -72,7 +72,7 @@ Json UndoJson(const Undo& u) {
 }
 
 Json StepJson(const Step& s) {
-  Json j = Object(14);
+  Json j = Object(15);
   j["id"] = s.id;
   if (s.gate) j["gate"] = Json{{"approvers", s.approvers}};
   if (!s.group.empty()) j["fan_out"] = s.group;
@@ -87,6 +87,8 @@ Json StepJson(const Step& s) {
   j["retries"] = s.retries;
   j["estimate"] = Seconds(s.estimate_ms);
   j["undo_estimate"] = Seconds(s.undo_estimate_ms);
+  // Only when set: the plans (and digests) of steps without it stay as they were.
+  if (s.detach) j["detach"] = true;
   return j;
 }
 
@@ -255,7 +257,7 @@ CriticalPath ReadPath(const Json& j, const std::string& path) {
 Step ReadStep(const Json& j, const std::string& path) {
   Step s;
   Only(j, path, {"id", "gate", "fan_out", "phase", "description", "source", "after", "do", "undo", "check",
-                 "timeout", "retries", "estimate", "undo_estimate"});
+                 "timeout", "retries", "estimate", "undo_estimate", "detach"});
   s.id = Str(Get(j, "id", path), path + ".id");
   if (auto it = j.find("gate"); it != j.end()) {
     Only(*it, path + ".gate", {"approvers"});
@@ -274,6 +276,10 @@ Step ReadStep(const Json& j, const std::string& path) {
   s.retries = Int(Get(j, "retries", path), path + ".retries");
   s.estimate_ms = Millis(Get(j, "estimate", path), path + ".estimate");
   s.undo_estimate_ms = Millis(Get(j, "undo_estimate", path), path + ".undo_estimate");
+  if (auto it = j.find("detach"); it != j.end()) {
+    if (!it->is_boolean()) throw Invalid{fmt::format("`{}.detach` must be true or false", path)};
+    s.detach = it->get<bool>();
+  }
   return s;
 }
 
@@ -307,7 +313,6 @@ void ReadList(const Json& plan, const char* key, std::vector<T>& out, F&& read) 
 // proves the plan is the one written, not that it was written by sparkc):
 // ids unique, dependencies known and earlier in the plan (its order is
 // topological, so this also rules out cycles), and numbers in range.
-constexpr int64_t kMaxRetries = 1000;
 
 void Validate(const Plan& plan) {
   std::map<std::string_view, size_t> index;

@@ -71,6 +71,7 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   std::string error;
   if (!ResolveSecrets(action, spec.env, spec.stdin_text, error)) return ActionResult::Failure(error, 1);
   ProcessResult r = RunProcess(spec, context.cancel);
+  if (!context.step.detach && !context.tag.empty()) EndStepProcesses(context.tag, r.pid);
   ActionResult result;
   if (r.ok()) return result;
   result.kind = ActionResult::Kind::Failed;

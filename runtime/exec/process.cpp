@@ -5,13 +5,18 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <mutex>
+#include <set>
 
 extern char** environ;
 
@@ -52,6 +57,27 @@ std::vector<char*> Pointers(std::vector<std::string>& strings) {
   std::vector<char*> out;
   for (std::string& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
+  return out;
+}
+
+struct SpawnRegistry {
+  std::mutex mutex;
+  std::set<pid_t> pids;  // RunProcess children not yet reaped
+};
+SpawnRegistry& Spawned() {
+  static SpawnRegistry registry;
+  return registry;
+}
+
+// Our children, from /proc/self/task/*/children (a child belongs to the
+// thread that started it; adopted orphans to the main thread).
+std::vector<pid_t> Children() {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream in(task.path() / "children");
+    for (pid_t pid; in >> pid;) out.push_back(pid);
+  }
   return out;
 }
 
@@ -97,7 +123,14 @@ ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cance
   std::vector<char*> argv = Pointers(argv_strings), envp = Pointers(env_strings);
   pid_t pid = -1;
   auto start = Clock::now();
-  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  int rc = 0;
+  {
+    // Registered as it is born: the reaper of adopted orphans must never
+    // reap a child whose exit status RunProcess is about to read.
+    std::lock_guard lock(Spawned().mutex);
+    rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+    if (rc == 0) Spawned().pids.insert(pid);
+  }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
@@ -105,6 +138,7 @@ ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cance
     return result;
   }
   result.started = true;
+  result.pid = pid;
   in.Close(0);
   out.Close(1);
   err.Close(1);
@@ -169,9 +203,29 @@ ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cance
   if (pidfd >= 0) close(pidfd);
   if (result.timed_out || result.cancelled) kill(-pid, SIGKILL);  // stragglers of the group
   result.elapsed_ms = Millis(Clock::now() - start);
+  {
+    std::lock_guard lock(Spawned().mutex);
+    Spawned().pids.erase(pid);
+  }
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
+}
+
+void BecomeSubreaper() { prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+std::vector<int> AdoptedChildren() {
+  std::lock_guard lock(Spawned().mutex);
+  std::vector<int> out;
+  for (pid_t pid : Children())
+    if (!Spawned().pids.contains(pid)) out.push_back(pid);
+  return out;
+}
+
+void ReapAdopted() {
+  std::lock_guard lock(Spawned().mutex);
+  for (pid_t pid : Children())
+    if (!Spawned().pids.contains(pid)) waitpid(pid, nullptr, WNOHANG);
 }
 
 }  // namespace sparkc::runtime

@@ -33,6 +33,7 @@ struct ProcessResult {
   std::string out, err;     // the first output_cap bytes of each
   bool truncated = false;
   int64_t elapsed_ms = 0;
+  int pid = -1;             // also its process group's id
 
   bool ok() const { return started && !timed_out && !cancelled && signal == 0 && exit_code == 0; }
   // "exit code 3", "killed by signal 9", "timed out after 5 s", "cannot run `x`: ..."
@@ -41,5 +42,16 @@ struct ProcessResult {
 
 // `cancel`, when set by another thread, ends the process group early.
 ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cancel = nullptr);
+
+// Makes this process the reaper of its orphaned descendants
+// (PR_SET_CHILD_SUBREAPER): a step's daemon that detached itself (setsid,
+// a double fork) becomes our child instead of init's, so it can be found
+// and ended when the step ends.
+void BecomeSubreaper();
+// Children this process did not start through RunProcess (orphans it
+// adopted as the subreaper), alive or not yet reaped.
+std::vector<int> AdoptedChildren();
+// Reaps the adopted children that have exited.
+void ReapAdopted();
 
 }  // namespace sparkc::runtime

@@ -1,9 +1,12 @@
 #include "runtime/exec/strays.h"
 
+#include "runtime/exec/process.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -108,6 +111,17 @@ int KillStrays(const std::string& tag, Owner owner) {
     waitpid(pid, nullptr, WNOHANG);  // one that became ours (subreaper) is reaped
   }
   return static_cast<int>(found.size());
+}
+
+int EndStepProcesses(const std::string& tag, int group) {
+  bool group_alive = group > 0 && kill(-group, 0) == 0;
+  // Nothing left in the group and no orphan adopted: nothing to look for
+  // (the /proc scan costs a millisecond or so per step).
+  if (!group_alive && AdoptedChildren().empty()) return 0;
+  if (group_alive) kill(-group, SIGKILL);
+  int found = KillStrays(tag, Owner::ThisRunner);
+  ReapAdopted();
+  return std::max(found, group_alive ? 1 : 0);
 }
 
 }  // namespace sparkc::runtime

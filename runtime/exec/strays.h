@@ -29,4 +29,9 @@ enum class Owner {
 // alive (another sparkc) is never killed as a stray. Returns how many.
 int KillStrays(const std::string& tag, Owner owner = Owner::DeadRunner);
 
+// When a step's action has ended: kills what it started that is still
+// running, in its process group (`group`) or out of it (found by tag; with
+// BecomeSubreaper, cheaply known to exist). Returns how many were found.
+int EndStepProcesses(const std::string& tag, int group);
+
 }  // namespace sparkc::runtime

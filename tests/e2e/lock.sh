@@ -24,7 +24,7 @@ expect_exit 0 "apply after a dead holder resumes" -- "$SPARKC" apply spec.spark
 # error naming the store, from whichever worker it was, never an abort.
 mkdir held && cd held
 cat > spec.spark <<'SPEC'
-step take { do = shell("(printf 'BEGIN IMMEDIATE;\\n.shell sleep 8\\nCOMMIT;\\n' | sqlite3 .sparkc/state.db) >/dev/null 2>&1 & echo $! > holder; sleep 0.5"); undo = none }
+step take { do = shell("(printf 'BEGIN IMMEDIATE;\\n.shell sleep 8\\nCOMMIT;\\n' | sqlite3 .sparkc/state.db) >/dev/null 2>&1 & echo $! > holder; sleep 0.5"); undo = none; detach = true }
 step b1 { after = [take]; do = exec("true"); undo = none }
 step b2 { after = [take]; do = exec("true"); undo = none }
 step b3 { after = [take]; do = exec("true"); undo = none }

@@ -70,7 +70,7 @@ expect_grep "step ids are unique" err.txt
 for n in -1 9223372036854775807; do
   cp plan.json retries.json && edit retries.json "plan['steps'][0]['retries'] = $n"
   expect_exit 1 "retries $n" -- "$SPARKC" apply retries.json
-  expect_grep "\`plan.steps\[0\].retries\` is $n; it must be from 0 to 1000" err.txt
+  expect_grep "\`plan.steps\[0\].retries\` is $n; it must be from 0 to 100" err.txt
 done
 expect_no_file .sparkc/state.db
 expect_exit 0 "the valid plan still applies" -- "$SPARKC" apply plan.json

@@ -17,6 +17,7 @@
 #include "compiler/plan/diff.h"
 #include "compiler/plan/signature.h"
 #include "runtime/apply/apply.h"
+#include "runtime/exec/process.h"
 #include "runtime/secret/secret.h"
 #include "tools/sparkc/fmt_command.h"
 
@@ -406,6 +407,9 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   // The commands that read secrets keep them out of core files and away
   // from other processes of the same user.
   if (apply->parsed() || rollback->parsed() || verify->parsed()) ProtectProcessMemory();
+  // What a step starts ends with it (unless `detach`), found even when it
+  // left the step's process group.
+  if (apply->parsed() || rollback->parsed()) BecomeSubreaper();
   if (check->parsed()) return Check(o, out, err);
   if (plan->parsed()) return Plan(o, out, err);
   if (apply->parsed()) return ApplyCommand(o, err);
