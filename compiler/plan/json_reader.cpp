@@ -137,7 +137,8 @@ class Walk {
         path_.pop_back();
         break;
       }
-      case E::value: Element(1); break;
+      // Past the token: back by its length (exact for what sparkc writes).
+      case E::value: Element(parsed.dump().size()); break;
     }
     return true;
   }

@@ -51,6 +51,19 @@ alive() {
   [ -n "$state" ] && [ "$state" != Z ]
 }
 
+# rehash_plan FILE: recomputes the digest of a JSON plan, as a forger who
+# edited it would (sparkc's digest: SHA-256 of the compact canonical JSON).
+rehash_plan() {
+  python3 - "$1" <<'PY'
+import hashlib, json, sys
+plan = json.load(open(sys.argv[1]))
+del plan["digest"]
+body = json.dumps(plan, separators=(",", ":"), ensure_ascii=False)
+plan["digest"] = "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+json.dump(plan, open(sys.argv[1], "w"), indent=2)
+PY
+}
+
 finish() {
   if [ "$FAILURES" -gt 0 ]; then
     echo "$FAILURES failure(s)" >&2

@@ -80,6 +80,59 @@ grep -q later lost-ran && fail "the runner went on after losing its lock"
 expect_exit 0 "another runner resumes the run" -- "$SPARKC" apply lost.spark --state "$URL"
 [ "$(tr '\n' ' ' < lost-ran)" = "hold hold later " ] || fail "lost-ran: $(cat lost-ran)"
 
+# A password given as ?password= is hidden too, in messages and in the
+# steps' SPARKC_STEP; a URL libpq cannot read is refused without its text.
+QURL="postgres://postgres@127.0.0.1:$PORT/postgres?password=$PASSWORD"
+echo 'step tagged { do = shell("env > query-env.txt"); undo = none }' > query.spark
+expect_exit 0 "apply with ?password=" -- "$SPARKC" apply query.spark --state "$QURL" --new-run
+grep -q "SPARKC_STEP=postgres://postgres:\*\*\*@127.0.0.1:$PORT/postgres#" query-env.txt ||
+  fail "the tag of a ?password= URL: $(grep SPARKC_STEP query-env.txt)"
+expect_exit 4 "a URL libpq cannot read" -- "$SPARKC" status --state "postgres://postgres:$PASSWORD%zz@127.0.0.1:$PORT/postgres"
+expect_grep "is not a PostgreSQL URL libpq can read" err.txt
+expect_exit 4 "a password with an unencoded @" -- "$SPARKC" status --state "postgres://postgres:$PASSWORD@x@127.0.0.1:$PORT/postgres"
+expect_grep "write \`@\` in a password as %40" err.txt
+
+# A check detail cut inside a UTF-8 character, and bytes that are not
+# UTF-8: PostgreSQL takes the journal entry, and the rollback happens.
+cat > utf8.spark <<'SPEC'
+step first { do = exec("true"); undo = shell("touch utf8-undone") }
+step cut {
+  after = [first]
+  do    = exec("true")
+  check = exec("sh", "-c", "printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\377aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\303\\251'").stdout == "x"
+  undo  = none
+}
+SPEC
+expect_exit 3 "a check detail that is not clean UTF-8" -- "$SPARKC" apply utf8.spark --state "$URL" --new-run
+expect_grep "rollback complete" out.txt
+expect_file utf8-undone
+[ -n "$(psql_q "select 1 from sparkc.transitions where step = 'cut' and status = 'failed'")" ] ||
+  fail "the failed check is not in the journal"
+
+# A stopped backend: statements wait at most SPARKC_JOURNAL_TIMEOUT_MS; the
+# run stops, resumable, and resumes once the server answers again.
+cat > frozen.spark <<'SPEC'
+step a { do = shell("sleep 1"); undo = none }
+step b { after = [a]; do = shell("echo b >> frozen-ran"); undo = none }
+SPEC
+SPARKC_JOURNAL_TIMEOUT_MS=2000 "$SPARKC" apply frozen.spark --state "$URL" --new-run >frozen.txt 2>&1 &
+runner=$!
+sleep 0.5
+backend=$(psql_q "select pid from pg_stat_activity where application_name = 'sparkc'")
+[ -n "$backend" ] && kill -STOP $backend
+start=$(date +%s)
+for _ in $(seq 300); do alive $runner || break; sleep 0.1; done
+alive $runner && { fail "apply hangs on a stopped backend"; kill -9 $runner; }
+wait $runner
+code=$?
+[ $code = 4 ] || fail "apply on a stopped backend exited $code, expected 4: $(cat frozen.txt)"
+grep -q "PostgreSQL did not answer within 2000 ms" frozen.txt || { fail "no timeout message"; cat frozen.txt >&2; }
+[ -e frozen-ran ] && fail "a step ran whose start the journal could not record"
+[ -n "$backend" ] && kill -CONT $backend
+sleep 1
+expect_exit 0 "the run resumes once the server answers" -- "$SPARKC" apply frozen.spark --state "$URL"
+expect_file frozen-ran
+
 # The store's own tests, against this server.
 UNIT="$(dirname "$SPARKC")/../../tests/sparkc_unit_tests"
 expect_exit 0 "the store's tests on PostgreSQL" -- env SPARKC_TEST_POSTGRES="$URL" "$UNIT" "[postgres]"

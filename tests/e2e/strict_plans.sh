@@ -43,19 +43,9 @@ expect_grep "dup.json:[0-9]*:[0-9]*: error\[E0901\]: not a valid plan: the key \
 
 # Plans whose digest matches but whose structure is broken (written by hand
 # or by another tool): refused before a run exists, so nothing is wedged.
-rehash() {  # recomputes the digest of a JSON plan, as a forger would
-  python3 - "$1" <<'PY'
-import hashlib, json, sys
-plan = json.load(open(sys.argv[1]))
-del plan["digest"]
-body = json.dumps(plan, separators=(",", ":"), ensure_ascii=False)
-plan["digest"] = "sha256:" + hashlib.sha256(body.encode()).hexdigest()
-json.dump(plan, open(sys.argv[1], "w"), indent=2)
-PY
-}
-edit() {  # edit FILE PYTHON-EXPR-ON-plan
+edit() {  # edit FILE PYTHON-STATEMENTS-ON-plan
   python3 -c "import json,sys; plan=json.load(open('$1')); $2; json.dump(plan, open('$1','w'), indent=2)"
-  rehash "$1"
+  rehash_plan "$1"
 }
 cp plan.json after.json && edit after.json 'plan["steps"][1]["after"] = ["ghost"]'
 expect_exit 1 "an unknown after" -- "$SPARKC" apply after.json
