@@ -33,4 +33,21 @@ expect_exit 4 "apply while another program holds the store" -- "$SPARKC" apply s
 expect_grep "error\[E0903\]: state store: the journal cannot be written: database is locked" err.txt
 expect_grep 'run `sparkc apply` again to resume' out.txt
 pkill -P "$(cat holder)" 2>/dev/null; kill "$(cat holder)" 2>/dev/null
+
+# The journal write of a failure fails (the store stays locked past the busy
+# timeout): the rollback still follows, once the store can be written again.
+mkdir ../failing && cd ../failing
+cat > spec.spark <<'SPEC'
+step first { do = exec("true"); undo = shell("touch first.undone") }
+step bad {
+  after  = [first]
+  do     = shell("(printf 'BEGIN IMMEDIATE;\\n.shell sleep 7\\nCOMMIT;\\n' | sqlite3 .sparkc/state.db) >/dev/null 2>&1 & sleep 0.5; exit 1")
+  undo   = none
+  detach = true
+}
+SPEC
+expect_exit 3 "a failure whose journal write fails is still rolled back" -- "$SPARKC" apply spec.spark
+expect_grep "the journal cannot be written: database is locked" err.txt
+expect_grep "rollback complete" out.txt
+expect_file first.undone
 finish
