@@ -231,7 +231,7 @@ CheckOutcome EvaluateCheck(const std::string& text, int64_t timeout_ms) {
     Value v = evaluator.Eval(root);
     bool passed = std::get<bool>(v);
     if (passed) return {true, {}};
-    return {false, Redact(evaluator.failure().empty() ? fmt::format("check failed: {}", text) : evaluator.failure())};
+    return {false, Redact(evaluator.failure().empty() ? fmt::format("{} is false", text) : evaluator.failure())};
   } catch (const Failure& f) {
     return {false, Redact(f.message), f.message == kProbeAbandoned};
   } catch (const std::bad_variant_access&) {

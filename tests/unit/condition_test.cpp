@@ -20,6 +20,10 @@ TEST_CASE("checks evaluate probes against the system") {
   CheckOutcome failed = EvaluateCheck("file.size(\"" + path + "\") > 1 KiB", 1000);
   CHECK_FALSE(failed.passed);
   CHECK(failed.detail.find("5 B > 1024 B") != std::string::npos);
+  // A false check with no comparison to show says so once (the runtime
+  // adds "check failed: " itself).
+  CheckOutcome missing = EvaluateCheck("file.exists(\"/no/such/file\")", 1000);
+  CHECK(missing.detail == "file.exists(\"/no/such/file\") is false");
   CHECK_FALSE(EvaluateCheck("1 / 0 == 1", 1000).passed);
   CHECK(EvaluateCheck("not false and (true or file.exists(\"x\"))", 1000).passed);
   std::remove(path.c_str());
