@@ -218,17 +218,26 @@ class Session {
   // Undoes `undo[i]` steps in reverse dependency order.
   int Backward(const std::vector<bool>& undo, int success_code) {
     auto n = static_cast<uint32_t>(plan_.steps.size());
+    // The walk's node k is step n-1-k: the walker starts ready nodes lowest
+    // index first, so at -j1 the undos run exactly in the plan's reverse
+    // order, which is its `rollback.order`, fan-out instances included.
+    auto step_of = [n](uint32_t k) { return n - 1 - k; };
     std::vector<std::vector<uint32_t>> inverted(n);
-    for (uint32_t i = 0; i < n; ++i)
+    std::vector<bool> runnable(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      runnable[step_of(i)] = undo[i];
       for (uint32_t d : deps_[i])
-        if (undo[i]) inverted[d].push_back(i);
+        if (undo[i]) inverted[step_of(d)].push_back(step_of(i));
+    }
     WalkOptions walk;
     walk.jobs = options_.jobs;
     walk.stop_on_failure = false;
     LimitFanOuts(plan_, walk);
+    std::reverse(walk.group.begin(), walk.group.end());
     std::vector<NodeOutcome> outcome(n, NodeOutcome::NotRun);
     Journaled([&] {
-      outcome = Walk(inverted, undo, walk, [&](uint32_t i) {
+      Walk(inverted, runnable, walk, [&](uint32_t k) {
+        uint32_t i = step_of(k);
         bool ok = Journaled([&] { return UndoStep(i); });
         outcome[i] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
         return ok;
