@@ -15,7 +15,8 @@ using eval::Scope;
 
 const std::vector<std::string> kStepFields = {"phase",    "after",         "do",          "undo",
                                               "check",    "timeout",       "retries",     "estimate",
-                                              "undo_estimate", "description", "concurrency", "detach"};
+                                              "undo_estimate", "description", "concurrency", "detach", "verify",
+                                              "undo_check"};
 const std::vector<std::string> kGateFields = {"phase",  "after",       "approvers",
                                               "prompt", "description", "timeout"};
 
@@ -107,6 +108,8 @@ class StepLowerer {
       else if (name == "undo_estimate") LowerDuration(ev_, v, step.undo_estimate_ms);
       else if (name == "description") LowerString(ev_, v, step.description);
       else if (name == "detach") LowerBool(ev_, v, step.detach);
+      else if (name == "verify") LowerBool(ev_, v, step.verify);
+      else if (name == "undo_check") LowerCheck(ev_, v, step.undo_check);
       else if (name == "concurrency") LowerInt(ev_, v, 1, 1'000'000, concurrency);
       else if (name == "approvers") LowerStrings(ev_, v, step.approvers);
       else if (name == "prompt") {

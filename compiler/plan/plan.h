@@ -67,6 +67,11 @@ struct Step {
   // What the step starts may outlive it (a server it launches); otherwise
   // every process it started ends when it ends.
   bool detach = false;
+  // false: the check holds only at the moment of the step (a replica
+  // "syncing"); `verify` does not re-check it.
+  bool verify = true;
+  // Evaluated after the undo: "" for none. False means the undo failed.
+  std::string undo_check;
 
   bool operator==(const Step&) const = default;
 };

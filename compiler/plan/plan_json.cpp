@@ -72,7 +72,7 @@ Json UndoJson(const Undo& u) {
 }
 
 Json StepJson(const Step& s) {
-  Json j = Object(15);
+  Json j = Object(17);
   j["id"] = s.id;
   if (s.gate) j["gate"] = Json{{"approvers", s.approvers}};
   if (!s.group.empty()) j["fan_out"] = s.group;
@@ -89,6 +89,8 @@ Json StepJson(const Step& s) {
   j["undo_estimate"] = Seconds(s.undo_estimate_ms);
   // Only when set: the plans (and digests) of steps without it stay as they were.
   if (s.detach) j["detach"] = true;
+  if (!s.verify) j["verify"] = false;
+  if (!s.undo_check.empty()) j["undo_check"] = s.undo_check;
   return j;
 }
 
@@ -257,7 +259,7 @@ CriticalPath ReadPath(const Json& j, const std::string& path) {
 Step ReadStep(const Json& j, const std::string& path) {
   Step s;
   Only(j, path, {"id", "gate", "fan_out", "phase", "description", "source", "after", "do", "undo", "check",
-                 "timeout", "retries", "estimate", "undo_estimate", "detach"});
+                 "timeout", "retries", "estimate", "undo_estimate", "detach", "verify", "undo_check"});
   s.id = Str(Get(j, "id", path), path + ".id");
   if (auto it = j.find("gate"); it != j.end()) {
     Only(*it, path + ".gate", {"approvers"});
@@ -276,10 +278,13 @@ Step ReadStep(const Json& j, const std::string& path) {
   s.retries = Int(Get(j, "retries", path), path + ".retries");
   s.estimate_ms = Millis(Get(j, "estimate", path), path + ".estimate");
   s.undo_estimate_ms = Millis(Get(j, "undo_estimate", path), path + ".undo_estimate");
-  if (auto it = j.find("detach"); it != j.end()) {
-    if (!it->is_boolean()) throw Invalid{fmt::format("`{}.detach` must be true or false", path)};
-    s.detach = it->get<bool>();
+  for (auto [key, field] : {std::pair{"detach", &s.detach}, std::pair{"verify", &s.verify}}) {
+    auto it = j.find(key);
+    if (it == j.end()) continue;
+    if (!it->is_boolean()) throw Invalid{fmt::format("`{}.{}` must be true or false", path, key)};
+    *field = it->get<bool>();
   }
+  s.undo_check = OptStr(j, "undo_check", path);
   return s;
 }
 

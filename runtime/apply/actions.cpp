@@ -234,6 +234,7 @@ std::vector<std::string> SecretRefs(const plan::Plan& plan) {
     ActionSecretRefs(step.action, refs);
     ActionSecretRefs(step.undo.action, refs);
     if (!step.check.empty()) CollectSecretRefs(step.check, refs);
+    if (!step.undo_check.empty()) CollectSecretRefs(step.undo_check, refs);
   }
   for (const plan::Invariant& inv : plan.invariants)
     if (inv.runtime) CollectSecretRefs(inv.expr, refs);

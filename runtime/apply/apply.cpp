@@ -254,7 +254,9 @@ class Session {
           Conclude("rolled_back");
           return true;
         })) {
-      reporter_.Line("rollback complete: every succeeded step is undone");
+      reporter_.Line(fmt::format("rollback complete: every succeeded step is undone ({} undo{} verified by "
+                                 "undo_check, {} without one)",
+                                 verified_undos_, verified_undos_ == 1 ? "" : "s", unverified_undos_));
       return success_code;
     }
     if (left.empty()) {
@@ -427,9 +429,17 @@ class Session {
     reporter_.Event(Verb::Undo, i);
     ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
     ActionResult result = PerformAction(step.undo.action, context);
+    if (result.ok() && !step.undo_check.empty()) {
+      // The undo's postcondition: an undo that ran but did not restore what
+      // it should (a failback that lost writes) is a failed undo.
+      CheckOutcome check = EvaluateCheck(step.undo_check, step.timeout_ms);
+      if (!check.passed) result = ActionResult::Failure("undo_check failed: " + check.detail, 0);
+    }
     if (result.ok()) {
       Record(i, StepStatus::Undone, attempt);
-      reporter_.Event(Verb::Undone, i);
+      reporter_.Event(Verb::Undone, i, step.undo_check.empty() ? "" : "(undo_check holds)");
+      std::lock_guard lock(mutex_);
+      ++(step.undo_check.empty() ? unverified_undos_ : verified_undos_);
       return true;
     }
     Record(i, StepStatus::UndoFailed, attempt, result.exit_code, result.message);
@@ -470,6 +480,7 @@ class Session {
   std::set<uint32_t> waiting_;  // steps stopped for an approval
   std::set<uint32_t> abandoned_;  // steps whose check a second signal stopped
   std::string journal_error_;   // the first journal write that failed
+  int verified_undos_ = 0, unverified_undos_ = 0;  // undos that ran an action
   std::string status_ = "running";
   std::string state_path_ = IsPostgresUrl(options_.state_dir)
                                 ? DisplayLocation(options_.state_dir)
