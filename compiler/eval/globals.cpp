@@ -126,7 +126,7 @@ Value Evaluator::FanOut(uint32_t module, const Decl& decl) {
     items->push_back({key, source.span, item});
   }
   if (steps.empty())
-    diags_.Warning(DiagnosticKind::E0202, source.span, fmt::format("fan-out `{}` has no instances", decl.name));
+    diags_.Warning(DiagnosticKind::W0301, source.span, fmt::format("fan-out `{}` has no instances", decl.name));
   Value group = MakeList(std::move(steps));
   group.kind = Kind::StepGroup;
   group.s = base;
