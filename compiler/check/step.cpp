@@ -16,7 +16,7 @@ using eval::Scope;
 const std::vector<std::string> kStepFields = {"phase",    "after",         "do",          "undo",
                                               "check",    "timeout",       "retries",     "estimate",
                                               "undo_estimate", "description", "concurrency", "detach", "verify",
-                                              "undo_check"};
+                                              "undo_check", "undo_after_failure"};
 const std::vector<std::string> kGateFields = {"phase",  "after",       "approvers",
                                               "prompt", "description", "timeout"};
 
@@ -109,6 +109,7 @@ class StepLowerer {
       else if (name == "description") LowerString(ev_, v, step.description);
       else if (name == "detach") LowerBool(ev_, v, step.detach);
       else if (name == "verify") LowerBool(ev_, v, step.verify);
+      else if (name == "undo_after_failure") LowerBool(ev_, v, step.undo_after_failure);
       else if (name == "undo_check") LowerCheck(ev_, v, step.undo_check);
       else if (name == "concurrency") LowerInt(ev_, v, 1, 1'000'000, concurrency);
       else if (name == "approvers") LowerStrings(ev_, v, step.approvers);

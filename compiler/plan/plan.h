@@ -72,6 +72,9 @@ struct Step {
   bool verify = true;
   // Evaluated after the undo: "" for none. False means the undo failed.
   std::string undo_check;
+  // false: the undo is valid only after `do` succeeded, so a failed attempt
+  // (which may have done part of `do`) is not undone.
+  bool undo_after_failure = true;
 
   bool operator==(const Step&) const = default;
 };

@@ -72,7 +72,7 @@ Json UndoJson(const Undo& u) {
 }
 
 Json StepJson(const Step& s) {
-  Json j = Object(17);
+  Json j = Object(18);
   j["id"] = s.id;
   if (s.gate) j["gate"] = Json{{"approvers", s.approvers}};
   if (!s.group.empty()) j["fan_out"] = s.group;
@@ -90,6 +90,7 @@ Json StepJson(const Step& s) {
   // Only when set: the plans (and digests) of steps without it stay as they were.
   if (s.detach) j["detach"] = true;
   if (!s.verify) j["verify"] = false;
+  if (!s.undo_after_failure) j["undo_after_failure"] = false;
   if (!s.undo_check.empty()) j["undo_check"] = s.undo_check;
   return j;
 }
@@ -259,7 +260,7 @@ CriticalPath ReadPath(const Json& j, const std::string& path) {
 Step ReadStep(const Json& j, const std::string& path) {
   Step s;
   Only(j, path, {"id", "gate", "fan_out", "phase", "description", "source", "after", "do", "undo", "check",
-                 "timeout", "retries", "estimate", "undo_estimate", "detach", "verify", "undo_check"});
+                 "timeout", "retries", "estimate", "undo_estimate", "detach", "verify", "undo_check", "undo_after_failure"});
   s.id = Str(Get(j, "id", path), path + ".id");
   if (auto it = j.find("gate"); it != j.end()) {
     Only(*it, path + ".gate", {"approvers"});
@@ -278,7 +279,8 @@ Step ReadStep(const Json& j, const std::string& path) {
   s.retries = Int(Get(j, "retries", path), path + ".retries");
   s.estimate_ms = Millis(Get(j, "estimate", path), path + ".estimate");
   s.undo_estimate_ms = Millis(Get(j, "undo_estimate", path), path + ".undo_estimate");
-  for (auto [key, field] : {std::pair{"detach", &s.detach}, std::pair{"verify", &s.verify}}) {
+  for (auto [key, field] : {std::pair{"detach", &s.detach}, std::pair{"verify", &s.verify},
+                            std::pair{"undo_after_failure", &s.undo_after_failure}}) {
     auto it = j.find(key);
     if (it == j.end()) continue;
     if (!it->is_boolean()) throw Invalid{fmt::format("`{}.{}` must be true or false", path, key)};

@@ -38,6 +38,8 @@ void LimitFanOuts(const plan::Plan& plan, WalkOptions& walk) {
 
 std::atomic<bool> g_interrupted{false};
 
+constexpr const char* kRollingBack = "apply failed; rolling back the steps that succeeded and the failed ones that acted";
+
 // The first stops new steps; a second abandons the probes in flight.
 void OnSignal(int) {
   if (g_interrupted.exchange(true)) AbandonProbes();
@@ -80,7 +82,8 @@ class Session {
  public:
   Session(const plan::Plan& plan, const RunOptions& options, StateStore& store, int64_t run)
       : plan_(plan), options_(options), store_(store), run_(run), reporter_(*options.out, plan, options.live),
-        deps_(Dependencies(plan)), attempts_(plan.steps.size(), 0) {}
+        deps_(Dependencies(plan)), attempts_(plan.steps.size(), 0), acted_(plan.steps.size(), 0),
+        failed_before_undo_(plan.steps.size(), 0) {}
 
   Transition Entry(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
                    std::string error = {}) const {
@@ -156,13 +159,19 @@ class Session {
       return true;
     });
 
-    std::vector<bool> succeeded(n, false);
+    std::vector<bool> succeeded(n, false), undo(n, false);
     bool failed = false;
     for (uint32_t i = 0; i < n; ++i) {
       succeeded[i] = !runnable[i] || outcome[i] == NodeOutcome::Succeeded;
-      failed |= outcome[i] == NodeOutcome::Failed && !waiting_.contains(i) && !abandoned_.contains(i);
+      bool failed_here = outcome[i] == NodeOutcome::Failed && !waiting_.contains(i) && !abandoned_.contains(i);
+      failed |= failed_here;
+      // A failed step whose action ran may have acted (a half-done helm
+      // upgrade, a database created before the restore failed): its undo
+      // runs too, unless the step says it is only valid after a success.
+      undo[i] = succeeded[i] || (failed_here && acted_[i] && plan_.steps[i].undo_after_failure);
+      if (undo[i] && !succeeded[i]) UndoAfterFailure(i);
     }
-    if (!journal_error_.empty()) return AfterJournalFailure(failed, succeeded);
+    if (!journal_error_.empty()) return AfterJournalFailure(failed, undo);
     if (!failed && std::all_of(succeeded.begin(), succeeded.end(), [](bool b) { return b; })) {
       Conclude("succeeded");
       reporter_.Line(fmt::format("apply succeeded: {} steps", n));
@@ -185,9 +194,12 @@ class Session {
                      "`sparkc apply` to resume, or `sparkc rollback`");
       return kExitNeedsOperator;
     }
-    reporter_.Line("apply failed; rolling back the steps that succeeded");
-    return Backward(succeeded, kExitRolledBack);
+    reporter_.Line(kRollingBack);
+    return Backward(undo, kExitRolledBack);
   }
+
+  // Step i failed after its action ran; its undo is journaled as such.
+  void UndoAfterFailure(uint32_t i) { failed_before_undo_[i] = 1; }
 
   // CI asking for reports of a plan applied before gets them all succeeded.
   int AlreadyApplied() {
@@ -254,7 +266,7 @@ class Session {
           Conclude("rolled_back");
           return true;
         })) {
-      reporter_.Line(fmt::format("rollback complete: every succeeded step is undone ({} undo{} verified by "
+      reporter_.Line(fmt::format("rollback complete: every step that acted is undone ({} undo{} verified by "
                                  "undo_check, {} without one)",
                                  verified_undos_, verified_undos_ == 1 ? "" : "s", unverified_undos_));
       return success_code;
@@ -295,14 +307,14 @@ class Session {
   // The walk stopped because the journal could not be written. A failure
   // before that is still rolled back (as far as the journal lets the undos
   // be recorded); otherwise the run stays resumable.
-  int AfterJournalFailure(bool failed, const std::vector<bool>& succeeded) {
+  int AfterJournalFailure(bool failed, const std::vector<bool>& undo) {
     *options_.err << fmt::format("sparkc: error[E0903]: state store: the journal cannot be written: {}\n",
                                  Redact(journal_error_));
     if (failed && options_.rollback_on_failure) {
       journal_error_.clear();
       g_interrupted.store(false);
-      reporter_.Line("apply failed; rolling back the steps that succeeded");
-      return Backward(succeeded, kExitRolledBack);
+      reporter_.Line(kRollingBack);
+      return Backward(undo, kExitRolledBack);
     }
     Journaled([&] {
       Conclude("stopped");
@@ -364,6 +376,7 @@ class Session {
       reporter_.Event(Verb::Start, i, attempt > 1 ? fmt::format("(attempt {})", attempt) : "");
       ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
       ActionResult result = PerformAction(step.action, context);
+      if (result.kind != ActionResult::Kind::NeedsApproval) acted_[i] = 1;
       if (result.kind == ActionResult::Kind::NeedsApproval) {
         Record(i, StepStatus::Awaiting, number, {}, result.message);
         reporter_.Event(Verb::Wait, i, result.message);
@@ -413,9 +426,10 @@ class Session {
   bool UndoStep(uint32_t i) {
     const plan::Step& step = plan_.steps[i];
     int64_t attempt = attempts_[i];
+    bool after_failure = failed_before_undo_[i] != 0;
     switch (step.undo.kind) {
       case plan::Undo::Kind::None:
-        Record(i, StepStatus::Undone, attempt);
+        Record(i, StepStatus::Undone, attempt, {}, after_failure ? "undone after a failed attempt" : "");
         reporter_.Event(Verb::Undone, i, "(undo = none: nothing to invert)");
         return true;
       case plan::Undo::Kind::Irreversible:
@@ -436,7 +450,7 @@ class Session {
       if (!check.passed) result = ActionResult::Failure("undo_check failed: " + check.detail, 0);
     }
     if (result.ok()) {
-      Record(i, StepStatus::Undone, attempt);
+      Record(i, StepStatus::Undone, attempt, {}, after_failure ? "undone after a failed attempt" : "");
       reporter_.Event(Verb::Undone, i, step.undo_check.empty() ? "" : "(undo_check holds)");
       std::lock_guard lock(mutex_);
       ++(step.undo_check.empty() ? unverified_undos_ : verified_undos_);
@@ -475,6 +489,8 @@ class Session {
   // Per step, sized up front: workers update different steps at once,
   // which a map's insertions would race on.
   std::vector<int64_t> attempts_;
+  std::vector<char> acted_;  // an attempt's action ran (not vector<bool>: workers write at once)
+  std::vector<char> failed_before_undo_;
   std::mutex mutex_;
   std::string awaiting_;
   std::set<uint32_t> waiting_;  // steps stopped for an approval
@@ -633,11 +649,16 @@ int Rollback(const RunOptions& options) {
       if (it != steps.end()) status[i] = it->second.status;
       // A step whose undo failed or was blocked is still applied: try again.
       // One a dead runner left running or undoing is settled by its check.
+      // So is one that failed after its action ran, unless its undo is only
+      // valid after a success.
+      bool failed = status[i] == StepStatus::Failed && plan.steps[i].undo_after_failure;
       undo[i] = after_target[i] && (status[i] == StepStatus::Succeeded || status[i] == StepStatus::UndoFailed ||
                                     status[i] == StepStatus::Undoing || status[i] == StepStatus::Blocked ||
-                                    status[i] == StepStatus::Running);
+                                    status[i] == StepStatus::Running || failed);
     }
     Session session(plan, options, *state.store, last->id);
+    for (uint32_t i = 0; i < n; ++i)
+      if (undo[i] && status[i] == StepStatus::Failed) session.UndoAfterFailure(i);
     session.SettleInterrupted(status, undo);
     size_t count = std::count(undo.begin(), undo.end(), true);
     if (count == 0) {

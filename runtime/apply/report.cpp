@@ -54,6 +54,7 @@ std::string JsonReport(const plan::Plan& plan, const RunSummary& run, const std:
     item["seconds"] = std::round(s.seconds * 1000) / 1000;
     if (s.earlier) item["earlier_invocation"] = true;
     if (!s.message.empty()) item["message"] = s.message;
+    if (s.undone) item["undone"] = true;
     if (!s.output.empty()) item["output"] = s.output;
     if (!s.approved_by.empty()) item["approval"] = {{"by", s.approved_by}, {"source", s.approval_source}};
     list.push_back(std::move(item));
@@ -85,7 +86,8 @@ std::string JUnitReport(const plan::Plan& plan, const RunSummary& run, const std
                        XmlEscape(plan.steps[i].id), s.seconds);
     std::string body;
     if (Failed(s))
-      body = fmt::format("      <failure message=\"{}\">{}</failure>\n", XmlEscape(s.message), XmlEscape(s.output));
+      body = fmt::format("      <failure message=\"{}\">{}</failure>\n{}", XmlEscape(s.message), XmlEscape(s.output),
+                         s.undone ? "      <system-out>failed, then undone by the rollback</system-out>\n" : "");
     else if (UndoProblem(s))
       body = fmt::format("      <error message=\"{}: {}\">{}</error>\n", s.state, XmlEscape(s.message),
                          XmlEscape(s.output));

@@ -77,12 +77,19 @@ void Reporter::Event(Verb verb, uint32_t step, std::string_view detail) {
       s.started = now;
       ++s.attempts;
       break;
-    case Verb::Undo: s.state = "undoing"; break;
+    // A failed step that is undone stays a failure in the reports, marked
+    // undone; a succeeded one becomes "undone".
+    case Verb::Undo:
+      if (s.state != "failed") s.state = "undoing";
+      break;
     case Verb::Ok: end_attempt("succeeded"); break;
     case Verb::Retry: end_attempt("failed"); break;
     case Verb::Fail: end_attempt("failed"); break;
     case Verb::Wait: end_attempt("awaiting_approval"); break;
-    case Verb::Undone: s.state = "undone"; break;
+    case Verb::Undone:
+      if (s.state == "failed") s.undone = true;
+      else s.state = "undone";
+      break;
     case Verb::UndoFail: s.state = "undo_failed"; s.message = redacted; break;
     case Verb::Stop: s.state = "blocked"; s.message = redacted; break;
   }

@@ -26,6 +26,7 @@ struct StepOutcome {
   // undo_failed, blocked; "succeeded" also for steps an earlier run did.
   std::string state = "pending";
   bool earlier = false;  // succeeded in an earlier invocation of this run
+  bool undone = false;   // a failed step whose undo the rollback ran (state stays "failed")
   int attempts = 0;
   double started = 0;    // when its latest attempt started, seconds into the run
   double seconds = 0;    // time spent in its attempts

@@ -38,7 +38,33 @@ expect_grep "FAIL   flaky" out.txt
 "$SPARKC" status >status.txt 2>&1
 expect_grep "rolled_back" status.txt
 expect_grep "undone             write_a" status.txt
-expect_grep "failed             flaky" status.txt
+# A failed step may have acted: it is undone too, and the journal says so.
+expect_grep "undone             flaky  (3 attempts)  undone after a failed attempt" status.txt
+
+# A step whose `do` acted but whose check failed is undone too (before the
+# steps it depends on); one that says its undo is valid only after a success
+# is not, and the rollback says what it left.
+mkdir acted && cd acted
+cat > spec.spark <<'SPEC'
+step base { do = shell("touch base"); undo = shell("rm base") }
+step half {
+  after = [base]
+  do    = shell("touch half; echo base-present=$(test -e base && echo yes) > seen")
+  check = file.exists("never")
+  undo  = shell("rm half; test -e base && echo undone-while-base-present > order")
+}
+SPEC
+expect_exit 3 "a failed check after an acting do" -- "$SPARKC" apply spec.spark
+expect_no_file half
+expect_no_file base
+expect_grep "undone-while-base-present" order
+expect_grep "rolling back the steps that succeeded and the failed ones that acted" out.txt
+sed 's/^  undo  = shell("rm half;/  undo_after_failure = false\n  undo  = shell("rm half;/' spec.spark > only.spark
+rm -rf .sparkc
+expect_exit 3 "undo_after_failure = false" -- "$SPARKC" apply only.spark
+expect_file half
+expect_no_file base
+cd ..
 
 # The state store journals every transition before acting.
 count=$(sqlite3 .sparkc/state.db "select count(*) from transitions where step = 'flaky' and status = 'running'")

@@ -26,7 +26,7 @@ grep -rqa "$STP_PG_PASSWORD" "$WORK/ok/plan.yaml" "$WORK/ok/.sparkc" out.txt err
 expect_exit 3 "a failed restore rolls back" -- "$DEMO" --fault "$WORK/fault"
 expect_grep "FAIL   restore_postgres  exit code 1" out.txt
 expect_grep "injected fault at 'restore'" out.txt
-expect_grep "rollback complete: every succeeded step is undone" out.txt
+expect_grep "rollback complete: every step that acted is undone" out.txt
 expect_grep "^endpoint=legacy $legacy$" out.txt
 [ -e "$WORK/fault/run/pg-new" ] && fail "the new PostgreSQL's data should be gone after the rollback"
 port_open 25433 && fail "the new PostgreSQL still runs after the rollback"

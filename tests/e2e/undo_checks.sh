@@ -36,7 +36,7 @@ expect_grep "rollback incomplete: still applied: .*failback" out.txt
 
 rm -f replica rows syncing plain
 expect_exit 3 "undos whose undo_check holds" -- "$SPARKC" apply good.spark --state good
-expect_grep "rollback complete: every succeeded step is undone (2 undos verified by undo_check, 0 without one)" out.txt
+expect_grep "rollback complete: every step that acted is undone (2 undos verified by undo_check, 0 without one)" out.txt
 
 rm -f replica rows syncing plain
 head -n -1 good.spark > ok.spark
