@@ -29,8 +29,8 @@ struct Element {
 
 // The longest list a spec may build, and the work evaluation may take
 // beyond what the spec's size accounts for (Evaluator::max_work_).
-constexpr size_t kMaxListItems = 1u << 20;
-constexpr uint64_t kBaseWork = 20'000'000;
+constexpr size_t kMaxListItems = 1u << 18;
+constexpr uint64_t kBaseWork = 4'000'000;
 
 class Evaluator {
  public:
