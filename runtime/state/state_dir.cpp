@@ -25,7 +25,11 @@ std::string Exposure(const struct stat& st) {
 
 bool CheckPrivate(const std::string& path, const char* what, const char* fix, std::string& error) {
   struct stat st;
-  if (lstat(path.c_str(), &st) != 0) return errno == ENOENT;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return true;
+    error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
+    return false;
+  }
   if (std::string why = Exposure(st); !why.empty()) {
     error = fmt::format("the {} `{}` is writable by other users ({}): whoever can write it chooses what the "
                         "next apply or rollback runs\n  help: {} {}",
@@ -48,9 +52,12 @@ bool PrepareStateDir(const std::string& dir, std::string& error) {
     }
   }
   struct stat st;
-  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    error = fmt::format("cannot create state directory `{}`: {}", dir,
-                        errno != 0 && !S_ISDIR(st.st_mode) ? "it is not a directory" : std::strerror(errno));
+  if (stat(dir.c_str(), &st) != 0) {
+    error = fmt::format("cannot create state directory `{}`: {}", dir, std::strerror(errno));
+    return false;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    error = fmt::format("cannot create state directory `{}`: it is not a directory", dir);
     return false;
   }
   std::filesystem::path base(dir);

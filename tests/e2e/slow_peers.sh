@@ -27,28 +27,25 @@ server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.1; done
 
-cat > bounded.spark <<SPEC
+# probe_spec FILE TIMEOUT: a step whose check asks the trickling peer.
+probe_spec() {
+  cat > "$1" <<SPEC
 step probe {
   do      = exec("true")
   check   = tls.cert("127.0.0.1:$PORT").verified
-  timeout = 2 s
+  timeout = $2
   undo    = none
 }
 SPEC
+}
+probe_spec bounded.spark "2 s"
 start=$(date +%s)
 expect_exit 3 "a check against a trickling peer fails at the timeout" -- timeout 60 "$SPARKC" apply bounded.spark --state bounded
 elapsed=$(( $(date +%s) - start ))
 [ "$elapsed" -le 15 ] || fail "the probe took ${elapsed}s with a 2 s timeout"
 expect_grep "TLS handshake with 127.0.0.1:$PORT: no answer within the timeout" out.txt
 
-cat > waits.spark <<SPEC
-step probe {
-  do      = exec("true")
-  check   = tls.cert("127.0.0.1:$PORT").verified
-  timeout = 10 min
-  undo    = none
-}
-SPEC
+probe_spec waits.spark "10 min"
 "$SPARKC" apply waits.spark --state waits >waits.txt 2>&1 &
 runner=$!
 sleep 1
