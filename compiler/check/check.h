@@ -23,11 +23,14 @@ struct CheckedSpec {
   std::vector<plan::Window> windows;
   std::vector<Span> window_spans;   // parallel to windows
   Span rto_span;                    // the `rto` field, when given
+  int64_t parallelism = 1;          // objective.parallelism: steps at once
+  Span parallelism_span;
 };
 
 // Timeout of a step that states none.
 constexpr int64_t kDefaultTimeoutMs = 3'600'000;
 using plan::kMaxRetries;
+using plan::kMaxParallelism;
 
 bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags,
                   CheckedSpec& spec);
@@ -37,8 +40,9 @@ bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags
 std::vector<plan::PointOfNoReturn> CheckGates(const CheckedSpec& spec, const dag::Graph& graph,
                                               const std::vector<uint32_t>& order, Diagnostics& diags);
 
-// Critical paths (forward and rollback), each window's longest path against
-// its `max`, and the rollback path against the RTO. Fills those plan fields.
+// The time bounds (forward, rollback, each window) for the plan's
+// parallelism, by estimate and by timeout, against each window's `max` and
+// the RTO. Fills those plan fields and the rollback order.
 void CheckTiming(const CheckedSpec& spec, const dag::Graph& graph, const std::vector<uint32_t>& order,
                  Diagnostics& diags, plan::Plan& plan);
 

@@ -19,11 +19,17 @@ void CheckObjective(Evaluator& ev, uint32_t module, const Decl& decl, CheckedSpe
   std::map<std::string, Span> seen;
   for (const Field& field : decl.block.fields) {
     if (!check::FirstTime(seen, field, ev.diags())) continue;
-    if (field.name != "rto" && field.name != "rpo") {
-      check::UnknownField(ev.diags(), field, "`objective`", {"rto", "rpo"});
+    if (field.name != "rto" && field.name != "rpo" && field.name != "parallelism") {
+      check::UnknownField(ev.diags(), field, "`objective`", {"rto", "rpo", "parallelism"});
       continue;
     }
     Value v = ev.Eval(module, field.value);
+    if (field.name == "parallelism") {
+      // What every time bound assumes, and what `apply -j` defaults to.
+      check::LowerInt(ev, v, 1, kMaxParallelism, spec.parallelism);
+      spec.parallelism_span = v.span;
+      continue;
+    }
     check::LowerDuration(ev, v, field.name == "rto" ? spec.rto_ms : spec.rpo_ms);
     if (field.name == "rto") spec.rto_span = v.span;
   }

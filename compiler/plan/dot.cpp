@@ -40,7 +40,7 @@ std::string Node(const Step& step, bool rollback, bool critical) {
 }  // namespace
 
 std::string EmitDot(const Plan& plan, bool rollback) {
-  const CriticalPath& path = rollback ? plan.rollback_path : plan.critical_path;
+  const Bound& path = rollback ? plan.rollback.estimate : plan.forward.estimate;
   std::set<std::string> on_path(path.steps.begin(), path.steps.end());
   std::set<std::pair<std::string, std::string>> critical_edges;
   for (size_t k = 1; k < path.steps.size(); ++k) critical_edges.emplace(path.steps[k - 1], path.steps[k]);

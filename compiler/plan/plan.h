@@ -12,9 +12,15 @@
 
 namespace sparkc::plan {
 
-constexpr int kPlanVersion = 1;
+// 2: the time bounds hold for the schedule the runtime runs (parallelism,
+// concurrency, retries), with hard bounds beside them.
+constexpr int kPlanVersion = 2;
 // The most retries a step may have: the compiler's bound and the loader's.
 constexpr int64_t kMaxRetries = 100;
+// A time with no bound: a step that waits for a person, a sum past int64.
+constexpr int64_t kUnbounded = -1;
+// The most steps `objective.parallelism` lets run at once.
+constexpr int64_t kMaxParallelism = 1024;
 
 struct Action {
   enum class Kind { Noop, Exec, Shell, Wait, Manual, Sequence, Http };
@@ -101,18 +107,34 @@ struct Invariant {
   bool operator==(const Invariant&) const = default;
 };
 
-// A longest path by estimate: what bounds how long something takes.
-struct CriticalPath {
-  int64_t total_ms = 0;
-  std::vector<std::string> steps;  // in the order they run
-  bool operator==(const CriticalPath&) const = default;
+// A proven bound on how long a run (or a window of it) takes, for the
+// schedule the runtime runs: the plan's parallelism, fan-out concurrency,
+// every retry and its backoff. If every attempt of every step takes at most
+// its estimate (`estimate`), or whatever the durations (`hard`, from the
+// timeouts), it ends within `total_ms`, in any order the scheduler picks.
+struct Bound {
+  int64_t total_ms = 0;            // kUnbounded: none holds, see `unbounded`
+  std::vector<std::string> steps;  // the chain of steps that makes it, in the order they run
+  int64_t path_ms = 0;             // that chain's own time
+  // Rollback only: steps still in flight when one fails finish before the
+  // first undo starts.
+  int64_t drain_ms = 0;
+  // What kept it above the chain: "parallelism = 1", "concurrency = 1 of `roll`".
+  std::vector<std::string> limits;
+  std::string unbounded;           // why no bound holds
+  bool operator==(const Bound&) const = default;
+};
+
+struct Bounds {
+  Bound estimate, hard;
+  bool operator==(const Bounds&) const = default;
 };
 
 struct Window {
   std::string id;
   std::string from, to;
   int64_t max_ms = 0;
-  CriticalPath longest;  // the longest path from `from` to `to`
+  Bounds bound;  // from the start of `from` to the end of `to`
   bool operator==(const Window&) const = default;
 };
 
@@ -133,8 +155,9 @@ struct Plan {
   std::vector<FanOut> fanouts;          // by id
   std::vector<Invariant> invariants;    // by id
   std::vector<Window> windows;          // by id
-  CriticalPath critical_path;           // forward, by `estimate`
-  CriticalPath rollback_path;           // over the inverted DAG, by `undo_estimate`
+  int64_t parallelism = 1;              // the steps `apply` and `rollback` run at once
+  Bounds forward;                       // the whole run
+  Bounds rollback;                      // from a failure to the last undo
   std::vector<std::string> rollback_order;  // the inverse plan: undos, in the order they run
   std::vector<PointOfNoReturn> points_of_no_return;  // in plan order
   std::string digest;         // "sha256:<hex>"
@@ -145,6 +168,10 @@ struct Plan {
 nlohmann::ordered_json ToJson(const Plan& plan, bool with_digest = true);
 // Strict: unknown versions, missing keys and wrong types are errors.
 bool FromJson(const nlohmann::ordered_json& json, Plan& plan, std::string& error);
+
+// Whether the plan's stated time bounds are the ones its steps give;
+// otherwise `error` names the first that is not.
+bool TimeBoundsHold(const Plan& plan, std::string& error);
 
 std::string ComputeDigest(const Plan& plan);
 // "sha256:" and the hex SHA-256 of `bytes`: the form of every digest.

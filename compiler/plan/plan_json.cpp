@@ -8,6 +8,7 @@
 #include <set>
 
 #include "compiler/plan/plan.h"
+#include "compiler/plan/time_bounds.h"
 
 namespace sparkc::plan {
 namespace {
@@ -95,9 +96,15 @@ Json StepJson(const Step& s) {
   return j;
 }
 
-Json PathJson(const CriticalPath& path) {
-  return Json{{"total", Seconds(path.total_ms)}, {"steps", path.steps}};
+Json BoundJson(const Bound& b) {
+  if (b.total_ms == kUnbounded) return Json{{"total", nullptr}, {"unbounded", b.unbounded}};
+  Json j = Json{{"total", Seconds(b.total_ms)}, {"steps", b.steps}, {"path", Seconds(b.path_ms)}};
+  if (b.drain_ms > 0) j["drain"] = Seconds(b.drain_ms);
+  j["limits"] = b.limits;
+  return j;
 }
+
+Json BoundsJson(const Bounds& b) { return Json{{"estimate", BoundJson(b.estimate)}, {"hard", BoundJson(b.hard)}}; }
 
 // Reading: every error names the JSON path it is about first, in
 // backticks (PathOfError finds it there for the error's line and column).
@@ -252,9 +259,26 @@ Undo ReadUndo(const Json& j, const std::string& path) {
   return u;
 }
 
-CriticalPath ReadPath(const Json& j, const std::string& path) {
-  Only(j, path, {"total", "steps"});
-  return {Millis(Get(j, "total", path), path + ".total"), StrList(Get(j, "steps", path), path + ".steps")};
+Bound ReadBound(const Json& j, const std::string& path) {
+  Bound b;
+  if (Get(j, "total", path).is_null()) {
+    Only(j, path, {"total", "unbounded"});
+    b.total_ms = kUnbounded;
+    b.unbounded = Str(Get(j, "unbounded", path), path + ".unbounded");
+    return b;
+  }
+  Only(j, path, {"total", "steps", "path", "drain", "limits"});
+  b.total_ms = Millis(Get(j, "total", path), path + ".total");
+  b.steps = StrList(Get(j, "steps", path), path + ".steps");
+  b.path_ms = Millis(Get(j, "path", path), path + ".path");
+  if (j.contains("drain")) b.drain_ms = Millis(j["drain"], path + ".drain");
+  b.limits = StrList(Get(j, "limits", path), path + ".limits");
+  return b;
+}
+
+Bounds ReadBounds(const Json& j, const std::string& path) {
+  Only(j, path, {"estimate", "hard"});
+  return {ReadBound(Get(j, "estimate", path), path + ".estimate"), ReadBound(Get(j, "hard", path), path + ".hard")};
 }
 
 Step ReadStep(const Json& j, const std::string& path) {
@@ -345,6 +369,8 @@ void Validate(const Plan& plan) {
     for (auto [value, key] : {std::pair{s.timeout_ms, "timeout"}, std::pair{s.estimate_ms, "estimate"},
                               std::pair{s.undo_estimate_ms, "undo_estimate"}})
       if (value < 0) throw Invalid{fmt::format("`{}.{}` must not be negative", at, key)};
+    // No timeout would leave the hard bound without one: the compiler never writes it.
+    if (s.timeout_ms == 0) throw Invalid{fmt::format("`{}.timeout` is 0; it must be positive", at)};
   }
   auto known = [&](const std::string& id, const std::string& at) {
     if (!index.contains(id)) throw Invalid{fmt::format("`{}` is `{}`, which is no step of the plan", at, id)};
@@ -363,8 +389,9 @@ void Validate(const Plan& plan) {
                                 plan.steps[i].group)};
   for (size_t k = 0; k < plan.rollback_order.size(); ++k)
     known(plan.rollback_order[k], fmt::format("plan.rollback.order[{}]", k));
-  for (size_t k = 0; k < plan.critical_path.steps.size(); ++k)
-    known(plan.critical_path.steps[k], fmt::format("plan.critical_path.steps[{}]", k));
+  if (plan.parallelism < 1 || plan.parallelism > kMaxParallelism)
+    throw Invalid{fmt::format("`plan.time.parallelism` is {}; it must be from 1 to {}", plan.parallelism,
+                              kMaxParallelism)};
   for (size_t k = 0; k < plan.points_of_no_return.size(); ++k)
     known(plan.points_of_no_return[k].step, fmt::format("plan.points_of_no_return[{}].step", k));
 }
@@ -404,13 +431,11 @@ Json ToJson(const Plan& plan, bool with_digest) {
   Json windows = Json::array();
   for (const Window& w : plan.windows)
     windows.push_back(Json{{"id", w.id}, {"from", w.from}, {"to", w.to}, {"max", Seconds(w.max_ms)},
-                           {"longest", PathJson(w.longest)}});
+                           {"bound", BoundsJson(w.bound)}});
   j["windows"] = std::move(windows);
-  j["critical_path"] = PathJson(plan.critical_path);
-  Json rollback;
-  rollback["order"] = plan.rollback_order;
-  rollback["critical_path"] = PathJson(plan.rollback_path);
-  j["rollback"] = std::move(rollback);
+  j["time"] = Json{{"contract", kTimeContract}, {"parallelism", plan.parallelism},
+                   {"forward", BoundsJson(plan.forward)}, {"rollback", BoundsJson(plan.rollback)}};
+  j["rollback"] = Json{{"order", plan.rollback_order}};
   Json points = Json::array();
   for (const PointOfNoReturn& p : plan.points_of_no_return)
     points.push_back(Json{{"step", p.step}, {"gate", p.gate}});
@@ -419,12 +444,36 @@ Json ToJson(const Plan& plan, bool with_digest) {
   return j;
 }
 
+bool TimeBoundsHold(const Plan& plan, std::string& error) {
+  // The bounds a reviewer reads are the ones the steps give: a plan edited
+  // to promise more than its steps can keep is refused, not believed.
+  Plan recomputed = plan;
+  ComputeTimeBounds(recomputed);
+  auto same = [&](const Bounds& a, const Bounds& b, const std::string& at) {
+    if (a == b) return true;
+    bool estimate = a.estimate != b.estimate;
+    const Bound& x = estimate ? a.estimate : a.hard;
+    const Bound& y = estimate ? b.estimate : b.hard;
+    error = fmt::format("`{}.{}` does not follow from the plan's steps: it states {}, they give {}{}; "
+                        "re-plan the spec", at, estimate ? "estimate" : "hard", BoundText(x), BoundText(y),
+                        x.total_ms == y.total_ms ? " (by another chain)" : "");
+    return false;
+  };
+  if (!same(plan.forward, recomputed.forward, "plan.time.forward") ||
+      !same(plan.rollback, recomputed.rollback, "plan.time.rollback"))
+    return false;
+  for (size_t w = 0; w < plan.windows.size(); ++w)
+    if (!same(plan.windows[w].bound, recomputed.windows[w].bound, fmt::format("plan.windows[{}].bound", w)))
+      return false;
+  return true;
+}
+
 bool FromJson(const Json& j, Plan& plan, std::string& error) {
   plan = Plan{};
   try {
     int64_t version = Int(Get(j, "version", "plan"), "plan.version");
     Only(j, "plan", {"version", "sparkc", "module", "objective", "phases", "steps", "fan_outs", "invariants",
-                     "windows", "critical_path", "rollback", "points_of_no_return", "digest"});
+                     "windows", "time", "rollback", "points_of_no_return", "digest"});
     if (version != kPlanVersion)
       throw Invalid{fmt::format("plan version {} is not supported (this sparkc reads version {})",
                                 version, kPlanVersion)};
@@ -448,16 +497,21 @@ bool FromJson(const Json& j, Plan& plan, std::string& error) {
     });
     ReadList(j, "invariants", plan.invariants, ReadInvariant);
     ReadList(j, "windows", plan.windows, [](const Json& w, const std::string& path) {
-      Only(w, path, {"id", "from", "to", "max", "longest"});
+      Only(w, path, {"id", "from", "to", "max", "bound"});
       return Window{Str(Get(w, "id", path), path + ".id"), Str(Get(w, "from", path), path + ".from"),
                     Str(Get(w, "to", path), path + ".to"), Millis(Get(w, "max", path), path + ".max"),
-                    ReadPath(Get(w, "longest", path), path + ".longest")};
+                    ReadBounds(Get(w, "bound", path), path + ".bound")};
     });
-    plan.critical_path = ReadPath(Get(j, "critical_path", "plan"), "plan.critical_path");
+    const Json& time = Get(j, "time", "plan");
+    Only(time, "plan.time", {"contract", "parallelism", "forward", "rollback"});
+    if (Str(Get(time, "contract", "plan.time"), "plan.time.contract") != kTimeContract)
+      throw Invalid{"`plan.time.contract` is not the contract this sparkc proves; re-plan the spec"};
+    plan.parallelism = Int(Get(time, "parallelism", "plan.time"), "plan.time.parallelism");
+    plan.forward = ReadBounds(Get(time, "forward", "plan.time"), "plan.time.forward");
+    plan.rollback = ReadBounds(Get(time, "rollback", "plan.time"), "plan.time.rollback");
     const Json& rollback = Get(j, "rollback", "plan");
-    Only(rollback, "plan.rollback", {"order", "critical_path"});
+    Only(rollback, "plan.rollback", {"order"});
     plan.rollback_order = StrList(Get(rollback, "order", "plan.rollback"), "plan.rollback.order");
-    plan.rollback_path = ReadPath(Get(rollback, "critical_path", "plan.rollback"), "plan.rollback.critical_path");
     ReadList(j, "points_of_no_return", plan.points_of_no_return, [](const Json& p, const std::string& path) {
       Only(p, path, {"step", "gate"});
       return PointOfNoReturn{Str(Get(p, "step", path), path + ".step"), Str(Get(p, "gate", path), path + ".gate")};

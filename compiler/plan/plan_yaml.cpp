@@ -16,7 +16,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 const std::set<std::string> kDurationKeys = {"timeout", "estimate", "undo_estimate",
-                                             "rto", "rpo", "wait", "max", "total"};
+                                             "rto", "rpo", "wait", "max", "total", "path", "drain"};
 
 // Plain scalars are read back as numbers, booleans or null when they look
 // like one; every string that could be misread is quoted. A trailing `:`
@@ -245,6 +245,13 @@ LoadStatus LoadPlan(const std::string& text, Plan& plan, std::string& error, Tex
   if (actual != plan.digest) {
     error = "the plan's digest is " + plan.digest + " but its content hashes to " + actual;
     return LoadStatus::DigestMismatch;
+  }
+  if (!TimeBoundsHold(plan, error)) {
+    if (at != nullptr) {
+      std::vector<std::string> path = PathOfError(error);
+      if (!path.empty()) *at = is_json ? LocateJson(text, path) : LocateYaml(text, path);
+    }
+    return LoadStatus::Invalid;
   }
   return LoadStatus::Ok;
 }

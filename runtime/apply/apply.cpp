@@ -11,11 +11,12 @@
 #include <set>
 #include <thread>
 
+#include "compiler/plan/step_time.h"
 #include "runtime/apply/actions.h"
 #include "runtime/apply/report.h"
 #include "runtime/apply/reporter.h"
 #include "runtime/apply/state_access.h"
-#include "runtime/apply/walker.h"
+#include "runtime/apply/schedule.h"
 #include "runtime/exec/strays.h"
 #include "runtime/probe/condition.h"
 #include "runtime/probe/net.h"
@@ -23,18 +24,6 @@
 
 namespace sparkc::runtime {
 namespace {
-
-// `concurrency` of a fan-out bounds its instances, forward and in rollback.
-void LimitFanOuts(const plan::Plan& plan, WalkOptions& walk) {
-  std::map<std::string, int> group_index;
-  for (const plan::FanOut& f : plan.fanouts) {
-    group_index[f.id] = static_cast<int>(walk.limit.size());
-    walk.limit.push_back(static_cast<int>(f.concurrency));
-  }
-  walk.group.assign(plan.steps.size(), -1);
-  for (size_t i = 0; i < plan.steps.size(); ++i)
-    if (auto it = group_index.find(plan.steps[i].group); it != group_index.end()) walk.group[i] = it->second;
-}
 
 std::atomic<bool> g_interrupted{false};
 
@@ -68,21 +57,12 @@ class InterruptScope {
   struct sigaction old_int_ = {}, old_term_ = {};
 };
 
-std::vector<std::vector<uint32_t>> Dependencies(const plan::Plan& plan) {
-  std::map<std::string, uint32_t> index;
-  for (uint32_t i = 0; i < plan.steps.size(); ++i) index[plan.steps[i].id] = i;
-  std::vector<std::vector<uint32_t>> deps(plan.steps.size());
-  for (uint32_t i = 0; i < plan.steps.size(); ++i)
-    for (const std::string& id : plan.steps[i].after) deps[i].push_back(index.at(id));
-  return deps;
-}
-
 // Everything one apply or rollback works with.
 class Session {
  public:
   Session(const plan::Plan& plan, const RunOptions& options, StateStore& store, int64_t run)
-      : plan_(plan), options_(options), store_(store), run_(run), reporter_(*options.out, plan, options.live),
-        deps_(Dependencies(plan)), attempts_(plan.steps.size(), 0), acted_(plan.steps.size(), 0),
+      : plan_(plan), options_(options), store_(store), run_(run), reporter_(*options.out, plan, options.live, options.jobs),
+        attempts_(plan.steps.size(), 0), acted_(plan.steps.size(), 0),
         failed_before_undo_(plan.steps.size(), 0) {}
 
   Transition Entry(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
@@ -139,18 +119,15 @@ class Session {
     // makes all their `running` durable, and the next free workers start
     // them without a commit of their own. Claimed steps start within a few
     // steps' time, so the journal's `running` stays close to the truth.
-    WalkOptions walk;
-    walk.jobs = options_.jobs;
-    walk.interrupt = &g_interrupted;
-    walk.idle = [&] { store_.Flush(); };
-    walk.begin = [&](std::span<const uint32_t> steps) { Begin(steps); };
-    walk.release = [&](std::span<const uint32_t> steps) { Release(steps); };
-    walk.claim_ahead = 4 * options_.jobs;
-    walk.claim_below = options_.claim_below;
-    LimitFanOuts(plan_, walk);
+    PlannedWalk walk = ForwardWalk(plan_, options_.jobs, runnable);
+    walk.options.interrupt = &g_interrupted;
+    walk.options.idle = [&] { store_.Flush(); };
+    walk.options.begin = [&](std::span<const uint32_t> steps) { Begin(steps); };
+    walk.options.release = [&](std::span<const uint32_t> steps) { Release(steps); };
+    walk.options.claim_below = options_.claim_below;
     std::vector<NodeOutcome> outcome(n, NodeOutcome::NotRun);
     Journaled([&] {
-      outcome = Walk(deps_, runnable, walk, [&](uint32_t i) {
+      outcome = Walk(walk.deps, walk.runnable, walk.options, [&](uint32_t i) {
         bool ok = Journaled([&] { return RunStep(i); });
         outcome[i] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
         return ok;
@@ -230,26 +207,11 @@ class Session {
   // Undoes `undo[i]` steps in reverse dependency order.
   int Backward(const std::vector<bool>& undo, int success_code) {
     auto n = static_cast<uint32_t>(plan_.steps.size());
-    // The walk's node k is step n-1-k: the walker starts ready nodes lowest
-    // index first, so at -j1 the undos run exactly in the plan's reverse
-    // order, which is its `rollback.order`, fan-out instances included.
-    auto step_of = [n](uint32_t k) { return n - 1 - k; };
-    std::vector<std::vector<uint32_t>> inverted(n);
-    std::vector<bool> runnable(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      runnable[step_of(i)] = undo[i];
-      for (uint32_t d : deps_[i])
-        if (undo[i]) inverted[step_of(d)].push_back(step_of(i));
-    }
-    WalkOptions walk;
-    walk.jobs = options_.jobs;
-    walk.stop_on_failure = false;
-    LimitFanOuts(plan_, walk);
-    std::reverse(walk.group.begin(), walk.group.end());
+    PlannedWalk walk = RollbackWalk(plan_, options_.jobs, undo);
     std::vector<NodeOutcome> outcome(n, NodeOutcome::NotRun);
     Journaled([&] {
-      Walk(inverted, runnable, walk, [&](uint32_t k) {
-        uint32_t i = step_of(k);
+      Walk(walk.deps, walk.runnable, walk.options, [&](uint32_t k) {
+        uint32_t i = RollbackStep(n, k);
         bool ok = Journaled([&] { return UndoStep(i); });
         outcome[i] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
         return ok;
@@ -418,7 +380,7 @@ class Session {
       bool last = attempt == step.retries + 1;
       reporter_.Event(last ? Verb::Fail : Verb::Retry, i, result.message);
       if (!result.output.empty()) reporter_.Output(i, result.output);
-      if (!last) std::this_thread::sleep_for(Backoff(attempt));
+      if (!last) std::this_thread::sleep_for(std::chrono::milliseconds(plan::RetryBackoffMs(attempt)));
     }
     return false;
   }
@@ -476,16 +438,11 @@ class Session {
     status_ = std::move(status);
   }
 
-  static std::chrono::milliseconds Backoff(int64_t attempt) {
-    return std::chrono::milliseconds(std::min<int64_t>(10'000, 100LL << std::min<int64_t>(attempt, 10)));
-  }
-
   const plan::Plan& plan_;
   const RunOptions& options_;
   StateStore& store_;
   int64_t run_;
   Reporter reporter_;
-  std::vector<std::vector<uint32_t>> deps_;
   // Per step, sized up front: workers update different steps at once,
   // which a map's insertions would race on.
   std::vector<int64_t> attempts_;
@@ -564,7 +521,10 @@ std::optional<int> ReportAlreadyApplied(const std::string& digest, const RunOpti
   }
 }
 
-int Apply(const plan::Plan& plan, const RunOptions& options) {
+int Apply(const plan::Plan& plan, const RunOptions& requested) {
+  RunOptions options = requested;
+  std::string unproven;
+  if (std::optional<int> refused = ChooseJobs(plan, "apply", options, unproven)) return *refused;
   CaptureEnvironmentSecrets(SecretRefs(plan));
   Opened state = OpenState(options);
   if (state.exit_code != kExitOk) return state.exit_code;
@@ -599,6 +559,7 @@ int Apply(const plan::Plan& plan, const RunOptions& options) {
       run = state.store->CreateRun(plan.digest, plan::ToJson(plan).dump());
     }
     RecordSignature(*state.store, run, options);
+    RecordUnprovenTiming(*state.store, run, options, unproven);
     Session session(plan, options, *state.store, run);
     return session.WriteReports("apply", session.Forward(std::move(previous)));
   } catch (const std::exception& e) {
@@ -606,7 +567,8 @@ int Apply(const plan::Plan& plan, const RunOptions& options) {
   }
 }
 
-int Rollback(const RunOptions& options) {
+int Rollback(const RunOptions& requested) {
+  RunOptions options = requested;
   Opened state = OpenState(options);
   if (state.exit_code != kExitOk) return state.exit_code;
   try {
@@ -622,6 +584,8 @@ int Rollback(const RunOptions& options) {
       *options.err << fmt::format("sparkc: error[E0904]: {}\n", error);
       return kExitInvalid;
     }
+    std::string unproven;
+    if (std::optional<int> refused = ChooseJobs(plan, "rollback", options, unproven)) return *refused;
     CaptureEnvironmentSecrets(SecretRefs(plan));
     std::map<std::string, StepRecord> steps = state.store->Steps(last->id);
     auto n = static_cast<uint32_t>(plan.steps.size());
@@ -665,6 +629,7 @@ int Rollback(const RunOptions& options) {
       *options.out << fmt::format("run {}: nothing to roll back\n", last->id);
       return kExitOk;
     }
+    RecordUnprovenTiming(*state.store, last->id, options, unproven);
     *options.out << fmt::format("rolling back {} steps of run {}\n", count, last->id);
     return session.WriteReports("rollback", session.Backward(undo, kExitOk));
   } catch (const std::exception& e) {

@@ -26,7 +26,10 @@ enum ExitCode : int {
 
 struct RunOptions {
   std::string state_dir = ".sparkc";
-  int jobs = 1;
+  int jobs = 0;                  // -j; 0: the plan's parallelism
+  // -j below the plan's parallelism runs anyway: its time bounds may not
+  // hold, and the journal says so.
+  bool accept_unproven_timing = false;
   bool rollback_on_failure = true;
   bool new_run = false;          // do not resume an unfinished run of another plan
   Approvals approvals;           // --approve and --approvals, by step
@@ -60,7 +63,9 @@ int Status(const RunOptions& options);
 // Evaluates the checks of the steps the last run of `plan` applied; exit 5
 // when any no longer holds.
 int Verify(const plan::Plan& plan, const RunOptions& options);
-// Prints the steps wave by wave as they would run, changing nothing.
+// Prints the steps in the order and at the times they would start if each
+// took its estimate (the real walk on a simulated clock), and the proven
+// bounds; changes nothing.
 int DryRun(const plan::Plan& plan, const RunOptions& options);
 
 }  // namespace sparkc::runtime

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <map>
 
+#include "compiler/dag/bound.h"
+#include "compiler/plan/step_time.h"
 #include "compiler/source/source.h"
 #include "runtime/secret/secret.h"
 
@@ -31,9 +33,9 @@ std::string Clock(int64_t ms) {
 
 }  // namespace
 
-Reporter::Reporter(std::ostream& out, const plan::Plan& plan, bool live)
+Reporter::Reporter(std::ostream& out, const plan::Plan& plan, bool live, int jobs)
     : out_(out), plan_(plan), live_(live), start_(std::chrono::steady_clock::now()),
-      dependents_(plan.steps.size()), steps_(plan.steps.size()) {
+      dependents_(plan.steps.size()), jobs_(jobs), steps_(plan.steps.size()) {
   std::map<std::string, uint32_t> index;
   for (uint32_t i = 0; i < plan.steps.size(); ++i) index[plan.steps[i].id] = i;
   for (uint32_t i = 0; i < plan.steps.size(); ++i)
@@ -189,7 +191,7 @@ std::string Reporter::StatusLocked() const {
   auto elapsed = static_cast<int64_t>(Elapsed() * 1000);
   std::string line = fmt::format("{}/{} done, {} running, {} pending, {} failed | {} elapsed", done,
                                  steps_.size(), running.size(), pending, failed, Clock(elapsed));
-  if (int64_t left = RemainingMsLocked(); left > 0) line += fmt::format(", ~{} left", Clock(left));
+  if (int64_t left = RemainingMsLocked(); left > 0) line += fmt::format(", at most {} left", Clock(left));
   if (!running.empty()) {
     line += " | ";
     for (size_t i = 0; i < running.size(); ++i) line += (i ? ", " : "") + running[i];
@@ -197,24 +199,37 @@ std::string Reporter::StatusLocked() const {
   return line;
 }
 
-// The longest path by estimate through the steps not yet finished; a
-// running step counts with what is left of its estimate.
+// The plan's bound (plan::TimeModel's argument) over the steps not yet
+// finished, at the run's parallelism: a running step counts with what is
+// left of its estimate, retries included. It holds while the steps keep to
+// their estimates; past one, it is what is left if the rest do.
 int64_t Reporter::RemainingMsLocked() const {
   double now = Elapsed();
-  std::vector<int64_t> rest(steps_.size(), 0);
-  int64_t longest = 0;
-  for (size_t k = steps_.size(); k-- > 0;) {  // plan order is topological
-    const StepOutcome& s = steps_[k];
-    int64_t own = 0;
-    if (s.state == "pending" || s.state == "awaiting_approval") own = plan_.steps[k].estimate_ms;
-    else if (s.state == "running")
-      own = std::max<int64_t>(0, plan_.steps[k].estimate_ms - static_cast<int64_t>((now - s.started) * 1000));
-    int64_t after = 0;
-    for (uint32_t d : dependents_[k]) after = std::max(after, rest[d]);
-    rest[k] = own + after;
-    longest = std::max(longest, rest[k]);
+  size_t n = steps_.size();
+  std::vector<int64_t> node(n, -1);
+  dag::Schedule left;
+  std::map<std::string, int32_t> fanout;
+  for (const plan::FanOut& f : plan_.fanouts) {
+    fanout[f.id] = static_cast<int32_t>(left.limit.size());
+    left.limit.push_back(f.concurrency);
   }
-  return longest;
+  left.workers = jobs_;
+  for (size_t k = 0; k < n; ++k) {  // plan order is topological
+    const StepOutcome& s = steps_[k];
+    bool running = s.state == "running";
+    if (!running && s.state != "pending" && s.state != "awaiting_approval") continue;
+    int64_t ms = plan::ForwardTime(plan_.steps[k], plan::Basis::Estimate).ms;
+    if (running) ms = std::max<int64_t>(0, ms - static_cast<int64_t>((now - s.started) * 1000));
+    node[k] = static_cast<int64_t>(left.ms.size());
+    left.ms.push_back(ms);
+    auto it = fanout.find(plan_.steps[k].group);
+    left.group.push_back(it == fanout.end() ? -1 : it->second);
+    left.preds.emplace_back();
+  }
+  for (size_t k = 0; k < n; ++k)
+    for (uint32_t d : dependents_[k])
+      if (node[k] >= 0 && node[d] >= 0) left.preds[node[d]].push_back(static_cast<uint32_t>(node[k]));
+  return left.ms.empty() ? 0 : dag::BoundMakespan(left).total_ms;
 }
 
 }  // namespace sparkc::runtime

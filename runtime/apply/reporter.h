@@ -37,7 +37,8 @@ struct StepOutcome {
 
 class Reporter {
  public:
-  Reporter(std::ostream& out, const plan::Plan& plan, bool live);
+  // `jobs`: the steps the run starts at once, for the time left.
+  Reporter(std::ostream& out, const plan::Plan& plan, bool live, int jobs);
   ~Reporter();
   Reporter(const Reporter&) = delete;
   Reporter& operator=(const Reporter&) = delete;
@@ -68,6 +69,7 @@ class Reporter {
   const bool live_;
   const std::chrono::steady_clock::time_point start_;
   std::vector<std::vector<uint32_t>> dependents_;
+  int jobs_;
   std::vector<StepOutcome> steps_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;

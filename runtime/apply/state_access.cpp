@@ -25,6 +25,7 @@ bool ReadStoredPlan(const RunInfo& run, plan::Plan& plan, std::string& error) {
   else if (!plan::FromJson(json, plan, reason)) {}
   else if (std::string actual = plan::ComputeDigest(plan); actual != run.digest || plan.digest != run.digest)
     reason = fmt::format("it hashes to {}, but the run was started for {}", actual, run.digest);
+  else if (!plan::TimeBoundsHold(plan, reason)) {}
   if (reason.empty()) return true;
   error = fmt::format("run {} holds a plan that is not the one it ran: {}; the state store was changed by "
                       "something other than sparkc\n  help: restore the state store from a backup",
@@ -55,6 +56,30 @@ bool CheckRecordedSignature(StateStore& store, const RunInfo& run, const RunOpti
                       "you trust whoever could write the state store",
                       run.id, options.require_signature, key, run.digest);
   return false;
+}
+
+
+std::optional<int> ChooseJobs(const plan::Plan& plan, const char* command, RunOptions& options, std::string& note) {
+  if (options.jobs == 0) options.jobs = static_cast<int>(plan.parallelism);
+  if (options.jobs >= plan.parallelism) return std::nullopt;
+  note = fmt::format("`sparkc {}` ran with -j {}, below the plan's parallelism of {}: the time bounds it states "
+                     "(windows, RTO) were not proven for this run", command, options.jobs, plan.parallelism);
+  if (options.accept_unproven_timing) {
+    *options.err << fmt::format("sparkc: warning: {}\n", note);
+    return std::nullopt;
+  }
+  *options.err << fmt::format("sparkc: error: -j {} is below the plan's parallelism of {}: the plan's time bounds "
+                              "(windows, RTO) hold only for {} steps at once or more\n"
+                              "  help: run with -j {} (the default), or pass --accept-unproven-timing to run anyway; "
+                              "the journal records it\n", options.jobs, plan.parallelism, plan.parallelism,
+                              plan.parallelism);
+  return kExitUsage;
+}
+
+void RecordUnprovenTiming(StateStore& store, int64_t run, const RunOptions& options, const std::string& note) {
+  if (note.empty()) return;
+  std::string by = options.approver.empty() ? "operator" : options.approver;
+  store.RecordApproval(run, {kUnprovenTimingStep, by, note, "--accept-unproven-timing", NowTimestamp()});
 }
 
 }  // namespace sparkc::runtime

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,5 +33,15 @@ bool CheckRecordedSignature(StateStore& store, const RunInfo& run, const RunOpti
 
 // Approvals with this step name are a run's signature records.
 constexpr const char* kSignatureStep = "";
+// ... and with this one, a run that used fewer steps at once than its
+// plan's bounds were proven for (no step id can start with `!`).
+constexpr const char* kUnprovenTimingStep = "!unproven-timing";
+
+// The steps `command` runs at once: -j, or the plan's parallelism. Fewer
+// than the plan's is refused (an error, kExitUsage) unless the operator
+// accepts that the time bounds may not hold; `note` then says so, for the
+// journal.
+std::optional<int> ChooseJobs(const plan::Plan& plan, const char* command, RunOptions& options, std::string& note);
+void RecordUnprovenTiming(StateStore& store, int64_t run, const RunOptions& options, const std::string& note);
 
 }  // namespace sparkc::runtime

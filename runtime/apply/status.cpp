@@ -1,12 +1,15 @@
-// Read-only views: the last run (status) and the waves of a plan (dry run).
+// Read-only views: the last run (status) and a plan's schedule (dry run).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "runtime/apply/actions.h"
 #include "compiler/source/source.h"
 #include "runtime/apply/apply.h"
+#include "runtime/apply/schedule.h"
 #include "runtime/apply/state_access.h"
+#include "compiler/plan/time_bounds.h"
 #include "runtime/state/store.h"
 
 namespace sparkc::runtime {
@@ -32,6 +35,8 @@ int Status(const RunOptions& options) {
     for (Approval& a : store->Approvals(last->id)) {
       if (a.step == kSignatureStep)
         *options.out << fmt::format("  plan signed by key {} ({}, {})\n", a.by, a.source, a.at);
+      else if (a.step == kUnprovenTimingStep)
+        *options.out << Printable(fmt::format("  warning: {} ({} by {}, {})", a.note, a.source, a.by, a.at)) << "\n";
       else approvals[a.step] = std::move(a);
     }
     for (const plan::Step& step : plan.steps) {
@@ -51,24 +56,32 @@ int Status(const RunOptions& options) {
   }
 }
 
-int DryRun(const plan::Plan& plan, const RunOptions& options) {
-  std::map<std::string, size_t> wave_of;
-  std::vector<std::vector<const plan::Step*>> waves;
-  for (const plan::Step& step : plan.steps) {  // plan order is topological
-    size_t wave = 0;
-    for (const std::string& before : step.after) wave = std::max(wave, wave_of[before] + 1);
-    wave_of[step.id] = wave;
-    if (waves.size() <= wave) waves.resize(wave + 1);
-    waves[wave].push_back(&step);
-  }
-  *options.out << fmt::format("dry run of {} ({} steps in {} waves); nothing is changed\n", plan.module,
-                              plan.steps.size(), waves.size());
-  for (size_t w = 0; w < waves.size(); ++w) {
-    *options.out << fmt::format("wave {}:\n", w + 1);
-    for (const plan::Step* step : waves[w]) {
-      *options.out << fmt::format("  {}: {}\n", Printable(step->id), Printable(DescribeAction(step->action)));
-      if (!step->check.empty()) *options.out << fmt::format("      check: {}\n", Printable(step->check));
-    }
+// The real walk on a simulated clock (the dry-run executor): every step
+// succeeds at the first attempt and takes its estimate. Steps are listed in
+// the order they would start, with when; the proven bounds follow.
+int DryRun(const plan::Plan& plan, const RunOptions& requested) {
+  RunOptions options = requested;
+  std::string unproven;
+  if (std::optional<int> refused = ChooseJobs(plan, "apply --dry-run", options, unproven)) return *refused;
+  size_t n = plan.steps.size();
+  PlannedWalk walk = ForwardWalk(plan, options.jobs, std::vector<bool>(n, true));
+  SimulatedExecutor clock([&](uint32_t i) { return Simulated{plan.steps[i].estimate_ms, true}; });
+  Walk(walk.deps, walk.runnable, walk.options, clock);
+  std::vector<uint32_t> order(n);
+  for (uint32_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return clock.started_ms()[a] < clock.started_ms()[b]; });
+  *options.out << fmt::format("dry run of {}: {} steps, {} at a time; nothing is changed\n", plan.module, n,
+                              options.jobs);
+  *options.out << fmt::format("with every step taking its estimate, the run takes {}; proven: it ends within {} "
+                              "(estimates, retries included), {} (timeouts)\n",
+                              plan::HumanDuration(clock.now_ms()), plan::BoundText(plan.forward.estimate),
+                              plan::BoundText(plan.forward.hard));
+  for (uint32_t i : order) {
+    const plan::Step& step = plan.steps[i];
+    std::string at = "+" + plan::HumanDuration(clock.started_ms()[i]);
+    *options.out << fmt::format("  {:<12} {}: {}\n", at, Printable(step.id), Printable(DescribeAction(step.action)));
+    if (!step.check.empty()) *options.out << fmt::format("  {:<12}   check: {}\n", "", Printable(step.check));
   }
   return kExitOk;
 }

@@ -1,195 +1,177 @@
 #include "runtime/apply/walker.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <deque>
 #include <exception>
-#include <mutex>
 #include <queue>
-#include <thread>
 
 namespace sparkc::runtime {
+namespace {
 
-std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
-                              const std::vector<bool>& runnable, const WalkOptions& options,
-                              const std::function<bool(uint32_t)>& task) {
-  auto n = static_cast<uint32_t>(deps.size());
-  std::vector<NodeOutcome> outcome(n, NodeOutcome::NotRun);
-  std::vector<uint32_t> waiting(n, 0);
-  std::vector<std::vector<uint32_t>> dependents(n);
-  for (uint32_t v = 0; v < n; ++v) {
-    for (uint32_t d : deps[v]) {
-      if (!runnable[d] || !runnable[v]) continue;
-      ++waiting[v];
-      dependents[d].push_back(v);
-    }
+class Walker {
+ public:
+  Walker(const std::vector<std::vector<uint32_t>>& deps, const std::vector<bool>& runnable,
+         const WalkOptions& options, Executor& executor)
+      : options_(options), executor_(executor), outcome_(deps.size(), NodeOutcome::NotRun),
+        waiting_(deps.size(), 0), dependents_(deps.size()), group_running_(options.limit.size(), 0),
+        started_at_(deps.size()) {
+    auto n = static_cast<uint32_t>(deps.size());
+    for (uint32_t v = 0; v < n; ++v)
+      for (uint32_t d : deps[v]) {
+        if (!runnable[d] || !runnable[v]) continue;
+        ++waiting_[v];
+        dependents_[d].push_back(v);
+      }
+    for (uint32_t v = 0; v < n; ++v)
+      if (runnable[v] && waiting_[v] == 0) ready_.push(v);
   }
-  std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready;
-  for (uint32_t v = 0; v < n; ++v)
-    if (runnable[v] && waiting[v] == 0) ready.push(v);
 
-  std::mutex mutex;
-  std::condition_variable changed;
-  int running = 0;
-  std::deque<uint32_t> claimed;    // begun together with another node, not started
-  std::vector<uint32_t> unstarted;  // begun, never started: for `release`
-  std::exception_ptr error;
-  std::vector<int> group_running(options.limit.size(), 0);
-  auto group_of = [&](uint32_t v) { return v < options.group.size() ? options.group[v] : -1; };
-  auto fits = [&](uint32_t v) {
-    int g = group_of(v);
-    return g < 0 || options.limit[g] <= 0 || group_running[g] < options.limit[g];
-  };
+  std::vector<NodeOutcome> Run() {
+    int jobs = std::max(1, options_.jobs);
+    while (true) {
+      if (!Halted()) StartWhatFits(jobs);
+      if (running_ == 0) break;
+      if (running_ < jobs && options_.idle) Guarded(options_.idle);
+      Finish(executor_.Wait());
+    }
+    unstarted_.insert(unstarted_.end(), claimed_.begin(), claimed_.end());
+    if (!unstarted_.empty() && options_.release) {
+      std::sort(unstarted_.begin(), unstarted_.end());
+      Guarded([&] { options_.release(unstarted_); });
+    }
+    if (error_) std::rethrow_exception(error_);
+    return outcome_;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  bool Halted() const { return stopped_ || (options_.interrupt != nullptr && options_.interrupt->load()); }
+  int GroupOf(uint32_t v) const { return v < options_.group.size() ? options_.group[v] : -1; }
+  bool Fits(uint32_t v) const {
+    int g = GroupOf(v);
+    return g < 0 || options_.limit[g] <= 0 || group_running_[g] < options_.limit[g];
+  }
   // A claimed node counts against its fan-out from the moment it is claimed.
-  auto count_in_group = [&](uint32_t v, int delta) {
-    if (group_of(v) >= 0) group_running[group_of(v)] += delta;
-  };
+  void Count(uint32_t v, int delta) {
+    if (GroupOf(v) >= 0) group_running_[GroupOf(v)] += delta;
+  }
+
   // The lowest ready node whose fan-out has room; the others stay ready.
-  auto take = [&](uint32_t& out) {
+  bool Take(uint32_t& out) {
     std::vector<uint32_t> skipped;
     bool found = false;
-    while (!ready.empty() && !found) {
-      uint32_t v = ready.top();
-      ready.pop();
-      if (fits(v)) {
+    while (!ready_.empty() && !found) {
+      uint32_t v = ready_.top();
+      ready_.pop();
+      if (Fits(v)) {
         out = v;
         found = true;
       } else {
         skipped.push_back(v);
       }
     }
-    for (uint32_t v : skipped) ready.push(v);
+    for (uint32_t v : skipped) ready_.push(v);
+    if (found) Count(out, +1);
     return found;
-  };
-  auto startable = [&] {
-    if (!claimed.empty()) return true;
-    if (ready.empty()) return false;
-    if (options.group.empty()) return true;
-    uint32_t v = 0;
-    if (!take(v)) return false;
-    ready.push(v);
-    return true;
-  };
-  bool stopped = false;
-  auto halted = [&] {
-    return stopped || (options.interrupt != nullptr && options.interrupt->load());
-  };
-  auto can_go = [&] { return (startable() && !halted()) || running == 0; };
-  // Runs `hook` unlocked; an exception stops the walk, the first is kept.
-  auto guarded = [&](std::unique_lock<std::mutex>& lock, auto&& hook) {
-    lock.unlock();
-    std::exception_ptr thrown;
+  }
+
+  // An exception stops the walk; the first is kept.
+  template <typename Hook>
+  bool Guarded(Hook&& hook) {
     try {
       hook();
-    } catch (...) {
-      thrown = std::current_exception();
-    }
-    lock.lock();
-    if (!thrown) return true;
-    if (!error) error = thrown;
-    stopped = true;
-    changed.notify_all();
-    return false;
-  };
-  // A running average of how long tasks take; claiming waits for a measure.
-  using Clock = std::chrono::steady_clock;
-  Clock::duration typical_task = options.claim_below;
-  // The next node this worker starts, with the nodes to begin first
-  // (empty when it was claimed earlier); false when there is none now.
-  auto next = [&](uint32_t& v, std::vector<uint32_t>& batch) {
-    batch.clear();
-    if (halted()) return false;
-    if (!claimed.empty()) {
-      v = claimed.front();
-      claimed.pop_front();
       return true;
+    } catch (...) {
+      if (!error_) error_ = std::current_exception();
+      stopped_ = true;
+      return false;
     }
-    if (!take(v)) return false;
-    count_in_group(v, +1);
-    if (!options.begin) return true;
-    batch.push_back(v);
-    size_t extra = typical_task < options.claim_below ? static_cast<size_t>(std::max(0, options.claim_ahead)) : 0;
-    uint32_t u = 0;
-    while (batch.size() <= extra && take(u)) {
-      count_in_group(u, +1);
-      batch.push_back(u);
-    }
-    return true;
-  };
-  int beginning = 0;  // workers committing a batch: its claimed nodes are about to be ready
-  auto worker = [&] {
-    std::unique_lock lock(mutex);
-    std::vector<uint32_t> batch;
-    bool idled = false;
-    while (true) {
-      if (!can_go()) {
-        // Idle once per wait, and not while a batch is being begun: the
-        // idle hook's own commit would only queue behind it.
-        if (options.idle && !idled && beginning == 0) {
-          guarded(lock, options.idle);
-          idled = true;
-          continue;
-        }
-        changed.wait(lock);
-        continue;
-      }
-      idled = false;
-      uint32_t v = 0;
-      if (!next(v, batch)) {
-        if (running == 0) {
-          changed.notify_all();
-          return;
-        }
-        continue;
-      }
-      ++running;
-      if (!batch.empty()) {
-        ++beginning;
-        bool begun = guarded(lock, [&] { options.begin(batch); });
-        --beginning;
-        changed.notify_all();
-        if (!begun) {
-          for (uint32_t u : batch) count_in_group(u, -1);
-          --running;
-          continue;
-        }
-        // What failed meanwhile stops this node too: it has not started.
-        if (halted()) {
-          for (uint32_t u : batch) count_in_group(u, -1);
-          unstarted.insert(unstarted.end(), batch.begin(), batch.end());
-          --running;
-          continue;
-        }
-        claimed.insert(claimed.end(), batch.begin() + 1, batch.end());
-      }
-      bool ok = false;
-      Clock::time_point start = Clock::now();
-      guarded(lock, [&] { ok = task(v); });
-      typical_task += (Clock::now() - start - typical_task) / 8;
-      --running;
-      count_in_group(v, -1);
-      outcome[v] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
-      if (ok) {
-        for (uint32_t d : dependents[v])
-          if (--waiting[d] == 0) ready.push(d);
-      } else if (options.stop_on_failure) {
-        stopped = true;
-      }
-      changed.notify_all();
-    }
-  };
-  int jobs = std::max(1, options.jobs);
-  std::vector<std::thread> threads;
-  for (int i = 1; i < jobs; ++i) threads.emplace_back(worker);
-  worker();
-  for (std::thread& t : threads) t.join();
-  if (error) std::rethrow_exception(error);
-  unstarted.insert(unstarted.end(), claimed.begin(), claimed.end());
-  if (!unstarted.empty() && options.release) {
-    std::sort(unstarted.begin(), unstarted.end());
-    options.release(unstarted);
   }
-  return outcome;
+
+  void Launch(uint32_t v) {
+    started_at_[v] = Clock::now();
+    ++running_;
+    executor_.Start(v);
+  }
+
+  // Claimed nodes first (they were begun already), then ready ones: every
+  // free worker gets a node while one fits. While tasks are short, a batch
+  // claims more than the free workers, begun in the same commit.
+  void StartWhatFits(int jobs) {
+    while (running_ < jobs && !claimed_.empty()) {
+      Launch(claimed_.front());
+      claimed_.pop_front();
+    }
+    if (running_ >= jobs) return;
+    std::vector<uint32_t> batch;
+    size_t free = static_cast<size_t>(jobs - running_);
+    size_t extra = options_.begin && typical_task_ < options_.claim_below
+                       ? static_cast<size_t>(std::max(0, options_.claim_ahead))
+                       : 0;
+    uint32_t v = 0;
+    while (batch.size() < free + extra && Take(v)) batch.push_back(v);
+    if (batch.empty()) return;
+    bool begun = !options_.begin || Guarded([&] { options_.begin(batch); });
+    if (!begun || Halted()) {
+      for (uint32_t u : batch) Count(u, -1);
+      // What the hook began but nothing started is released; a hook that
+      // threw began nothing the walk can vouch for.
+      if (begun) unstarted_.insert(unstarted_.end(), batch.begin(), batch.end());
+      return;
+    }
+    for (size_t k = 0; k < batch.size(); ++k) {
+      if (k < free) Launch(batch[k]);
+      else claimed_.push_back(batch[k]);
+    }
+  }
+
+  void Finish(const Ended& e) {
+    --running_;
+    Count(e.node, -1);
+    typical_task_ += (Clock::now() - started_at_[e.node] - typical_task_) / 8;
+    if (e.error) {
+      if (!error_) error_ = e.error;
+      stopped_ = true;
+    }
+    bool ok = e.ok && !e.error;
+    outcome_[e.node] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
+    if (ok) {
+      for (uint32_t d : dependents_[e.node])
+        if (--waiting_[d] == 0) ready_.push(d);
+    } else if (options_.stop_on_failure) {
+      stopped_ = true;
+    }
+  }
+
+  const WalkOptions& options_;
+  Executor& executor_;
+  std::vector<NodeOutcome> outcome_;
+  std::vector<uint32_t> waiting_;
+  std::vector<std::vector<uint32_t>> dependents_;
+  std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<>> ready_;
+  std::vector<int> group_running_;
+  std::vector<Clock::time_point> started_at_;
+  std::deque<uint32_t> claimed_;    // begun with another node, not started
+  std::vector<uint32_t> unstarted_;  // begun, never started: for `release`
+  int running_ = 0;
+  bool stopped_ = false;
+  std::exception_ptr error_;
+  // A running average of how long tasks take; claiming waits for a measure.
+  Clock::duration typical_task_ = options_.claim_below;
+};
+
+}  // namespace
+
+std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps, const std::vector<bool>& runnable,
+                              const WalkOptions& options, Executor& executor) {
+  return Walker(deps, runnable, options, executor).Run();
+}
+
+std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps, const std::vector<bool>& runnable,
+                              const WalkOptions& options, const std::function<bool(uint32_t)>& task) {
+  ThreadExecutor executor(options.jobs, task);
+  return Walk(deps, runnable, options, executor);
 }
 
 }  // namespace sparkc::runtime

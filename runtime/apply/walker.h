@@ -1,6 +1,9 @@
 // A generic parallel DAG walker: runs a node once everything it depends on
 // has succeeded, up to `jobs` at a time. Used forward for apply and over the
 // inverted graph for rollback.
+//
+// It is greedy, which the time bounds rely on (plan::TimeModel): while a
+// node is ready, its fan-out has room and fewer than `jobs` run, it starts.
 #pragma once
 
 #include <atomic>
@@ -9,6 +12,8 @@
 #include <functional>
 #include <span>
 #include <vector>
+
+#include "runtime/apply/executor.h"
 
 namespace sparkc::runtime {
 
@@ -22,7 +27,8 @@ struct WalkOptions {
   // nodes of group g run at once (0: no bound beyond `jobs`).
   std::vector<int> group;
   std::vector<int> limit;
-  // Called by a worker that finds nothing to start, before it waits.
+  // Called when a worker is free but nothing can start, before the walk
+  // waits for a node to end.
   std::function<void()> idle;
   // When set, called for every node before its task. While tasks are short
   // (their running average below `claim_below`), up to `claim_ahead` more
@@ -38,8 +44,12 @@ struct WalkOptions {
 
 // deps[v]: the nodes v waits for. Nodes with runnable[v] false are not run
 // and count as succeeded (done in an earlier run, or outside the walk).
-// Ready nodes start in index order. An exception from a hook or a task
-// stops the walk like a failure and is rethrown once every worker is done.
+// Ready nodes start in index order, on `executor`; the hooks run on the
+// calling thread. An exception from a hook or a task stops the walk like a
+// failure and is rethrown once every started node has ended.
+std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
+                              const std::vector<bool>& runnable, const WalkOptions& options, Executor& executor);
+// The same on a ThreadExecutor of `jobs` threads running `task`.
 std::vector<NodeOutcome> Walk(const std::vector<std::vector<uint32_t>>& deps,
                               const std::vector<bool>& runnable, const WalkOptions& options,
                               const std::function<bool(uint32_t)>& task);

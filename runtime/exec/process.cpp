@@ -1,4 +1,5 @@
 #include "runtime/exec/process.h"
+#include "compiler/plan/step_time.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -25,7 +26,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int64_t kKillGraceMs = 2000;  // SIGTERM first, SIGKILL after this
+using plan::kKillGraceMs;  // SIGTERM first, SIGKILL after this (the time bounds count it)
 
 struct Pipe {
   int fd[2] = {-1, -1};

@@ -1,14 +1,17 @@
 #include "runtime/probe/condition.h"
 
 #include <fmt/format.h>
+
 #include <openssl/evp.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <fstream>
 #include <variant>
 
 #include "compiler/check/units.h"
+#include "compiler/plan/plan.h"
 #include "compiler/parse/parse.h"
 #include "runtime/exec/process.h"
 #include "runtime/probe/net.h"
@@ -59,7 +62,11 @@ std::string FileSha256(const std::string& path) {
 
 class Evaluator {
  public:
-  Evaluator(const Module& module, int64_t timeout_ms) : module_(module), timeout_ms_(timeout_ms) {}
+  // The probes share one deadline, the step's timeout: a check with three
+  // probes takes no longer than one, which the hard time bounds count on.
+  Evaluator(const Module& module, int64_t timeout_ms)
+      : module_(module), timeout_ms_(timeout_ms),
+        deadline_(std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms)) {}
 
   // The first comparison that came out false, with its values.
   const std::string& failure() const { return failure_; }
@@ -110,16 +117,17 @@ class Evaluator {
     }
     if (callee == "file.sha256") return FileSha256(args.at(0));
     std::string error;
-    if (callee == "tcp.open") return TcpOpen(args.at(0), timeout_ms_, error);
+    int64_t left = Left();
+    if (callee == "tcp.open") return TcpOpen(args.at(0), left, error);
     if (callee == "http.get") {
       HttpResult r;
-      if (!HttpGet(args.at(0), timeout_ms_, r, error)) throw Failure{error};
+      if (!HttpGet(args.at(0), left, r, error)) throw Failure{error};
       return Record{"http response",
                     {{"status", r.status}, {"body", r.body}, {"latency", Quantity{Dimension::Duration, r.latency_ms}}}};
     }
     if (callee == "tls.cert") {
       CertResult r;
-      if (!TlsCert(args.at(0), timeout_ms_, r, error)) throw Failure{error};
+      if (!TlsCert(args.at(0), left, r, error)) throw Failure{error};
       return Record{"tls certificate",
                     {{"verified", r.verified}, {"days_left", r.days_left}, {"subject", r.subject}, {"issuer", r.issuer}, {"error", r.error}}};
     }
@@ -128,7 +136,7 @@ class Evaluator {
                                 callee)};
     ProcessSpec spec;
     spec.argv = args;
-    spec.timeout_ms = timeout_ms_;
+    spec.timeout_ms = left;
     for (const Field& option : e.fields) {
       const Expr& value = module_.expr(option.value);
       if (option.name == "cwd") spec.cwd = value.text;
@@ -213,8 +221,17 @@ class Evaluator {
     return std::get<bool>(a) == std::get<bool>(b) ? 0 : 1;
   }
 
+  // What is left of the deadline for the next probe; none left fails the check.
+  int64_t Left() const {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      throw Failure{fmt::format("the check took longer than its timeout of {}", plan::HumanDuration(timeout_ms_))};
+    return left.count();
+  }
+
   const Module& module_;
   int64_t timeout_ms_;
+  std::chrono::steady_clock::time_point deadline_;
   std::string failure_;
 };
 

@@ -33,7 +33,8 @@ assert results[1]["relatedLocations"][0]["message"]["text"].startswith("first de
 PY
 expect_exit 0 "plan" -- "$SPARKC" plan "$ROOT/specs/example/example.spark" -o plan.yaml
 expect_exit 0 "dry run" -- "$SPARKC" apply plan.yaml --dry-run
-expect_grep "wave 3:" out.txt
+expect_grep "proven: it ends within" out.txt
+expect_grep "^  +1 s         backup: exec cp" out.txt
 expect_no_file work
 expect_exit 0 "apply" -- "$SPARKC" apply plan.yaml -j 2
 [ "$(cat work/current/app.conf)" = "listen = 8080" ] || fail "the configuration did not move"

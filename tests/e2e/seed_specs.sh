@@ -24,7 +24,8 @@ expect_grep "rpo: 900" nova.yaml
 expect_exit 0 "plan spec-to-proof-v1" -- "$SPARKC" plan "$STP" -o stp.yaml
 grep -qi "secure-password\|your-api-token\|your-claude-key" stp.yaml && fail "a literal secret is in the plan"
 expect_grep "secret: env:STP_POSTGRES_PASSWORD" stp.yaml
-expect_grep "rto: 1800" stp.yaml
+expect_grep "rto: 2760" stp.yaml
+expect_grep "parallelism: 3" stp.yaml
 expect_grep "id: downtime" stp.yaml
 expect_grep 'exec: \[helm, rollback, spec-to-proof, "1", "-n", spec-to-proof, "--wait"\]' stp.yaml
 finish

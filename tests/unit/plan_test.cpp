@@ -3,6 +3,7 @@
 #include <random>
 
 #include "compiler/plan/plan.h"
+#include "compiler/plan/time_bounds.h"
 
 using namespace sparkc::plan;
 
@@ -30,6 +31,7 @@ static Plan Sample() {
   t.id = "b";
   t.source = "m.spark:9";
   t.after = {"a"};
+  t.timeout_ms = 60'000;
   t.action.kind = Action::Kind::Sequence;
   t.action.sequence.resize(2);
   t.action.sequence[1].kind = Action::Kind::Wait;
@@ -38,6 +40,7 @@ static Plan Sample() {
   t.undo.action.kind = Action::Kind::Manual;
   t.undo.action.instruction = "undo by hand";
   p.steps.push_back(t);
+  ComputeTimeBounds(p);
   p.digest = ComputeDigest(p);
   return p;
 }
@@ -75,7 +78,7 @@ TEST_CASE("malformed plans are invalid with a reason") {
   TextPosition at;
   CHECK(LoadPlan("[unclosed", loaded, error, &at) == LoadStatus::Invalid);
   CHECK(at.line >= 1);
-  CHECK(LoadPlan("{\"version\": 1}", loaded, error) == LoadStatus::Invalid);
+  CHECK(LoadPlan("{\"version\": 2}", loaded, error) == LoadStatus::Invalid);
   CHECK(error == "`plan.sparkc` is missing");
   // Aliases must not expand without bound.
   std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
@@ -205,6 +208,34 @@ TEST_CASE("the plan loader validates the structure the runtime relies on") {
   Plan negative = base;
   negative.steps[0].timeout_ms = -1000;
   CHECK(invalid(negative));
+}
+
+TEST_CASE("a plan whose time bounds its steps do not give is refused, digest or not") {
+  Plan base = Sample();
+  Plan loaded;
+  std::string error;
+  auto load = [&](Plan p) {
+    p.digest = ComputeDigest(p);
+    return LoadPlan(EmitYaml(p), loaded, error);
+  };
+  REQUIRE(load(base) == LoadStatus::Ok);
+  Plan tighter = base;  // a plan edited to promise a shorter run than its steps can keep
+  tighter.forward.estimate.total_ms -= 1;
+  CHECK(load(tighter) == LoadStatus::Invalid);
+  CHECK(error.find("`plan.time.forward.estimate` does not follow from the plan's steps") != std::string::npos);
+  Plan wider = base;  // more parallelism than the bounds were proven for
+  wider.parallelism = 8;
+  wider.steps[1].after.clear();
+  CHECK(load(wider) == LoadStatus::Invalid);
+  Plan rollback = base;
+  rollback.rollback.hard.total_ms = kUnbounded;
+  rollback.rollback.hard.unbounded = "edited";
+  CHECK(load(rollback) == LoadStatus::Invalid);
+  CHECK(error.find("plan.time.rollback.hard") != std::string::npos);
+  Plan old = base;
+  old.parallelism = 0;
+  CHECK(load(old) == LoadStatus::Invalid);
+  CHECK(error.find("`plan.time.parallelism` is 0") != std::string::npos);
 }
 
 TEST_CASE("a YAML plan reads back as the JSON it mirrors") {

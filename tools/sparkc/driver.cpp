@@ -16,6 +16,7 @@
 #include "compiler/compile/compile.h"
 #include "compiler/plan/diff.h"
 #include "compiler/plan/signature.h"
+#include "compiler/plan/time_bounds.h"
 #include "runtime/apply/apply.h"
 #include "runtime/exec/process.h"
 #include "runtime/secret/secret.h"
@@ -161,6 +162,10 @@ int Plan(const Options& o, std::ostream& out, std::ostream& err) {
     return kExitInvalid;
   }
   err << fmt::format("wrote {} ({} steps, {})\n", o.output, plan.steps.size(), plan.digest);
+  err << fmt::format("  the run ends within {} by estimate, {} by timeouts ({} steps at once)\n",
+                     plan::BoundText(plan.forward.estimate), plan::BoundText(plan.forward.hard), plan.parallelism);
+  err << fmt::format("  a rollback ends within {} by estimate, {} by timeouts, of the failure that starts it\n",
+                     plan::BoundText(plan.rollback.estimate), plan::BoundText(plan.rollback.hard));
   return kExitOk;
 }
 
@@ -340,10 +345,13 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   };
   auto* apply = app.add_subcommand("apply", "execute a plan (a plan file, or a spec planned first)");
   apply->add_option("file", o.files, "plan.yaml, plan.json or spec.spark")->required()->expected(1);
-  apply->add_option("-j,--jobs", o.run.jobs, "steps run in parallel")->check(CLI::Range(1, 1024));
+  apply->add_option("-j,--jobs", o.run.jobs, "steps run in parallel (default: the plan's parallelism)")
+      ->check(CLI::Range(1, 1024));
+  apply->add_flag("--accept-unproven-timing", o.run.accept_unproven_timing,
+                  "allow -j below the plan's parallelism: its time bounds may then not hold (journaled)");
   add_state(apply);
   add_reports(apply);
-  apply->add_flag("--dry-run", o.dry_run, "print the waves that would run; change nothing");
+  apply->add_flag("--dry-run", o.dry_run, "print when each step would start and the proven bounds; change nothing");
   apply->add_option("--approve", o.approvals, "approve a manual step or gate by id (repeatable)");
   apply->add_option("--approvals", o.approvals_file, "a YAML file of approvals: {step, by, note}")
       ->check(CLI::ExistingFile);
@@ -361,7 +369,10 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   add_state(rollback);
   add_reports(rollback);
   rollback->add_option("--to", o.run.to_step, "undo only what ran after this step");
-  rollback->add_option("-j,--jobs", o.run.jobs, "undo steps in parallel")->check(CLI::Range(1, 1024));
+  rollback->add_option("-j,--jobs", o.run.jobs, "undo steps in parallel (default: the plan's parallelism)")
+      ->check(CLI::Range(1, 1024));
+  rollback->add_flag("--accept-unproven-timing", o.run.accept_unproven_timing,
+                     "allow -j below the plan's parallelism: the rollback's bound may then not hold (journaled)");
   rollback->add_option("--require-signature", o.run.require_signature,
                        "undo only a run applied from a plan signed by this Ed25519 public key, PEM (the journal "
                        "keeps the signature)")
