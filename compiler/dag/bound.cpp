@@ -120,6 +120,8 @@ std::vector<uint32_t> WithoutSurplusTwins(const Schedule& s, const std::vector<u
 // (a set of mutually unordered nodes) bigger than that.
 bool WorkersCanLimit(const Schedule& s, const std::vector<uint32_t>& all, const std::vector<bool>& in) {
   if (s.workers <= 0 || static_cast<size_t>(s.workers) >= all.size()) return false;
+  // One worker: the bound is the sum of all, however the nodes are ordered.
+  if (s.workers == 1) return true;
   std::vector<uint32_t> nodes = WithoutSurplusTwins(s, all, in);
   if (static_cast<size_t>(s.workers) >= nodes.size()) return false;
   std::vector<bool> kept(s.preds.size(), false);
@@ -181,18 +183,28 @@ MakespanBound BoundMakespan(const Schedule& s, const std::vector<bool>& member, 
     return own + (m == 0 ? CeilDiv(others * kScale, l) : CeilDiv(others * (m - l) * kScale, l * m));
   };
 
-  std::vector<Wide> best(n, 0);
+  // The heaviest chain; among equally heavy ones (at one worker every chain
+  // weighs the same) the one whose own time is longest, which is the one a
+  // reader expects to see.
+  std::vector<Wide> best(n, 0), own(n, 0);
   std::vector<int64_t> prev(n, -1);
+  auto heavier = [&](uint32_t a, Wide weight_b, Wide own_b) {
+    return best[a] != weight_b ? best[a] > weight_b : own[a] > own_b;
+  };
   int64_t end = -1;
   for (uint32_t v : nodes) {
-    Wide before = 0;
+    Wide before = 0, before_own = 0;
     for (uint32_t p : s.preds[v]) {
-      if (!in[p] || best[p] < before || (best[p] == before && prev[v] >= 0)) continue;
-      before = best[p];
-      prev[v] = p;
+      if (!in[p]) continue;
+      if (prev[v] < 0 || heavier(p, before, before_own)) {
+        before = best[p];
+        before_own = own[p];
+        prev[v] = p;
+      }
     }
     best[v] = before + weight(v);
-    if (last < 0 && (end < 0 || best[v] >= best[end])) end = v;
+    own[v] = before_own + s.ms[v];
+    if (last < 0 && (end < 0 || !heavier(static_cast<uint32_t>(end), best[v], own[v]))) end = v;
   }
   if (last >= 0) end = last;
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <climits>
 #include <map>
 
@@ -25,6 +26,8 @@ TimeModel::TimeModel(const std::vector<Step>& steps, const std::vector<FanOut>& 
         preds_[i].push_back(it->second);
         succs_[it->second].push_back(i);
       }
+  for (bool backward : {false, true})
+    for (Basis basis : {Basis::Estimate, Basis::Timeout}) timelines_.push_back(Build(backward, basis));
 }
 
 // Node k is step order[k] forward and order[n-1-k] backward: the rollback
@@ -51,6 +54,9 @@ TimeModel::Timeline TimeModel::Build(bool backward, Basis basis) const {
   for (size_t k = 0; k < n; ++k) {
     const Step& step = steps_[t.step[k]];
     for (uint32_t p : backward ? succs_[t.step[k]] : preds_[t.step[k]]) t.schedule.preds[k].push_back(t.node[p]);
+    // By node: the same plan numbered from the spec or from the plan file
+    // must pick the same chain among equal ones.
+    std::sort(t.schedule.preds[k].begin(), t.schedule.preds[k].end());
     if (auto it = fanout.find(step.group); it != fanout.end()) t.schedule.group[k] = it->second;
     StepTime time = backward ? UndoTime(step, basis) : ForwardTime(step, basis);
     t.schedule.ms[k] = time.bounded() ? time.ms : 0;
@@ -84,17 +90,17 @@ Bound TimeModel::Named(const Timeline& t, const dag::MakespanBound& b) const {
 Bounds TimeModel::Forward() const {
   Bounds out;
   for (Basis basis : {Basis::Estimate, Basis::Timeout}) {
-    Timeline t = Build(false, basis);
+    const Timeline& t = Get(false, basis);
     (basis == Basis::Estimate ? out.estimate : out.hard) = Named(t, dag::BoundMakespan(t.schedule));
   }
   return out;
 }
 
 Bound TimeModel::RollbackBound(Basis basis) const {
-  Timeline backward = Build(true, basis);
+  const Timeline& backward = Get(true, basis);
   Bound out = Named(backward, dag::BoundMakespan(backward.schedule));
   if (!out.unbounded.empty()) return out;
-  Timeline forward = Build(false, basis);
+  const Timeline& forward = Get(false, basis);
   if (!forward.unbounded.empty()) {
     out = {};
     out.total_ms = kUnbounded;
@@ -111,7 +117,7 @@ Bounds TimeModel::Rollback() const { return {RollbackBound(Basis::Estimate), Rol
 // The steps that can run between the start of `from` and the end of `to`
 // are those that come neither before `from` nor after `to`.
 Bound TimeModel::WindowBound(Basis basis, uint32_t from, uint32_t to) const {
-  Timeline t = Build(false, basis);
+  const Timeline& t = Get(false, basis);
   size_t n = order_.size();
   auto reach = [&](uint32_t start, const std::vector<std::vector<uint32_t>>& edges) {
     std::vector<bool> seen(n, false);

@@ -39,6 +39,9 @@ class TimeModel {
     std::string unbounded;       // why some step's time has no bound
   };
   Timeline Build(bool backward, Basis basis) const;
+  const Timeline& Get(bool backward, Basis basis) const {
+    return timelines_[(backward ? 2 : 0) + (basis == Basis::Timeout ? 1 : 0)];
+  }
   Bound Named(const Timeline& t, const dag::MakespanBound& b) const;
   Bound RollbackBound(Basis basis) const;
   Bound WindowBound(Basis basis, uint32_t from, uint32_t to) const;
@@ -48,6 +51,7 @@ class TimeModel {
   std::vector<uint32_t> order_;
   std::vector<std::vector<uint32_t>> preds_, succs_;
   int64_t parallelism_;
+  std::vector<Timeline> timelines_;  // forward and backward, by estimate and by timeout
 };
 
 // "42 min", or "no bound (`approve` is a gate: it waits for a person)".

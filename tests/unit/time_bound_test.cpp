@@ -232,10 +232,9 @@ TEST_CASE("a fan-out of 4 with concurrency 1 takes 4 times as long, whatever the
     s.workers = workers;
     sparkc::dag::MakespanBound b = sparkc::dag::BoundMakespan(s);
     CHECK(b.total_ms == 60'000 + 4 * 600'000 + 60'000);
-    // The fan-out's limit is what says it: with it, no more than one node
-    // is ever ready beside the running one, so even one worker adds nothing.
-    CHECK(b.groups == std::vector<int32_t>{0});
-    CHECK_FALSE(b.workers_limit);
+    // One worker is the limit that says it; more, and the fan-out's is.
+    CHECK(b.groups == (workers == 1 ? std::vector<int32_t>{} : std::vector<int32_t>{0}));
+    CHECK(b.workers_limit == (workers == 1));
   }
   s.limit = {2};  // two at a time: Graham's bound for two workers, 25 min (the best order takes 20)
   s.workers = 0;
