@@ -43,7 +43,8 @@ constDecl     : 'const' IDENT (':' typeRef)? '=' expr ;
 fnDecl        : 'fn' IDENT '(' params? ')' '->' typeRef '=' expr ;
 entityDecl    : kind=('hardware' | 'environment' | 'service') IDENT block ;
 secretDecl    : 'secret' IDENT '=' expr ;
-invariantDecl : 'invariant' IDENT STRING? '{' expr '}' ;
+// `require` is a precondition: the same form, evaluated before a run starts.
+invariantDecl : kind=('invariant' | 'require') IDENT STRING? '{' expr '}' ;
 windowDecl    : 'window' IDENT block ;
 
 params : param (',' param)* ','? ;
@@ -63,7 +64,7 @@ name : IDENT | keyword ;
 keyword
   : 'module' | 'import' | 'as' | 'phase' | 'objective' | 'step' | 'gate'
   | 'template' | 'enum' | 'record' | 'const' | 'fn' | 'hardware' | 'environment'
-  | 'service' | 'secret' | 'invariant' | 'window'
+  | 'service' | 'secret' | 'invariant' | 'require' | 'window'
   ;
 
 dottedName : IDENT ('.' IDENT)* ;

@@ -155,6 +155,7 @@ const char* DeclKeyword(DeclKind kind) {
     case DeclKind::Service: return "service";
     case DeclKind::Secret: return "secret";
     case DeclKind::Invariant: return "invariant";
+    case DeclKind::Require: return "require";
     case DeclKind::Window: return "window";
   }
   return "?";

@@ -20,6 +20,7 @@ struct CheckedSpec {
   std::vector<Span> step_spans;     // parallel to steps: each step's name
   std::vector<plan::FanOut> fanouts;
   std::vector<plan::Invariant> invariants;
+  std::vector<plan::Invariant> preconditions;  // `require`
   std::vector<plan::Window> windows;
   std::vector<Span> window_spans;   // parallel to windows
   Span rto_span;                    // the `rto` field, when given

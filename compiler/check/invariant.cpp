@@ -1,6 +1,7 @@
-// Invariants: a static one is proven at compile time, and when it is false
-// the error shows the values that made it so; one that uses probes is
-// carried into the plan for `verify`.
+// Invariants and preconditions (`require`): a static one is proven at
+// compile time, and when it is false the error shows the values that made
+// it so; one that uses probes is carried into the plan, an invariant for
+// `verify` after the run, a precondition for `apply` before it.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -105,6 +106,9 @@ class Explainer {
 
 void CheckInvariant(const Program& program, Evaluator& ev, uint32_t module, const Decl& decl,
                     CheckedSpec& spec) {
+  bool require = decl.kind == DeclKind::Require;
+  const char* what = require ? "precondition" : "invariant";
+  std::vector<plan::Invariant>& into = require ? spec.preconditions : spec.invariants;
   plan::Invariant inv;
   inv.id = program.modules[module].prefix + decl.name;
   inv.description = decl.title.empty() ? decl.doc : decl.title;
@@ -114,28 +118,28 @@ void CheckInvariant(const Program& program, Evaluator& ev, uint32_t module, cons
   if (v.kind == Kind::Runtime && v.rt == Kind::Bool) {
     inv.runtime = true;
     inv.expr = v.s;
-    spec.invariants.push_back(std::move(inv));
+    into.push_back(std::move(inv));
     return;
   }
   const Module& ast = program.modules[module].ast;
   if (v.kind != Kind::Bool) {
     ev.diags().Error(DiagnosticKind::E0502, ast.expr(decl.value).span,
-                     fmt::format("an invariant must be a bool, found {}", eval::Describe(v)));
+                     fmt::format("{} {} must be a bool, found {}", require ? "a" : "an", what, eval::Describe(v)));
     return;
   }
   if (v.i) {
-    spec.invariants.push_back(std::move(inv));
+    into.push_back(std::move(inv));
     return;
   }
   const Expr& body = ast.expr(decl.value);
-  std::string message = fmt::format("invariant `{}` does not hold", decl.name);
+  std::string message = fmt::format("{} `{}` does not hold", what, decl.name);
   if (body.kind == ExprKind::Binary && IsComparison(body.text)) {
     Value lhs = ev.Eval(module, body.children[0]), rhs = ev.Eval(module, body.children[1]);
-    message = fmt::format("invariant `{}` does not hold: {} = {}, but {} = {}", decl.name,
+    message = fmt::format("{} `{}` does not hold: {} = {}, but {} = {}", what, decl.name,
                           PrintExpr(ast, body.children[0]), eval::Show(lhs), PrintExpr(ast, body.children[1]),
                           eval::Show(rhs));
   }
-  Diagnostic& d = ev.diags().Error(DiagnosticKind::E0501, body.span, message);
+  Diagnostic& d = ev.diags().Error(require ? DiagnosticKind::E0503 : DiagnosticKind::E0501, body.span, message);
   if (!decl.title.empty()) d.Note(decl.name_span, fmt::format("it states: {}", decl.title));
   Explainer(ev, module, d).False(decl.value, true);
 }

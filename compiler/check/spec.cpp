@@ -93,7 +93,8 @@ bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags
         case DeclKind::Environment: case DeclKind::Service:
           ev.Global(m, d);
           break;
-        case DeclKind::Invariant: check::CheckInvariant(program, ev, m, decl, spec); break;
+        case DeclKind::Invariant:
+        case DeclKind::Require: check::CheckInvariant(program, ev, m, decl, spec); break;
         case DeclKind::Window: CheckWindow(ev, m, decl, spec); break;
         case DeclKind::Objective:
           if (m != 0) break;  // an imported module's objective is not this migration's
@@ -122,6 +123,7 @@ bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags
   auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
   std::sort(spec.fanouts.begin(), spec.fanouts.end(), by_id);
   std::sort(spec.invariants.begin(), spec.invariants.end(), by_id);
+  std::sort(spec.preconditions.begin(), spec.preconditions.end(), by_id);
   return diags.error_count() == before;
 }
 

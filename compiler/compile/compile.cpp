@@ -112,6 +112,7 @@ bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags
   for (uint32_t i : order) plan.steps.push_back(std::move(spec.steps[i]));
   plan.fanouts = std::move(spec.fanouts);
   plan.invariants = std::move(spec.invariants);
+  plan.preconditions = std::move(spec.preconditions);
   if (options.digest) {
     plan.digest = plan::ComputeDigest(plan);
     done("digest");

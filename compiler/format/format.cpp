@@ -70,7 +70,7 @@ bool IsOperatorWord(std::string_view t) {
 }
 bool IsDeclWord(std::string_view t) {
   return In(t, {"module", "import", "phase", "objective", "step", "gate", "template", "enum", "record", "const", "fn",
-                "hardware", "environment", "service", "secret", "invariant", "window"});
+                "hardware", "environment", "service", "secret", "invariant", "require", "window"});
 }
 bool IsOpener(std::string_view t) { return t == "(" || t == "[" || t == "{"; }
 bool IsCloser(std::string_view t) { return t == ")" || t == "]" || t == "}"; }
@@ -213,7 +213,7 @@ class Formatter {
       std::string_view t = item.text;
       Write(t);
       if (IsOpener(t)) {
-        bool fields = t == "{" && (!open_.empty() || !In(decl_, {"enum", "record", "invariant"}));
+        bool fields = t == "{" && (!open_.empty() || !In(decl_, {"enum", "record", "invariant", "require"}));
         open_.push_back({t[0], Base(t[0]), -1, fields});
         anchors_.resize(std::min(anchors_.size(), open_.size()));
         awaiting = open_.size() - 1;

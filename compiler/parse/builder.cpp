@@ -262,7 +262,7 @@ void Builder::Declaration(P::DeclContext* ctx) {
     named(DeclKind::Secret, sec->IDENT());
     decl.value = Expression(sec->expr());
   } else if (auto* inv = ctx->invariantDecl()) {
-    named(DeclKind::Invariant, inv->IDENT());
+    named(inv->kind->getText() == "require" ? DeclKind::Require : DeclKind::Invariant, inv->IDENT());
     if (inv->STRING() != nullptr) decl.title = Unescape(inv->STRING()->getSymbol());
     decl.value = Expression(inv->expr());
   } else if (auto* w = ctx->windowDecl()) {

@@ -154,6 +154,8 @@ struct Plan {
   std::vector<Step> steps;    // topological order, ties broken by id
   std::vector<FanOut> fanouts;          // by id
   std::vector<Invariant> invariants;    // by id
+  // `require`: evaluated (runtime ones) before the first step of a new run.
+  std::vector<Invariant> preconditions;  // by id
   std::vector<Window> windows;          // by id
   int64_t parallelism = 1;              // the steps `apply` and `rollback` run at once
   Bounds forward;                       // the whole run

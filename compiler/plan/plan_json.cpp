@@ -417,17 +417,21 @@ Json ToJson(const Plan& plan, bool with_digest) {
   for (const FanOut& f : plan.fanouts)
     fanouts.push_back(Json{{"id", f.id}, {"concurrency", f.concurrency}, {"instances", f.instances}});
   j["fan_outs"] = std::move(fanouts);
-  Json invariants = Json::array();
-  for (const Invariant& inv : plan.invariants) {
-    Json i;
-    i["id"] = inv.id;
-    if (!inv.description.empty()) i["description"] = inv.description;
-    i["source"] = inv.source;
-    i["when"] = inv.runtime ? "runtime" : "proven";
-    if (inv.runtime) i["check"] = inv.expr;
-    invariants.push_back(std::move(i));
-  }
-  j["invariants"] = std::move(invariants);
+  auto conditions = [](const std::vector<Invariant>& list) {
+    Json out = Json::array();
+    for (const Invariant& inv : list) {
+      Json i;
+      i["id"] = inv.id;
+      if (!inv.description.empty()) i["description"] = inv.description;
+      i["source"] = inv.source;
+      i["when"] = inv.runtime ? "runtime" : "proven";
+      if (inv.runtime) i["check"] = inv.expr;
+      out.push_back(std::move(i));
+    }
+    return out;
+  };
+  j["requires"] = conditions(plan.preconditions);
+  j["invariants"] = conditions(plan.invariants);
   Json windows = Json::array();
   for (const Window& w : plan.windows)
     windows.push_back(Json{{"id", w.id}, {"from", w.from}, {"to", w.to}, {"max", Seconds(w.max_ms)},
@@ -472,7 +476,7 @@ bool FromJson(const Json& j, Plan& plan, std::string& error) {
   plan = Plan{};
   try {
     int64_t version = Int(Get(j, "version", "plan"), "plan.version");
-    Only(j, "plan", {"version", "sparkc", "module", "objective", "phases", "steps", "fan_outs", "invariants",
+    Only(j, "plan", {"version", "sparkc", "module", "objective", "phases", "steps", "fan_outs", "requires", "invariants",
                      "windows", "time", "rollback", "points_of_no_return", "digest"});
     if (version != kPlanVersion)
       throw Invalid{fmt::format("plan version {} is not supported (this sparkc reads version {})",
@@ -495,6 +499,7 @@ bool FromJson(const Json& j, Plan& plan, std::string& error) {
       return FanOut{Str(Get(f, "id", path), path + ".id"), Int(Get(f, "concurrency", path), path + ".concurrency"),
                     StrList(Get(f, "instances", path), path + ".instances")};
     });
+    ReadList(j, "requires", plan.preconditions, ReadInvariant);
     ReadList(j, "invariants", plan.invariants, ReadInvariant);
     ReadList(j, "windows", plan.windows, [](const Json& w, const std::string& path) {
       Only(w, path, {"id", "from", "to", "max", "bound"});

@@ -236,8 +236,9 @@ std::vector<std::string> SecretRefs(const plan::Plan& plan) {
     if (!step.check.empty()) CollectSecretRefs(step.check, refs);
     if (!step.undo_check.empty()) CollectSecretRefs(step.undo_check, refs);
   }
-  for (const plan::Invariant& inv : plan.invariants)
-    if (inv.runtime) CollectSecretRefs(inv.expr, refs);
+  for (const auto* list : {&plan.invariants, &plan.preconditions})
+    for (const plan::Invariant& inv : *list)
+      if (inv.runtime) CollectSecretRefs(inv.expr, refs);
   return refs;
 }
 

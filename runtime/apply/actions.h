@@ -43,8 +43,8 @@ ActionResult PerformAction(const plan::Action& action, const ActionContext& cont
 // "exec mkdir -p out": how logs and dry runs name an action.
 std::string DescribeAction(const plan::Action& action);
 
-// Every secret reference the plan's actions, undos, checks and runtime
-// invariants name, for CaptureEnvironmentSecrets.
+// Every secret reference the plan's actions, undos, checks, runtime
+// invariants and preconditions name, for CaptureEnvironmentSecrets.
 std::vector<std::string> SecretRefs(const plan::Plan& plan);
 
 }  // namespace sparkc::runtime

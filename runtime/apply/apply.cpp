@@ -16,6 +16,7 @@
 #include "runtime/apply/report.h"
 #include "runtime/apply/reporter.h"
 #include "runtime/apply/state_access.h"
+#include "runtime/apply/preconditions.h"
 #include "runtime/apply/schedule.h"
 #include "runtime/exec/strays.h"
 #include "runtime/probe/condition.h"
@@ -556,6 +557,16 @@ int Apply(const plan::Plan& plan, const RunOptions& requested) {
       previous = state.store->Steps(run);
       state.store->SetRunStatus(run, "running");
     } else {
+      // A new run starts only in a world its preconditions hold in; a
+      // resumed one has acted already, and its steps' checks decide.
+      PreconditionCount pre = CheckPreconditions(plan, *options.out);
+      if (pre.failed > 0) {
+        *options.err << fmt::format("sparkc: error: {} of {} preconditions do not hold; no step was started\n"
+                                    "  help: make them hold and run `sparkc apply` again; `sparkc verify` "
+                                    "evaluates them without starting anything\n",
+                                    pre.failed, pre.failed + pre.held);
+        return kExitPreconditionFailed;
+      }
       run = state.store->CreateRun(plan.digest, plan::ToJson(plan).dump());
     }
     RecordSignature(*state.store, run, options);

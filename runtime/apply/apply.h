@@ -22,6 +22,7 @@ enum ExitCode : int {
   kExitDrift = 5,
   kExitAwaitingApproval = 6,
   kExitLocked = 7,
+  kExitPreconditionFailed = 8,  // a `require` is false: apply started nothing
 };
 
 struct RunOptions {

@@ -77,6 +77,9 @@ int DryRun(const plan::Plan& plan, const RunOptions& requested) {
                               "(estimates, retries included), {} (timeouts)\n",
                               plan::HumanDuration(clock.now_ms()), plan::BoundText(plan.forward.estimate),
                               plan::BoundText(plan.forward.hard));
+  for (const plan::Invariant& pre : plan.preconditions)
+    if (pre.runtime)
+      *options.out << fmt::format("  {:<12} require {}: {}\n", "before", Printable(pre.id), Printable(pre.expr));
   for (uint32_t i : order) {
     const plan::Step& step = plan.steps[i];
     std::string at = "+" + plan::HumanDuration(clock.started_ms()[i]);

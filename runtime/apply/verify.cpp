@@ -7,6 +7,7 @@
 #include "compiler/source/source.h"
 #include "runtime/apply/actions.h"
 #include "runtime/apply/apply.h"
+#include "runtime/apply/preconditions.h"
 #include "runtime/secret/secret.h"
 #include "runtime/apply/state_access.h"
 #include "runtime/probe/condition.h"
@@ -28,11 +29,24 @@ int Verify(const plan::Plan& plan, const RunOptions& options) {
   } catch (const std::exception& e) {
     return ReportStateError(options, fmt::format("state store: {}", e.what()));
   }
+  // Before any run of the plan, `verify` asks whether the world is ready:
+  // the preconditions `apply` would evaluate. After one, they described the
+  // world before it, and the steps' checks and the invariants are due.
   if (!last || last->digest != plan.digest) {
-    *options.out << fmt::format("no run of this plan ({}) in `{}`; nothing to verify\n", plan.digest,
-                                DisplayLocation(options.state_dir));
-    return kExitOk;
+    PreconditionCount pre = CheckPreconditions(plan, *options.out);
+    if (pre.held + pre.failed == 0) {
+      *options.out << fmt::format("no run of this plan ({}) in `{}`; nothing to verify\n", plan.digest,
+                                  DisplayLocation(options.state_dir));
+      return kExitOk;
+    }
+    *options.out << fmt::format("{} of {} preconditions hold; no run of this plan yet\n", pre.held,
+                                pre.held + pre.failed);
+    return pre.failed == 0 ? kExitOk : kExitPreconditionFailed;
   }
+  for (const plan::Invariant& pre : plan.preconditions)
+    if (pre.runtime)
+      *options.out << fmt::format("skip   require {}  (a precondition: evaluated before run {} started)\n",
+                                  Printable(pre.id), last->id);
   size_t checked = 0, drifted = 0;
   for (const plan::Step& step : plan.steps) {
     auto it = steps.find(step.id);

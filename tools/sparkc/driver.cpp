@@ -378,7 +378,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
                        "keeps the signature)")
       ->check(CLI::ExistingFile);
 
-  auto* verify = app.add_subcommand("verify", "evaluate the checks of applied steps; exit 5 on drift");
+  auto* verify = app.add_subcommand("verify", "evaluate the checks of applied steps (exit 5 on drift), or before any run the preconditions (exit 8 when one is false)");
   verify->add_option("file", o.files, "plan.yaml, plan.json or spec.spark")->required()->expected(1);
   add_state(verify);
   verify->add_option("--require-signature", o.run.require_signature,
