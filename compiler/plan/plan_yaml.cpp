@@ -18,20 +18,29 @@ using Json = nlohmann::ordered_json;
 const std::set<std::string> kDurationKeys = {"timeout", "estimate", "undo_estimate",
                                              "rto", "rpo", "wait", "max", "total", "path", "drain"};
 
-// Plain scalars are read back as numbers, booleans or null when they look
-// like one; every string that could be misread is quoted. A trailing `:`
-// would read as a mapping key.
+// A string is written plain only when no YAML resolver, 1.1 (PyYAML,
+// libyaml, Go's yaml.v2) or 1.2 (js-yaml, ruamel, yaml-cpp), can read it as
+// anything else; otherwise it is double-quoted. Plain strings start with a
+// letter, `_` or `/` and go on with `[A-Za-z0-9_./:@+=-]`, never ending in
+// `:`: that leaves out every number, timestamp, sexagesimal, `.inf`, `.nan`,
+// `~`, `<<` and `=` of either version, since all of them start with a digit,
+// a sign, a dot or a symbol. What remains are the words: YAML 1.1's
+// booleans (y, yes, on, ... in the three casings it knows) and null in
+// every casing, which are compared without case.
 bool NeedsQuotes(std::string_view s) {
-  // Plain: `[A-Za-z_./][A-Za-z0-9_./:@+=-]*`, not ending in `:`.
-  auto first = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '/'; };
+  auto first = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '/'; };
   auto rest = [&](char c) {
-    return first(c) || std::isdigit(static_cast<unsigned char>(c)) || std::string_view(":@+=-").find(c) != std::string_view::npos;
+    return first(c) || c == '.' || std::isdigit(static_cast<unsigned char>(c)) ||
+           std::string_view(":@+=-").find(c) != std::string_view::npos;
   };
   bool plain = !s.empty() && first(s[0]) && s.back() != ':' && std::all_of(s.begin() + 1, s.end(), rest);
-  static const std::set<std::string_view> kReserved = {"true", "false", "null", "yes", "no", "on",
-                                                       "off", "y", "n", "True", "False",
-                                                       "Null", "NULL", "TRUE", "FALSE", "Yes", "No"};
-  return !plain || kReserved.contains(s);
+  if (!plain) return true;
+  if (s.size() > 5) return false;
+  std::string lower(s);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::set<std::string_view> kWords = {"true", "false", "yes", "no", "on", "off",
+                                                    "y", "n", "null"};
+  return kWords.contains(lower);
 }
 
 // The next UTF-8 sequence of `s` at `i` (valid: plans are checked text).

@@ -253,7 +253,7 @@ TEST_CASE("a YAML plan reads back as the JSON it mirrors") {
 static const std::vector<std::string> kAwkward = {
     "", " ", " lead", "trail ", "a: b", "a:", ":", "#x", "a #b", "- x", "-", "[a]", "{a}", "*a", "&a",
     "!a", "%a", "@a", "`a", "|", ">", "'", "\"", "\\", "? x", "~", "null", "Null", "true", "yes", "off",
-    "0", "-1", "1.5", "1e5", ".5", "0x1F", ".inf", ".nan", "\n", "a\nb", "\r\n", "\t", "a\x01b", "\x7f",
+    "0", "-1", "1.5", "1e5", ".5", "0x1F", ".inf", ".nan", ".Inf", ".NaN", "-.INF", "On", "NO", "Y", "OFF", "nULL", "y", "\n", "a\nb", "\r\n", "\t", "a\x01b", "\x7f",
     "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xef\xbb\xbf", "\xc2\x80", "\xc2\x9f", "\xc2\xa0",
     "\xef\xbf\xbe", "\xef\xbf\xbf", "\xf0\x9f\x9a\x80", "https://x:8080/a?b=c&d", "a, b", "a]", "a}"};
 

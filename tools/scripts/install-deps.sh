@@ -10,17 +10,28 @@ packages=(
   clang libclang-rt-14-dev
   # The Spec-to-Proof local demo and its tests: real servers on 127.0.0.1.
   postgresql-15 postgresql-client-15 redis-server redis-tools nats-server
+  # The YAML plan is checked against PyYAML (YAML 1.1) and js-yaml (YAML 1.2).
+  python3-yaml
 )
+# Node.js for js-yaml: Debian's, unless one (with its npm) is installed already.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "all build dependencies are installed"
-  exit 0
+else
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# js-yaml, pinned, outside the tree (tests/e2e/yaml_readers.sh finds it here).
+npm_dir=${SPARKC_NPM_DIR:-$HOME/.cache/sparkc/npm}
+if [ ! -f "$npm_dir/node_modules/js-yaml/package.json" ]; then
+  mkdir -p "$npm_dir"
+  npm install --prefix "$npm_dir" --no-audit --no-fund --silent js-yaml@4.1.0
+fi
