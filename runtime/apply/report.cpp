@@ -5,13 +5,27 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "compiler/source/source.h"
+
 namespace sparkc::runtime {
 namespace {
 
-std::string XmlEscape(std::string_view text) {
+// Text as XML 1.0 character data: valid UTF-8 first (what is not is
+// replaced by U+FFFD), then the markup characters escaped, and the code
+// points XML has no place for (C0 controls but tab and line breaks, U+FFFE,
+// U+FFFF) written as visible escapes.
+std::string XmlEscape(std::string_view raw) {
+  std::string text = ValidUtf8(raw);
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    // U+FFFE and U+FFFF: EF BF BE and EF BF BF.
+    if (c == '\xef' && i + 2 < text.size() && text[i + 1] == '\xbf' && (text[i + 2] == '\xbe' || text[i + 2] == '\xbf')) {
+      out += text[i + 2] == '\xbe' ? "\\ufffe" : "\\uffff";
+      i += 2;
+      continue;
+    }
     switch (c) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
@@ -73,8 +87,9 @@ std::string JUnitReport(const plan::Plan& plan, const RunSummary& run, const std
   }
   std::string suite = XmlEscape(plan.module.empty() ? "sparkc" : plan.module);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"sparkc {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
-                     "time=\"{:.3f}\">\n", run.command, steps.size(), failures, errors, skipped, run.seconds);
+  // The Jenkins xunit junit-10.xsd allows no `skipped` on <testsuites>.
+  out += fmt::format("<testsuites name=\"sparkc {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n",
+                     run.command, steps.size(), failures, errors, run.seconds);
   out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
                      "time=\"{:.3f}\">\n", suite, steps.size(), failures, errors, skipped, run.seconds);
   out += fmt::format("    <properties>\n      <property name=\"plan\" value=\"{}\"/>\n"

@@ -112,6 +112,9 @@ step b { after = [a]; do = shell("echo 'disk <full> & more' >&2; exit 3"); undo 
 step c { after = [b]; do = exec("true"); undo = none }
 SPEC
 expect_exit 3 "a failed run" -- "$SPARKC" apply fail.spark --junit fail.xml --report fail.json --progress live
+for xml in stop.xml run.xml fail.xml; do
+  python3 "$ROOT/tests/e2e/data/junit_schema_check.py" "$xml" || fail "$xml is not what junit-10.xsd allows"
+done
 python3 - <<'PY' || fail "reports of a failed run"
 import json, xml.etree.ElementTree as ET
 root = ET.parse("fail.xml").getroot()

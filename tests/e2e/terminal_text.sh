@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 
 cat > spec.spark <<'SPEC'
 step noisy {
-  do   = exec("sh", "-c", "printf 'before\\033[2J\\033]0;owned\\007after\\r\\377\\n'; exit 1")
+  do   = exec("sh", "-c", "printf 'before\\033[2J\\033]0;owned\\007after\\r\\377\\357\\277\\277\\n'; exit 1")
   undo = none
 }
 SPEC
@@ -24,4 +24,5 @@ expect_exit 0 "status" -- "$SPARKC" status
 if grep -q $'\x1b' out.txt; then fail "status printed an escape sequence"; fi
 python3 -c 'import json; json.load(open("run.json"))' || fail "the JSON report is not valid JSON"
 python3 -c 'import xml.dom.minidom as m; m.parse("run.xml")' || fail "the JUnit report is not valid XML"
+python3 "$ROOT/tests/e2e/data/junit_schema_check.py" run.xml || fail "the JUnit report is not what junit-10.xsd allows"
 finish
