@@ -77,8 +77,11 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   result.kind = ActionResult::Kind::Failed;
   result.message = Redact(r.Summary());
   result.exit_code = r.started ? (r.signal != 0 ? 128 + r.signal : r.exit_code) : 127;
-  std::string output = r.err.empty() ? r.out : r.err;
-  result.output = TailUtf8(Redact(output), 2000);
+  // Both streams, each with its tail: a command may explain itself on
+  // either (or print its progress on one and its error on the other).
+  auto tail = [](const std::string& text) { return TailUtf8(Redact(text), 2000); };
+  if (r.err.empty() || r.out.empty()) result.output = tail(r.err.empty() ? r.out : r.err);
+  else result.output = "stdout:\n" + tail(r.out) + (r.out.back() == '\n' ? "" : "\n") + "stderr:\n" + tail(r.err);
   if (r.truncated)
     result.output += fmt::format("\n(output truncated: sparkc keeps the first {} KiB of each stream)",
                                  kDefaultOutputCap / 1024);

@@ -25,4 +25,16 @@ if grep -q $'\x1b' out.txt; then fail "status printed an escape sequence"; fi
 python3 -c 'import json; json.load(open("run.json"))' || fail "the JSON report is not valid JSON"
 python3 -c 'import xml.dom.minidom as m; m.parse("run.xml")' || fail "the JUnit report is not valid XML"
 python3 "$ROOT/tests/e2e/data/junit_schema_check.py" run.xml || fail "the JUnit report is not what junit-10.xsd allows"
+
+# A step that writes to both streams keeps both in its failure, and bytes
+# that are not UTF-8 change nothing but their own text.
+cat > both.spark <<'SPEC'
+step both { do = exec("sh", "-c", "printf 'progress \\377\\n'; printf 'the real error\\n' >&2; exit 3"); undo = none }
+SPEC
+expect_exit 3 "a step that writes to both streams" -- "$SPARKC" apply both.spark --state both --report both.json --junit both.xml
+expect_grep "| progress" out.txt
+expect_grep "| the real error" out.txt
+python3 -c 'import json; o = json.load(open("both.json"))["steps"][0]["output"]; assert "progress" in o and "the real error" in o, o' ||
+  fail "the report dropped a stream"
+python3 "$ROOT/tests/e2e/data/junit_schema_check.py" both.xml || fail "both.xml is not what junit-10.xsd allows"
 finish
