@@ -19,6 +19,8 @@ constexpr size_t kMaxWidthNodes = 2048;
 
 Wide CeilDiv(Wide a, Wide b) { return (a + b - 1) / b; }
 
+int32_t GroupOf(const Schedule& s, size_t v) { return v < s.group.size() ? s.group[v] : -1; }
+
 int64_t Saturate(Wide v) {
   return v > std::numeric_limits<int64_t>::max() ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(v);
 }
@@ -101,7 +103,7 @@ std::vector<uint32_t> WithoutSurplusTwins(const Schedule& s, const std::vector<u
   std::map<std::tuple<int32_t, std::vector<uint32_t>, std::vector<uint32_t>>, int64_t> kept;
   std::vector<uint32_t> out;
   for (uint32_t v : nodes) {
-    int32_t g = v < s.group.size() ? s.group[v] : -1;
+    int32_t g = GroupOf(s, v);
     if (g >= 0 && s.limit[g] > 0) {
       std::vector<uint32_t> preds;
       for (uint32_t p : s.preds[v])
@@ -157,10 +159,9 @@ MakespanBound BoundMakespan(const Schedule& s, const std::vector<bool>& member, 
   Wide work = 0;
   std::vector<Wide> group_work(s.limit.size(), 0);
   std::vector<size_t> group_size(s.limit.size(), 0);
-  auto group_of = [&](uint32_t v) { return v < s.group.size() ? s.group[v] : -1; };
   for (uint32_t v : nodes) {
     work += s.ms[v];
-    if (int32_t g = group_of(v); g >= 0) {
+    if (int32_t g = GroupOf(s, v); g >= 0) {
       group_work[g] += s.ms[v];
       ++group_size[g];
     }
@@ -177,7 +178,7 @@ MakespanBound BoundMakespan(const Schedule& s, const std::vector<bool>& member, 
   auto weight = [&](uint32_t v) {
     Wide d = s.ms[v];
     Wide own = m == 0 ? d * kScale : CeilDiv(d * (m - 1) * kScale, m);
-    int32_t g = group_of(v);
+    int32_t g = GroupOf(s, v);
     if (g < 0 || !binds(g)) return own;
     Wide l = s.limit[g], others = group_work[g] - d;
     return own + (m == 0 ? CeilDiv(others * kScale, l) : CeilDiv(others * (m - l) * kScale, l * m));
@@ -214,7 +215,7 @@ MakespanBound BoundMakespan(const Schedule& s, const std::vector<bool>& member, 
   for (int64_t v = end; v >= 0; v = prev[v]) {
     out.chain.push_back(static_cast<uint32_t>(v));
     chain_ms += s.ms[v];
-    int32_t g = group_of(static_cast<uint32_t>(v));
+    int32_t g = GroupOf(s, static_cast<size_t>(v));
     if (g >= 0 && binds(g) && group_work[g] > s.ms[v]) out.groups.push_back(g);
   }
   std::reverse(out.chain.begin(), out.chain.end());
@@ -247,10 +248,9 @@ int64_t LongestInFlight(const Schedule& s) {
         bit(apart, w * 64 + static_cast<size_t>(__builtin_ctzll(bits)), words, u);
     }
   }
-  auto group_of = [&](size_t v) { return v < s.group.size() ? s.group[v] : -1; };
   std::vector<std::vector<size_t>> serial(s.limit.size());
   for (size_t v = 0; v < n; ++v)
-    if (int32_t g = group_of(v); g >= 0 && s.limit[g] == 1) serial[g].push_back(v);
+    if (int32_t g = GroupOf(s, v); g >= 0 && s.limit[g] == 1) serial[g].push_back(v);
   for (const std::vector<size_t>& members : serial)
     for (size_t u : members)
       for (size_t v : members) bit(apart, u, words, v);

@@ -14,6 +14,19 @@ const char* const kTimeContract =
     "holds whatever the durations, from timeouts, retries and backoff; both at `parallelism` steps at once "
     "(or more), not counting sparkc's own bookkeeping between steps";
 
+FanOutGroups GroupsOf(const std::vector<Step>& steps, const std::vector<FanOut>& fanouts) {
+  FanOutGroups out;
+  std::map<std::string, int32_t> index;
+  for (const FanOut& f : fanouts) {
+    index[f.id] = static_cast<int32_t>(out.limit.size());
+    out.limit.push_back(f.concurrency);
+  }
+  out.group.assign(steps.size(), -1);
+  for (size_t i = 0; i < steps.size(); ++i)
+    if (auto it = index.find(steps[i].group); it != index.end()) out.group[i] = it->second;
+  return out;
+}
+
 TimeModel::TimeModel(const std::vector<Step>& steps, const std::vector<FanOut>& fanouts, std::vector<uint32_t> order,
                      int64_t parallelism)
     : steps_(steps), fanouts_(fanouts), order_(std::move(order)), preds_(steps.size()), succs_(steps.size()),
@@ -42,11 +55,8 @@ TimeModel::Timeline TimeModel::Build(bool backward, Basis basis) const {
     t.step[k] = i;
     t.node[i] = static_cast<uint32_t>(k);
   }
-  std::map<std::string, int32_t> fanout;
-  for (const FanOut& f : fanouts_) {
-    fanout[f.id] = static_cast<int32_t>(t.schedule.limit.size());
-    t.schedule.limit.push_back(f.concurrency);
-  }
+  FanOutGroups groups = GroupsOf(steps_, fanouts_);
+  t.schedule.limit = groups.limit;
   t.schedule.workers = parallelism_;
   t.schedule.preds.resize(n);
   t.schedule.ms.resize(n);
@@ -57,7 +67,7 @@ TimeModel::Timeline TimeModel::Build(bool backward, Basis basis) const {
     // By node: the same plan numbered from the spec or from the plan file
     // must pick the same chain among equal ones.
     std::sort(t.schedule.preds[k].begin(), t.schedule.preds[k].end());
-    if (auto it = fanout.find(step.group); it != fanout.end()) t.schedule.group[k] = it->second;
+    t.schedule.group[k] = groups.group[t.step[k]];
     StepTime time = backward ? UndoTime(step, basis) : ForwardTime(step, basis);
     t.schedule.ms[k] = time.bounded() ? time.ms : 0;
     if (!time.bounded() && t.unbounded.empty()) t.unbounded = time.unbounded;

@@ -14,6 +14,14 @@
 
 namespace sparkc::plan {
 
+// Each step's fan-out as an index into `limit` (-1 for none) and each
+// fan-out's `concurrency` (0: none): the groups of the walker and of the bound.
+struct FanOutGroups {
+  std::vector<int32_t> group;  // by step
+  std::vector<int64_t> limit;  // by fan-out, in plan order
+};
+FanOutGroups GroupsOf(const std::vector<Step>& steps, const std::vector<FanOut>& fanouts);
+
 // What the bounds promise, as the plan states it.
 extern const char* const kTimeContract;
 

@@ -10,6 +10,7 @@
 
 #include "compiler/dag/bound.h"
 #include "compiler/plan/step_time.h"
+#include "compiler/plan/time_bounds.h"
 #include "compiler/source/source.h"
 #include "runtime/secret/secret.h"
 
@@ -208,11 +209,8 @@ int64_t Reporter::RemainingMsLocked() const {
   size_t n = steps_.size();
   std::vector<int64_t> node(n, -1);
   dag::Schedule left;
-  std::map<std::string, int32_t> fanout;
-  for (const plan::FanOut& f : plan_.fanouts) {
-    fanout[f.id] = static_cast<int32_t>(left.limit.size());
-    left.limit.push_back(f.concurrency);
-  }
+  plan::FanOutGroups groups = plan::GroupsOf(plan_.steps, plan_.fanouts);
+  left.limit = groups.limit;
   left.workers = jobs_;
   for (size_t k = 0; k < n; ++k) {  // plan order is topological
     const StepOutcome& s = steps_[k];
@@ -222,8 +220,7 @@ int64_t Reporter::RemainingMsLocked() const {
     if (running) ms = std::max<int64_t>(0, ms - static_cast<int64_t>((now - s.started) * 1000));
     node[k] = static_cast<int64_t>(left.ms.size());
     left.ms.push_back(ms);
-    auto it = fanout.find(plan_.steps[k].group);
-    left.group.push_back(it == fanout.end() ? -1 : it->second);
+    left.group.push_back(groups.group[k]);
     left.preds.emplace_back();
   }
   for (size_t k = 0; k < n; ++k)

@@ -1,5 +1,7 @@
 #include "runtime/apply/schedule.h"
 
+#include "compiler/plan/time_bounds.h"
+
 #include <algorithm>
 #include <map>
 #include <string>
@@ -9,14 +11,9 @@ namespace {
 
 // `concurrency` of a fan-out bounds its instances, forward and in rollback.
 void LimitFanOuts(const plan::Plan& plan, WalkOptions& walk) {
-  std::map<std::string, int> group_index;
-  for (const plan::FanOut& f : plan.fanouts) {
-    group_index[f.id] = static_cast<int>(walk.limit.size());
-    walk.limit.push_back(static_cast<int>(f.concurrency));
-  }
-  walk.group.assign(plan.steps.size(), -1);
-  for (size_t i = 0; i < plan.steps.size(); ++i)
-    if (auto it = group_index.find(plan.steps[i].group); it != group_index.end()) walk.group[i] = it->second;
+  plan::FanOutGroups groups = plan::GroupsOf(plan.steps, plan.fanouts);
+  walk.group.assign(groups.group.begin(), groups.group.end());
+  walk.limit.assign(groups.limit.begin(), groups.limit.end());
 }
 
 }  // namespace
