@@ -89,16 +89,17 @@ TEST_CASE("a worker with nothing to start calls the idle hook before it waits") 
   // has nothing to start while 1 runs.
   std::vector<std::vector<uint32_t>> deps = {{}, {}, {0, 1}};
   std::vector<bool> runnable(3, true);
-  std::atomic<bool> zero_done{false}, idle_while_one_ran{false}, one_running{false};
+  // "While 1 runs": after 0 ended and before 1 ended (1 was started with 0;
+  // whether its thread has begun the task yet is the scheduler's business).
+  std::atomic<bool> zero_done{false}, idle_while_one_ran{false}, one_done{false};
   WalkOptions options = Options(2, true);
   options.idle = [&] {
-    if (zero_done && one_running) idle_while_one_ran = true;
+    if (zero_done && !one_done) idle_while_one_ran = true;
   };
   auto task = [&](uint32_t v) {
     if (v == 1) {
-      one_running = true;
       for (int i = 0; i < 200 && !idle_while_one_ran; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      one_running = false;
+      one_done = true;
     }
     if (v == 0) zero_done = true;
     return true;
