@@ -19,6 +19,7 @@ decl
   | enumDecl
   | recordDecl
   | constDecl
+  | paramDecl
   | fnDecl
   | entityDecl
   | secretDecl
@@ -40,6 +41,10 @@ enumDecl      : 'enum' IDENT '{' (IDENT (',' | ';')?)* '}' ;
 recordDecl    : 'record' IDENT '{' (member (';' | ',')?)* '}' ;
 member        : name ':' typeRef ('=' expr)? ;
 constDecl     : 'const' IDENT (':' typeRef)? '=' expr ;
+// A value given when the plan is made (`--var NAME=VALUE`); without a
+// default it must be given.
+// `window` may name one (`--var window=30min`), as `hardware` may a value.
+paramDecl     : 'param' pname=(IDENT | 'window') ':' typeRef ('=' expr)? ;
 fnDecl        : 'fn' IDENT '(' params? ')' '->' typeRef '=' expr ;
 entityDecl    : kind=('hardware' | 'environment' | 'service') IDENT block ;
 secretDecl    : 'secret' IDENT '=' expr ;
@@ -64,7 +69,7 @@ name : IDENT | keyword ;
 keyword
   : 'module' | 'import' | 'as' | 'phase' | 'objective' | 'step' | 'gate'
   | 'template' | 'enum' | 'record' | 'const' | 'fn' | 'hardware' | 'environment'
-  | 'service' | 'secret' | 'invariant' | 'require' | 'window'
+  | 'service' | 'secret' | 'invariant' | 'require' | 'window' | 'param'
   ;
 
 dottedName : IDENT ('.' IDENT)* ;
@@ -84,7 +89,7 @@ expr
   | ('true' | 'false')                                            # boolLit
   | 'none'                                                        # noneLit
   | 'irreversible' STRING                                         # irreversibleLit
-  | (IDENT | 'hardware')                                          # nameRef
+  | (IDENT | 'hardware' | 'window')                               # nameRef
   | '[' expr 'for' IDENT 'in' expr ('if' expr)? ']'               # listComp
   | '[' (expr (',' expr)* ','?)? ']'                              # listLit
   | block                                                         # mapLit

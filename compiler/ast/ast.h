@@ -80,7 +80,7 @@ struct Param {
 
 enum class DeclKind {
   Module, Import, Phase, Objective, Step, Gate, Template, Enum, Record, Const, Fn,
-  Hardware, Environment, Service, Secret, Invariant, Require, Window,
+  Hardware, Environment, Service, Secret, Invariant, Require, Window, Param,
 };
 
 // The keyword that introduces a declaration: "step", "hardware", ...

@@ -149,6 +149,7 @@ const char* DeclKeyword(DeclKind kind) {
     case DeclKind::Enum: return "enum";
     case DeclKind::Record: return "record";
     case DeclKind::Const: return "const";
+    case DeclKind::Param: return "param";
     case DeclKind::Fn: return "fn";
     case DeclKind::Hardware: return "hardware";
     case DeclKind::Environment: return "environment";

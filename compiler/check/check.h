@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/compile/compile.h"
 #include "compiler/dag/dag.h"
 #include "compiler/plan/plan.h"
 #include "compiler/resolve/resolve.h"
@@ -26,6 +27,7 @@ struct CheckedSpec {
   Span rto_span;                    // the `rto` field, when given
   int64_t parallelism = 1;          // objective.parallelism: steps at once
   Span parallelism_span;
+  std::vector<std::pair<std::string, std::string>> params;  // by name: each param's value as text
 };
 
 // Timeout of a step that states none.
@@ -33,13 +35,20 @@ constexpr int64_t kDefaultTimeoutMs = 3'600'000;
 using plan::kMaxRetries;
 using plan::kMaxParallelism;
 
+// `params`: the values given for the spec's `param`s (null: none).
 bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags,
-                  CheckedSpec& spec);
+                  CheckedSpec& spec, const ParamValues* params = nullptr);
 
 // Every `irreversible` step must have a gate among its ancestors; returns
 // each with the nearest such gate. `order` is a topological order of spec.steps.
 std::vector<plan::PointOfNoReturn> CheckGates(const CheckedSpec& spec, const dag::Graph& graph,
                                               const std::vector<uint32_t>& order, Diagnostics& diags);
+
+// Outputs used by later steps: each use comes after its producer in the DAG
+// (a step's own outputs only outside its `do`). Marks the outputs of steps
+// whose `do` reads a secret (or a secret output) as secrets, and refuses
+// secret outputs in argument vectors.
+void CheckInputs(CheckedSpec& spec, const dag::Graph& graph, const std::vector<uint32_t>& order, Diagnostics& diags);
 
 // The time bounds (forward, rollback, each window) for the plan's
 // parallelism, by estimate and by timeout, against each window's `max` and

@@ -1,6 +1,7 @@
 // The whole program: every declaration evaluated, then the objective,
 // windows, invariants and steps lowered into plan form.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -73,11 +74,13 @@ void CheckWindow(Evaluator& ev, uint32_t module, const Decl& decl, CheckedSpec& 
 
 }  // namespace
 
-bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags, CheckedSpec& spec) {
+bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags, CheckedSpec& spec,
+                  const ParamValues* params) {
   size_t before = diags.error_count();
   const Module& root = program.modules[0].ast;
   spec.module = std::filesystem::path(diags.sources().file(root.file).path()).stem().string();
   Evaluator ev(program, names, diags);
+  ev.SetParams(params);
   const Decl* objective = nullptr;
   for (uint32_t m = 0; m < program.modules.size(); ++m) {
     const Module& ast = program.modules[m].ast;
@@ -89,6 +92,18 @@ bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags
           break;
         case DeclKind::Phase: spec.phases.push_back({program.modules[m].prefix + decl.name, decl.title}); break;
         // Every static value is computed, used or not: a wrong one is an error now.
+        case DeclKind::Param:
+          if (m == 0) {
+            Value v = ev.Global(m, d);
+            bool as_is = v.kind == eval::Kind::String || v.kind == eval::Kind::Enum;
+            if (v.ok()) spec.params.emplace_back(decl.name, as_is ? v.s : eval::Show(v));
+            break;
+          }
+          diags.Error(DiagnosticKind::E0214, decl.name_span,
+                      fmt::format("`param {}` is in an imported module; parameters belong to the spec that is "
+                                  "planned", decl.name))
+              .Suggest("declare it in the root spec and pass it to the module's templates or fns");
+          break;
         case DeclKind::Const: case DeclKind::Secret: case DeclKind::Hardware:
         case DeclKind::Environment: case DeclKind::Service:
           ev.Global(m, d);
@@ -110,6 +125,21 @@ bool CheckProgram(const Program& program, const Names& names, Diagnostics& diags
       }
     }
   }
+  if (params != nullptr) {
+    std::vector<std::string> declared;
+    for (const Decl& decl : root.decls)
+      if (decl.kind == DeclKind::Param) declared.push_back(decl.name);
+    for (const auto& [name, given] : *params) {
+      if (std::find(declared.begin(), declared.end(), name) != declared.end()) continue;
+      Diagnostic& d = diags.Error(DiagnosticKind::E0215, {root.file, 0, 0},
+                                  fmt::format("`{}`: the spec has no parameter `{}`", given.source, name));
+      std::string close = ClosestMatch(name, declared);
+      if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
+      else if (declared.empty()) d.Note({}, "the spec declares no `param`");
+      else d.Note({}, fmt::format("its parameters are: {}", fmt::format("{}", fmt::join(declared, ", "))));
+    }
+  }
+  std::sort(spec.params.begin(), spec.params.end());
   check::LowerAllSteps(program, names, ev, spec);
   if (spec.steps.size() > kMaxSteps) {
     diags.Error(DiagnosticKind::E0305, {root.file, 0, 0},

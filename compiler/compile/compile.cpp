@@ -90,7 +90,7 @@ bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags
   Intermediate<CheckedSpec> kept_spec(options.free_memory);
   CheckedSpec& spec = *kept_spec;
   // Later phases need correct names and types; stop before reporting noise.
-  bool checked = CheckProgram(program, names, diags, spec);
+  bool checked = CheckProgram(program, names, diags, spec, options.params);
   done("evaluate and check");
   if (!checked || diags.has_errors()) return false;
   std::vector<uint32_t> order;
@@ -98,6 +98,7 @@ bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags
   bool ordered = OrderSteps(spec, diags, graph, order);
   done("order steps");
   if (!ordered) return false;
+  CheckInputs(spec, graph, order, diags);
   plan.points_of_no_return = CheckGates(spec, graph, order, diags);
   CheckTiming(spec, graph, order, diags, plan);
   done("gates and timing");
@@ -105,6 +106,7 @@ bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags
 
   plan.compiler = SPARKC_VERSION;
   plan.module = spec.module;
+  plan.params = std::move(spec.params);
   plan.rto_ms = spec.rto_ms;
   plan.rpo_ms = spec.rpo_ms;
   plan.phases = std::move(spec.phases);

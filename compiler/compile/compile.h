@@ -1,6 +1,7 @@
 // The whole compiler pipeline: load, resolve, check, order, plan.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,16 @@ struct PhaseTime {
   double seconds;
 };
 
+// A `param`'s value as given, and where: "--var size=50GiB", "vars.yaml:3",
+// "SPARKC_VAR_size".
+struct ParamValue {
+  std::string text;
+  std::string source;
+};
+using ParamValues = std::map<std::string, ParamValue>;
+
 struct CompileOptions {
+  const ParamValues* params = nullptr;
   // `check` emits no plan, so it skips the digest (a tenth of a compile).
   bool digest = true;
   std::vector<PhaseTime>* timings = nullptr;  // gets the phases that ran

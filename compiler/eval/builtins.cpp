@@ -6,6 +6,7 @@
 #include <set>
 
 #include "compiler/eval/eval.h"
+#include "compiler/plan/template.h"
 
 namespace sparkc::eval {
 namespace {
@@ -27,13 +28,15 @@ bool Evaluator::RequireStatic(const Value& v, const char* where) {
 
 std::string PrintAction(const plan::Action& a) {
   std::string out = a.kind == plan::Action::Kind::Shell ? "shell(" : "exec(";
-  for (size_t k = 0; k < a.argv.size(); ++k) out += (k ? ", " : "") + QuoteString(a.argv[k]);
+  // The action's strings are templates (compiler/plan/template.h); a probe
+  // writes them as expressions.
+  for (size_t k = 0; k < a.argv.size(); ++k) out += (k ? ", " : "") + plan::TemplateExpression(a.argv[k]);
   out += ")";
   std::vector<std::string> options;
-  if (!a.cwd.empty()) options.push_back("cwd = " + QuoteString(a.cwd));
+  if (!a.cwd.empty()) options.push_back("cwd = " + plan::TemplateExpression(a.cwd));
   if (!a.env.empty() || !a.secret_env.empty()) {
     std::vector<std::pair<std::string, std::string>> vars;
-    for (const auto& [name, value] : a.env) vars.emplace_back(name, QuoteString(value));
+    for (const auto& [name, value] : a.env) vars.emplace_back(name, plan::TemplateExpression(value));
     for (const auto& [name, ref] : a.secret_env) vars.emplace_back(name, SecretLiteral(ref));
     std::sort(vars.begin(), vars.end());
     std::string env;
@@ -43,7 +46,7 @@ std::string PrintAction(const plan::Action& a) {
   if (!a.stdin_secret.empty()) {
     options.push_back("stdin = " + SecretLiteral(a.stdin_secret));
   } else if (a.has_stdin) {
-    options.push_back("stdin = " + QuoteString(a.stdin_text));
+    options.push_back("stdin = " + plan::TemplateExpression(a.stdin_text));
   }
   if (options.empty()) return out;
   std::string joined;
@@ -118,9 +121,13 @@ Value Evaluator::Builtin(const std::string& name, uint32_t module, const Expr& e
   if (name == "http.request") {
     plan::Action a;
     a.kind = plan::Action::Kind::Http;
-    if (!arity(2) || !string_arg(0, "the method of `http.request`", a.method) ||
-        !string_arg(1, "the URL of `http.request`", a.url))
-      return {};
+    if (!arity(2) || !string_arg(0, "the method of `http.request`", a.method)) return {};
+    if (UsesOutputs(args[1])) {
+      // Known when the request is made; the runtime checks its scheme then.
+      if (!ActionText(args[1], "the URL of `http.request`", a.url)) return {};
+      return ActionOptions(module, e, scope, a) ? make_action(std::move(a)) : Value{};
+    }
+    if (!string_arg(1, "the URL of `http.request`", a.url)) return {};
     static const std::regex kMethod("[A-Z]+");
     if (!std::regex_match(a.method, kMethod)) {
       diags_.Error(DiagnosticKind::E0202, args[0].span,
@@ -133,6 +140,7 @@ Value Evaluator::Builtin(const std::string& name, uint32_t module, const Expr& e
                    fmt::format("`{}` is not an http:// or https:// URL", a.url));
       return {};
     }
+    a.url = plan::EscapeTemplateText(a.url);
     return ActionOptions(module, e, scope, a) ? make_action(std::move(a)) : Value{};
   }
   if (name == "wait") {
@@ -150,7 +158,7 @@ Value Evaluator::Builtin(const std::string& name, uint32_t module, const Expr& e
   if (name == "manual") {
     plan::Action a;
     a.kind = plan::Action::Kind::Manual;
-    if (!arity(1) || !string_arg(0, "the instruction of `manual`", a.instruction)) return {};
+    if (!arity(1) || !ActionText(args[0], "the instruction of `manual`", a.instruction)) return {};
     return make_action(std::move(a));
   }
   if (name == "env" || name == "file") {
@@ -171,9 +179,14 @@ Value Evaluator::Builtin(const std::string& name, uint32_t module, const Expr& e
     v.s = name + ":" + ref;
     return v;
   }
+  if (name == "int" || name == "float" || name == "size" || name == "duration" || name == "version" ||
+      name == "json" || name == "trim" || name == "lines" || name == "split" || name == "string")
+    return Conversion(name, args, e.span);
   if (name == "len") {
     if (!arity(1)) return {};
     const Value& v = args[0];
+    if (v.kind == Kind::Runtime && (v.rt == Kind::String || v.rt == Kind::List || v.rt == Kind::Json))
+      return MakeRuntime(Kind::Int, "len(" + v.s + ")", 9, e.span);
     if (v.kind == Kind::List) return MakeInt(static_cast<int64_t>(v.list->size()));
     if (v.kind == Kind::String) return MakeInt(static_cast<int64_t>(v.s.size()));
     if (v.kind == Kind::Map) return MakeInt(static_cast<int64_t>(v.fields->size()));
@@ -247,8 +260,8 @@ bool Evaluator::ActionOptions(uint32_t module, const Expr& call, const Scope* sc
     } else if (option.name == "stdin" || option.name == "body") {
       ok &= StringOrSecret(v, option.name, out.stdin_text, out.stdin_secret);
       out.has_stdin = true;
-    } else if (option.name == "cwd" && v.kind == Kind::String) {
-      out.cwd = v.s;
+    } else if (option.name == "cwd" && (v.kind == Kind::String || UsesOutputs(v))) {
+      ok &= ActionText(v, "`cwd`", out.cwd);
     } else if (option.name == "expect" && v.kind == Kind::Int && v.i >= 100 && v.i <= 599) {
       out.expect_status = v.i;
     } else {
@@ -265,7 +278,7 @@ bool Evaluator::ActionOptions(uint32_t module, const Expr& call, const Scope* sc
 
 bool Evaluator::StringOrSecret(const Value& v, const std::string& what, std::string& text, std::string& secret) {
   if (v.kind == Kind::Secret) secret = v.s;
-  else if (v.kind == Kind::String) text = v.s;
+  else if (v.kind == Kind::String || UsesOutputs(v)) return ActionText(v, "`" + what + "`", text);
   else {
     diags_.Error(DiagnosticKind::E0202, v.span,
                  fmt::format("`{}` must be a string or a secret, found {}", what, Describe(v)));
@@ -285,8 +298,11 @@ bool Evaluator::StringOrSecretMap(const Value& v, const char* what,
   for (const Entry& var : *v.fields) {
     const Value& value = var.value;
     if (value.kind == Kind::Secret) secret.emplace_back(var.key, value.s);
-    else if (value.kind == Kind::String) plain.emplace_back(var.key, value.s);
-    else if (value.kind == Kind::Int || value.kind == Kind::Bool) plain.emplace_back(var.key, Show(value));
+    else if (value.kind == Kind::String || UsesOutputs(value)) {
+      std::string text;
+      if (!ActionText(value, fmt::format("{} `{}`", what, var.key), text)) ok = false;
+      plain.emplace_back(var.key, std::move(text));
+    } else if (value.kind == Kind::Int || value.kind == Kind::Bool) plain.emplace_back(var.key, Show(value));
     else {
       diags_.Error(DiagnosticKind::E0202, value.span,
                    fmt::format("{} `{}` must be a string or a secret, found {}", what, var.key, Describe(value)));

@@ -3,6 +3,7 @@
 // annotations and records in coerce.cpp, declarations in globals.cpp.
 #include "compiler/eval/eval.h"
 #include "compiler/parse/parse.h"
+#include "compiler/plan/template.h"
 
 #include <fmt/format.h>
 
@@ -19,7 +20,8 @@ const std::vector<std::string>& BuiltinNames() {
       "exec",  "shell",  "wait",     "manual",    "env",         "file",
       "len",   "sum",    "min",      "max",       "all",         "any",
       "count", "http.get", "tls.cert", "tcp.open", "file.exists", "file.size",
-      "file.sha256", "http.request"};
+      "file.sha256", "http.request", "int", "float", "size", "duration", "version",
+      "json", "trim", "lines", "split", "string"};
   return names;
 }
 
@@ -347,8 +349,24 @@ bool Evaluator::Qualified(uint32_t module, ExprId id, Value& out) {
 }
 
 Value Evaluator::Member(const Value& object, const std::string& name, Span span) {
+  if (object.kind == Kind::Runtime && object.type == kStepOutputsType) return StepOutput(object, name, span);
+  if (object.kind == Kind::Runtime) {
+    Value out;
+    if (RuntimeMember(object, name, span, out)) return out;
+  }
   switch (object.kind) {
     case Kind::Error: return {};
+    case Kind::Step:
+      if (name == "outputs") return StepOutputs(object, span);
+      break;
+    case Kind::Version:
+      if (name == "major" || name == "minor" || name == "patch")
+        return MakeInt(object.version.size() > (name == "major" ? 0u : name == "minor" ? 1u : 2u)
+                           ? object.version[name == "major" ? 0 : name == "minor" ? 1 : 2]
+                           : 0,
+                       span);
+      if (name == "bare") return MakeString(Show(object).substr(1), span);
+      break;
     case Kind::Map: {
       if (const Value* field = object.Field(name)) return *field;
       Diagnostic& d = diags_.Error(DiagnosticKind::E0201, span,
@@ -414,6 +432,7 @@ Value Evaluator::Member(const Value& object, const std::string& name, Span span)
 
 Value Evaluator::Index(const Value& object, const Value& index, Span span) {
   if (!object.ok() || !index.ok()) return {};
+  if (Value out; RuntimeIndex(object, index, span, out)) return out;
   if (object.kind == Kind::StepGroup) {
     std::string key = InstanceKey(index);
     std::vector<std::string> keys;
@@ -566,9 +585,28 @@ bool Evaluator::BindArguments(const Decl& decl, uint32_t module, const std::vect
 }
 
 Value Evaluator::Interpolate(uint32_t module, const Expr& e, const Scope* scope) {
+  std::vector<Value> parts;
+  for (ExprId part : e.children) parts.push_back(Eval(module, part, scope));
+  // With a runtime value among the parts (an output, a probe's field) the
+  // string is known when the plan runs:
+  // a residual that joins the parts' texts, `string(x)` as `${x}` writes it.
+  if (std::any_of(parts.begin(), parts.end(),
+                  [](const Value& v) { return v.kind == Kind::Runtime && !OutputType(v).empty(); })) {
+    std::string residual;
+    bool ok = true;
+    for (const Value& part : parts) {
+      std::string text;
+      if (part.kind == Kind::Runtime && OutputType(part).empty()) ok &= TextOf(part, TextUse::Interpolation, text);
+      else if (part.kind == Kind::Runtime) text = Shape(part).kind == Kind::String ? part.s : "string(" + part.s + ")";
+      else if (TextOf(part, TextUse::Interpolation, text)) text = QuoteString(text);
+      else ok = false;
+      residual += (residual.empty() ? "" : " + ") + (part.kind == Kind::Runtime && part.prec < 5 ? "(" + text + ")" : text);
+    }
+    return ok ? MakeRuntime(Kind::String, residual, parts.size() > 1 ? 4 : 9, e.span) : Value{};
+  }
   std::string out;
   bool ok = true;
-  for (ExprId part : e.children) ok &= TextOf(Eval(module, part, scope), TextUse::Interpolation, out);
+  for (const Value& part : parts) ok &= TextOf(part, TextUse::Interpolation, out);
   if (ok && out.size() > kMaxStringBytes) {
     diags_.Error(DiagnosticKind::E0010, e.span,
                  fmt::format("this string would be {} bytes; the limit is {} bytes", out.size(), kMaxStringBytes));
@@ -583,13 +621,13 @@ bool Evaluator::TextOf(const Value& v, TextUse use, std::string& out) {
   bool argv = use == TextUse::Argv;
   switch (v.kind) {
     case Kind::Error: return false;
-    case Kind::String: case Kind::Enum: out += v.s; return true;
+    case Kind::String: case Kind::Enum: out += argv ? plan::EscapeTemplateText(v.s) : v.s; return true;
     case Kind::Step: case Kind::Phase: case Kind::Bool:
       if (argv) break;
       out += Show(v);
       return true;
     case Kind::Int: case Kind::Float: case Kind::Quantity: case Kind::Percent: out += Show(v); return true;
-    case Kind::Version: out += argv ? Show(v).substr(1) : Show(v); return true;
+    case Kind::Version: out += Show(v); return true;  // one text everywhere; `.bare` drops the `v`
     case Kind::Secret:
       diags_.Error(DiagnosticKind::E0403, v.span,
                    argv ? "a secret cannot be an argument of `exec`" : "a secret cannot be interpolated into a string")
@@ -599,6 +637,10 @@ bool Evaluator::TextOf(const Value& v, TextUse use, std::string& out) {
                         : "pass the secret on its own: exec(...) { env = { NAME = secret } } or stdin = secret");
       return false;
     case Kind::Runtime:
+      if (argv && UsesOutputs(v) && !OutputType(v).empty()) {
+        out += plan::Placeholder(v.s);
+        return true;
+      }
       if (argv) return RequireStatic(v, "an argument of `exec`");
       diags_.Error(DiagnosticKind::E0212, v.span,
                    fmt::format("{} is only known when the plan runs; it cannot be part of a string", TypeName(v)));

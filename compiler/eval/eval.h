@@ -3,10 +3,12 @@
 // type checker: every operation checks its operands and reports with spans.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "compiler/compile/compile.h"
 #include "compiler/eval/value.h"
 #include "compiler/resolve/resolve.h"
 
@@ -26,6 +28,14 @@ struct Element {
   Value item;
   Value value;
 };
+
+// The type a runtime value carries for `step.outputs` (its `s` is the step).
+constexpr const char* kStepOutputsType = "step outputs";
+// "string", "int", "size", "json", ...: an output's type in the plan; "" for
+// a value no output can have.
+std::string OutputType(const Value& v);
+// A runtime value whose residual reads outputs of steps.
+bool UsesOutputs(const Value& v);
 
 // The longest list a spec may build, and the work evaluation may take
 // beyond what the spec's size accounts for (Evaluator::max_work_).
@@ -57,6 +67,22 @@ class Evaluator {
   // Binds call arguments to a fn's or template's parameters, with defaults.
   bool BindArguments(const Decl& decl, uint32_t module, const std::vector<Value>& args,
                      const std::vector<std::string>& arg_names, Span span, Scope& scope);
+
+  // The outputs a step declares, for `step.outputs.name` (step.cpp computes
+  // them on first use); null when the step declares none.
+  using OutputsOf = std::function<const std::vector<plan::Output>*(const std::string& step)>;
+  void SetOutputsOf(OutputsOf outputs_of) { outputs_of_ = std::move(outputs_of); }
+  // While an `outputs` field is evaluated: outputs come from the step's own
+  // result, so `other.outputs` is refused.
+  void EvaluatingOutputs(bool on) { evaluating_outputs_ = on; }
+  // An output as later steps see it: a runtime value of its type.
+  static Value OutputValue(const std::string& step, const plan::Output& out, Span span);
+  // A value for an action's string (argv, env, stdin, cwd, URL, prompt): a
+  // string as is (a literal `${{` escaped), a value known only at run time
+  // that uses outputs as a placeholder (compiler/plan/template.h).
+  bool ActionText(const Value& v, const std::string& what, std::string& out);
+
+  void SetParams(const ParamValues* params) { params_ = params; }
 
   Diagnostics& diags() { return diags_; }
   const Program& program() const { return program_; }
@@ -91,6 +117,15 @@ class Evaluator {
   Value RecordOf(uint32_t module, const Decl& decl);
   bool FindRecord(uint32_t module, const std::string& name, uint32_t& rec_module, uint32_t& rec_decl);
   Value Overflow(Span span);
+  Value StepOutputs(const Value& step, Span span);
+  Value StepOutput(const Value& outputs, const std::string& name, Span span);
+  bool RuntimeMember(const Value& object, const std::string& name, Span span, Value& out);
+  bool RuntimeIndex(const Value& object, const Value& index, Span span, Value& out);
+  Value Conversion(const std::string& name, const std::vector<Value>& args, Span span);
+  OutputsOf outputs_of_;
+  const ParamValues* params_ = nullptr;
+  Value ParamOf(uint32_t module, const Decl& decl);
+  bool evaluating_outputs_ = false;
 
   const Program& program_;
   const Names& names_;

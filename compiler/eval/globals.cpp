@@ -44,6 +44,7 @@ Value Evaluator::GlobalUncached(uint32_t module, uint32_t index) {
   const Decl& decl = program_.modules[module].ast.decls[index];
   Value v;
   switch (decl.kind) {
+    case DeclKind::Param: return ParamOf(module, decl);
     case DeclKind::Const: {
       Value value = Eval(module, decl.value);
       return decl.type.name.empty() ? value : Coerce(value, decl.type, module);

@@ -41,12 +41,6 @@ std::string ShowVersion(const std::vector<int64_t>& parts) {
   return out;
 }
 
-std::string ShowFloat(double f) {
-  std::string out = fmt::format("{}", f);
-  if (out.find_first_of(".eE") == std::string::npos && out.find_first_of("ni") == std::string::npos)
-    out += ".0";
-  return out;
-}
 
 template <typename F>
 std::string JoinList(const Value& v, F&& each) {
@@ -65,6 +59,13 @@ std::string JoinFields(const Value& v, F&& each) {
 }
 
 }  // namespace
+
+std::string ShowFloat(double f) {
+  std::string out = fmt::format("{}", f);
+  if (out.find_first_of(".eE") == std::string::npos && out.find_first_of("ni") == std::string::npos)
+    out += ".0";
+  return out;
+}
 
 const Value* Value::Field(std::string_view name) const {
   if (!fields) return nullptr;
@@ -142,6 +143,7 @@ std::string TypeName(const Value& v) {
     case Kind::Bool: return "bool";
     case Kind::Int: return "int";
     case Kind::Float: return "float";
+    case Kind::Json: return "json";
     case Kind::String: return "string";
     case Kind::Quantity: return std::string(DimensionName(v.dim));
     case Kind::Percent: return "percent";

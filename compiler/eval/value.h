@@ -32,6 +32,7 @@ enum class Kind {
   Phase,         // s = phase id
   Action,        // action
   Irreversible,  // s = reason
+  Json,          // only as a Runtime value's kind: a JSON document read at run time
   Runtime,       // s = residual expression; rt, dim, type describe its value
   Module,        // i = module index
   Type,          // type = record or enum name, i = module index, s = decl index
@@ -82,6 +83,8 @@ std::string Describe(const Value& v);
 // The literal text of a static value inside a residual expression; it parses
 // back to the same value.
 std::string Literal(const Value& v);
+// A float as the language writes it: `0.5`, `3.0`.
+std::string ShowFloat(double f);
 // The exact, human form of a quantity: the largest unit that divides it.
 std::string ShowQuantity(Dimension dim, int64_t amount);
 

@@ -70,7 +70,7 @@ bool IsOperatorWord(std::string_view t) {
 }
 bool IsDeclWord(std::string_view t) {
   return In(t, {"module", "import", "phase", "objective", "step", "gate", "template", "enum", "record", "const", "fn",
-                "hardware", "environment", "service", "secret", "invariant", "require", "window"});
+                "hardware", "environment", "service", "secret", "invariant", "require", "window", "param"});
 }
 bool IsOpener(std::string_view t) { return t == "(" || t == "[" || t == "{"; }
 bool IsCloser(std::string_view t) { return t == ")" || t == "]" || t == "}"; }

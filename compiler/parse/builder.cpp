@@ -247,6 +247,12 @@ void Builder::Declaration(P::DeclContext* ctx) {
     named(DeclKind::Const, c->IDENT());
     if (c->typeRef() != nullptr) decl.type = TypeOf(c->typeRef());
     decl.value = Expression(c->expr());
+  } else if (auto* pd = ctx->paramDecl()) {
+    decl.kind = DeclKind::Param;
+    decl.name = pd->pname->getText();
+    decl.name_span = SpanOf(pd->pname);
+    decl.type = TypeOf(pd->typeRef());
+    if (pd->expr() != nullptr) decl.value = Expression(pd->expr());
   } else if (auto* f = ctx->fnDecl()) {
     named(DeclKind::Fn, f->IDENT());
     if (f->params() != nullptr) decl.params = Params(f->params());

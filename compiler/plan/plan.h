@@ -54,6 +54,16 @@ struct Undo {
   bool operator==(const Undo&) const = default;
 };
 
+// A value a step takes from the result of its `do` (compiler/plan/outputs.h).
+struct Output {
+  std::string name;
+  std::string type;   // "string", "int", "float", "bool", "size", "duration", "version", ...
+  std::string expr;   // over `stdout`, `stderr`, `exit` (exec, shell) or `status`, `body` (http)
+  // The action read a secret (or a secret output): its result may hold it.
+  bool secret = false;
+  bool operator==(const Output&) const = default;
+};
+
 struct Step {
   std::string id;
   bool gate = false;                // a gate: `do` is the approval prompt
@@ -81,6 +91,11 @@ struct Step {
   // false: the undo is valid only after `do` succeeded, so a failed attempt
   // (which may have done part of `do`) is not undone.
   bool undo_after_failure = true;
+  std::vector<Output> outputs;      // by name
+  // The outputs of earlier steps this step uses ("find_leader.leader"),
+  // sorted. When there are any, the strings of its actions are templates
+  // whose `${{expr}}` parts are evaluated when the action starts.
+  std::vector<std::string> inputs;
 
   bool operator==(const Step&) const = default;
 };
@@ -148,6 +163,9 @@ struct PointOfNoReturn {
 struct Plan {
   std::string compiler;       // sparkc version that wrote it
   std::string module;
+  // The spec's `param`s and the values this plan was built with, by name:
+  // two environments are two plans from one spec, each reviewed.
+  std::vector<std::pair<std::string, std::string>> params;
   int64_t rto_ms = -1;        // -1: not stated
   int64_t rpo_ms = -1;
   std::vector<Phase> phases;

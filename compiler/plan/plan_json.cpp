@@ -93,6 +93,16 @@ Json StepJson(const Step& s) {
   if (!s.verify) j["verify"] = false;
   if (!s.undo_after_failure) j["undo_after_failure"] = false;
   if (!s.undo_check.empty()) j["undo_check"] = s.undo_check;
+  if (!s.outputs.empty()) {
+    Json outputs = Object(s.outputs.size());
+    for (const Output& o : s.outputs) {
+      Json out = Json{{"type", o.type}, {"from", o.expr}};
+      if (o.secret) out["secret"] = true;
+      outputs[o.name] = std::move(out);
+    }
+    j["outputs"] = std::move(outputs);
+  }
+  if (!s.inputs.empty()) j["inputs"] = s.inputs;
   return j;
 }
 
@@ -284,7 +294,8 @@ Bounds ReadBounds(const Json& j, const std::string& path) {
 Step ReadStep(const Json& j, const std::string& path) {
   Step s;
   Only(j, path, {"id", "gate", "fan_out", "phase", "description", "source", "after", "do", "undo", "check",
-                 "timeout", "retries", "estimate", "undo_estimate", "detach", "verify", "undo_check", "undo_after_failure"});
+                 "timeout", "retries", "estimate", "undo_estimate", "detach", "verify", "undo_check", "undo_after_failure",
+                 "outputs", "inputs"});
   s.id = Str(Get(j, "id", path), path + ".id");
   if (auto it = j.find("gate"); it != j.end()) {
     Only(*it, path + ".gate", {"approvers"});
@@ -311,6 +322,20 @@ Step ReadStep(const Json& j, const std::string& path) {
     *field = it->get<bool>();
   }
   s.undo_check = OptStr(j, "undo_check", path);
+  if (auto it = j.find("outputs"); it != j.end()) {
+    if (!it->is_object()) throw Invalid{fmt::format("`{}.outputs` must be a map", path)};
+    for (const auto& [name, out] : it->items()) {
+      std::string at = path + ".outputs." + name;
+      Only(out, at, {"type", "from", "secret"});
+      Output o{name, Str(Get(out, "type", at), at + ".type"), Str(Get(out, "from", at), at + ".from"), false};
+      if (auto secret = out.find("secret"); secret != out.end()) {
+        if (!secret->is_boolean()) throw Invalid{fmt::format("`{}.secret` must be true or false", at)};
+        o.secret = secret->get<bool>();
+      }
+      s.outputs.push_back(std::move(o));
+    }
+  }
+  if (j.contains("inputs")) s.inputs = StrList(j["inputs"], path + ".inputs");
   return s;
 }
 
@@ -403,6 +428,12 @@ Json ToJson(const Plan& plan, bool with_digest) {
   j["version"] = kPlanVersion;
   j["sparkc"] = plan.compiler;
   j["module"] = plan.module;
+  // Only when the spec has parameters: other plans and digests stay as they were.
+  if (!plan.params.empty()) {
+    Json params = Object(plan.params.size());
+    for (const auto& [name, value] : plan.params) params[name] = value;
+    j["params"] = std::move(params);
+  }
   Json objective;
   objective["rto"] = plan.rto_ms < 0 ? Json() : Seconds(plan.rto_ms);
   objective["rpo"] = plan.rpo_ms < 0 ? Json() : Seconds(plan.rpo_ms);
@@ -476,13 +507,18 @@ bool FromJson(const Json& j, Plan& plan, std::string& error) {
   plan = Plan{};
   try {
     int64_t version = Int(Get(j, "version", "plan"), "plan.version");
-    Only(j, "plan", {"version", "sparkc", "module", "objective", "phases", "steps", "fan_outs", "requires", "invariants",
+    Only(j, "plan", {"version", "sparkc", "module", "params", "objective", "phases", "steps", "fan_outs", "requires", "invariants",
                      "windows", "time", "rollback", "points_of_no_return", "digest"});
     if (version != kPlanVersion)
       throw Invalid{fmt::format("plan version {} is not supported (this sparkc reads version {})",
                                 version, kPlanVersion)};
     plan.compiler = Str(Get(j, "sparkc", "plan"), "plan.sparkc");
     plan.module = Str(Get(j, "module", "plan"), "plan.module");
+    if (auto it = j.find("params"); it != j.end()) {
+      if (!it->is_object()) throw Invalid{"`plan.params` must be a map"};
+      for (const auto& [name, value] : it->items())
+        plan.params.emplace_back(name, Str(value, "plan.params." + name));
+    }
     const Json& objective = Get(j, "objective", "plan");
     Only(objective, "plan.objective", {"rto", "rpo"});
     const Json& rto = Get(objective, "rto", "plan.objective");

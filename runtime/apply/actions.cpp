@@ -2,8 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+#include <regex>
 #include <thread>
 
+#include "compiler/ast/ast.h"
+#include "compiler/parse/parse.h"
+#include "compiler/plan/template.h"
 #include "compiler/source/source.h"
 #include "runtime/exec/process.h"
 #include "runtime/exec/strays.h"
@@ -15,9 +20,15 @@
 namespace sparkc::runtime {
 namespace {
 
+// As a POSIX shell reads it back: plain when nothing in it is special,
+// otherwise single-quoted, each `'` written as `'\''`.
 std::string QuoteArg(const std::string& arg) {
-  bool plain = !arg.empty() && arg.find_first_of(" \t\n\"'\\$`") == std::string::npos;
-  return plain ? arg : fmt::format("'{}'", arg);
+  bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                                     "_-./:=@%+,") == std::string::npos;
+  if (plain) return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 // Secret variables (env or headers) and a secret stdin or body, read now,
@@ -45,7 +56,11 @@ ActionResult Http(const plan::Action& action, const ActionContext& context) {
   if (!Http(request, context.step.timeout_ms, response, error)) return ActionResult::Failure(Redact(error), 1);
   bool ok = action.expect_status != 0 ? response.status == action.expect_status
                                       : response.status >= 200 && response.status < 300;
-  if (ok) return {};
+  if (ok) {
+    ActionResult result;
+    result.result = ActionOutput{true, {}, {}, 0, response.status, std::move(response.body)};
+    return result;
+  }
   ActionResult result = ActionResult::Failure(
       fmt::format("{} {}: status {}, expected {}", action.method, action.url, response.status,
                   action.expect_status != 0 ? std::to_string(action.expect_status) : std::string("2xx")),
@@ -73,7 +88,10 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   ProcessResult r = RunProcess(spec, context.cancel);
   if (!context.step.detach && !context.tag.empty()) EndStepProcesses(context.tag, r.pid);
   ActionResult result;
-  if (r.ok()) return result;
+  if (r.ok()) {
+    result.result = ActionOutput{false, std::move(r.out), std::move(r.err), 0, 0, {}, r.truncated};
+    return result;
+  }
   result.kind = ActionResult::Kind::Failed;
   result.message = Redact(r.Summary());
   result.exit_code = r.started ? (r.signal != 0 ? 128 + r.signal : r.exit_code) : 127;
@@ -219,6 +237,56 @@ std::string DescribeAction(const plan::Action& action) {
     }
   }
   return {};
+}
+
+std::string DescribeResidual(const std::string& expr) {
+  static const std::regex kOutput(R"re(output\("((?:[^"\\]|\\.)*)", "([A-Za-z_][A-Za-z0-9_]*)"\))re");
+  static const std::regex kString(R"re(string\((<output [^>]*>)\))re");
+  std::string out = std::regex_replace(expr, kOutput, "<output $1.$2>");
+  return std::regex_replace(out, kString, "$1");
+}
+
+namespace {
+
+// A placeholder as the text it makes: literal parts as they are, each value
+// known at run time in angle brackets.
+std::string DescribePlaceholder(const std::string& expr) {
+  Module module;
+  ExprId root = kNoExpr;
+  std::string error;
+  if (!ParseExpression(expr, module, root, error)) return "<" + expr + ">";
+  std::string out;
+  std::function<void(ExprId)> part = [&](ExprId id) {
+    const Expr& e = module.expr(id);
+    if (e.kind == ExprKind::Binary && e.text == "+") {
+      part(e.children[0]);
+      part(e.children[1]);
+    } else if (e.kind == ExprKind::String) {
+      out += e.text;
+    } else {
+      std::string text = DescribeResidual(PrintExpr(module, id));
+      out += text.starts_with("<output ") && text.ends_with(">") ? text : "<" + text + ">";
+    }
+  };
+  part(root);
+  return out;
+}
+
+}  // namespace
+
+std::string DescribeStepAction(const plan::Step& step, const plan::Action& action) {
+  if (step.inputs.empty()) return DescribeAction(action);
+  plan::Action shown = action;
+  std::string error;
+  static const std::string kEscape = QuoteString("${{");
+  plan::ExpandAction(
+      shown,
+      [](std::string_view expr, std::string& out, std::string&) {
+        out = expr == kEscape ? std::string("${{") : DescribePlaceholder(std::string(expr));
+        return true;
+      },
+      error);
+  return DescribeAction(shown);
 }
 
 namespace {

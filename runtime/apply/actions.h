@@ -8,6 +8,7 @@
 #include "compiler/plan/plan.h"
 #include "runtime/apply/approvals.h"
 #include "runtime/apply/reporter.h"
+#include "runtime/probe/condition.h"
 
 namespace sparkc::runtime {
 
@@ -27,6 +28,8 @@ struct ActionResult {
   std::string output;   // the tail of captured output, for the log
   int exit_code = 0;
   std::optional<Approval> approval;  // who let a manual step or gate pass
+  // What a successful exec, shell or http.request gave, for the step's outputs.
+  std::optional<ActionOutput> result;
 
   bool ok() const { return kind == Kind::Ok; }
   static ActionResult Failure(std::string message, int exit_code) {
@@ -42,6 +45,11 @@ ActionResult PerformAction(const plan::Action& action, const ActionContext& cont
 
 // "exec mkdir -p out": how logs and dry runs name an action.
 std::string DescribeAction(const plan::Action& action);
+// The same for an action of `step`: a value it takes from an output shows as
+// `<output find_leader.leader>`.
+std::string DescribeStepAction(const plan::Step& step, const plan::Action& action);
+// A residual expression (a check) with its outputs written that way.
+std::string DescribeResidual(const std::string& expr);
 
 // Every secret reference the plan's actions, undos, checks, runtime
 // invariants and preconditions name, for CaptureEnvironmentSecrets.

@@ -18,6 +18,7 @@
 #include "runtime/apply/state_access.h"
 #include "runtime/apply/preconditions.h"
 #include "runtime/apply/schedule.h"
+#include "compiler/plan/template.h"
 #include "runtime/exec/strays.h"
 #include "runtime/probe/condition.h"
 #include "runtime/probe/net.h"
@@ -106,8 +107,10 @@ class Session {
       }
       if (it->second.status == StepStatus::Running) StopStrays(i);
       // The runner died mid-action: the check tells whether the action took effect.
+      // A step with outputs runs again: only its action gives them.
       if (it->second.status == StepStatus::Running && !plan_.steps[i].check.empty() &&
-          EvaluateCheck(plan_.steps[i].check, plan_.steps[i].timeout_ms).passed) {
+          plan_.steps[i].outputs.empty() &&
+          EvaluateCheck(plan_.steps[i].check, plan_.steps[i].timeout_ms, Outputs().get()).passed) {
         Record(i, StepStatus::Succeeded, attempts_[i]);
         reporter_.Event(Verb::Ok, i, "(was running when the last runner stopped; its check passes)");
         runnable[i] = false;
@@ -194,7 +197,7 @@ class Session {
       if (!undo[i] || (status[i] != StepStatus::Running && status[i] != StepStatus::Undoing)) continue;
       StopStrays(i);
       const plan::Step& step = plan_.steps[i];
-      if (step.check.empty() || EvaluateCheck(step.check, step.timeout_ms).passed) continue;
+      if (step.check.empty() || EvaluateCheck(step.check, step.timeout_ms, Outputs().get()).passed) continue;
       undo[i] = false;
       Record(i, StepStatus::Undone, attempts_[i]);
       reporter_.Event(Verb::Undone, i, status[i] == StepStatus::Running
@@ -338,7 +341,8 @@ class Session {
       int64_t number = attempts_[i];
       reporter_.Event(Verb::Start, i, attempt > 1 ? fmt::format("(attempt {})", attempt) : "");
       ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
-      ActionResult result = PerformAction(step.action, context);
+      std::shared_ptr<const OutputTable> known = Outputs();
+      ActionResult result = Perform(step, step.action, *known, context);
       if (result.kind != ActionResult::Kind::NeedsApproval) acted_[i] = 1;
       if (result.kind == ActionResult::Kind::NeedsApproval) {
         Record(i, StepStatus::Awaiting, number, {}, result.message);
@@ -348,8 +352,15 @@ class Session {
         waiting_.insert(i);
         return false;  // stops new steps, like a failure, but rolls nothing back
       }
+      std::vector<std::pair<std::string, OutputValue>> values;
+      if (result.ok() && !step.outputs.empty()) {
+        std::string error;
+        if (!result.result || !EvaluateOutputs(step, *result.result, *known, values, error))
+          result = ActionResult::Failure(error.empty() ? "its `do` gave no result to take outputs from" : error, 0);
+        else known = WithOutputs(step, values);
+      }
       if (result.ok() && !step.check.empty()) {
-        CheckOutcome check = EvaluateCheck(step.check, step.timeout_ms);
+        CheckOutcome check = EvaluateCheck(step.check, step.timeout_ms, known.get());
         if (check.abandoned) {
           reporter_.Event(Verb::Stop, i, "its check was abandoned; a resumed run checks it again");
           std::lock_guard lock(mutex_);
@@ -373,7 +384,22 @@ class Session {
         // success and the next step's start. A crash before it leaves the
         // step `running`: a resumed run checks it (or, with no check, runs
         // it again), as for a crash just after the action.
-        store_.RecordLater(run_, {step.id, StepStatus::Succeeded, number, {}, {}});
+        if (!values.empty()) {
+          // Durable before any step that uses them can start, and in the
+          // same transaction as the success: a resumed run finds both or
+          // neither (and then runs the step again).
+          Transition t{step.id, StepStatus::Succeeded, number, {}, {}, {}};
+          for (const auto& [name, value] : values) {
+            std::string stored = value.encoded, error;
+            if (value.secret && !Seal(value.encoded, SealContext(step.id, name), stored, error))
+              throw std::runtime_error(error);
+            t.outputs.emplace_back(name, std::move(stored));
+          }
+          store_.Record(run_, t);
+          Publish(known);
+        } else {
+          store_.RecordLater(run_, {step.id, StepStatus::Succeeded, number, {}, {}});
+        }
         reporter_.Event(Verb::Ok, i, detail);
         return true;
       }
@@ -405,11 +431,12 @@ class Session {
     Record(i, StepStatus::Undoing, attempt);
     reporter_.Event(Verb::Undo, i);
     ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
-    ActionResult result = PerformAction(step.undo.action, context);
+    std::shared_ptr<const OutputTable> known = Outputs();
+    ActionResult result = Perform(step, step.undo.action, *known, context);
     if (result.ok() && !step.undo_check.empty()) {
       // The undo's postcondition: an undo that ran but did not restore what
       // it should (a failback that lost writes) is a failed undo.
-      CheckOutcome check = EvaluateCheck(step.undo_check, step.timeout_ms);
+      CheckOutcome check = EvaluateCheck(step.undo_check, step.timeout_ms, known.get());
       if (!check.passed) result = ActionResult::Failure("undo_check failed: " + check.detail, 0);
     }
     if (result.ok()) {
@@ -425,6 +452,73 @@ class Session {
     return false;
   }
 
+  // The action with the outputs it uses filled in now, then performed.
+  static ActionResult Perform(const plan::Step& step, const plan::Action& action, const OutputTable& known,
+                              const ActionContext& context) {
+    if (step.inputs.empty()) return PerformAction(action, context);
+    plan::Action resolved = action;
+    std::string error;
+    if (!ResolveInputs(resolved, known, step.timeout_ms, error)) return ActionResult::Failure(error, 1);
+    if (resolved.kind == plan::Action::Kind::Http && !resolved.url.starts_with("http://") &&
+        !resolved.url.starts_with("https://"))
+      return ActionResult::Failure(fmt::format("`{}` is not an http:// or https:// URL", Redact(resolved.url)), 1);
+    return PerformAction(resolved, context);
+  }
+
+  // What a sealed output is bound to: it opens only in its own row.
+  std::string SealContext(const std::string& step, const std::string& name) const {
+    return fmt::format("{}#{}#{}", run_, step, name);
+  }
+
+  std::shared_ptr<const OutputTable> Outputs() {
+    std::lock_guard lock(outputs_mutex_);
+    return outputs_;
+  }
+
+  // The outputs known now and the step's new ones, not yet visible to other
+  // steps (Publish, once journaled).
+  std::shared_ptr<const OutputTable> WithOutputs(const plan::Step& step,
+                                                 const std::vector<std::pair<std::string, OutputValue>>& values) {
+    auto next = std::make_shared<OutputTable>(*Outputs());
+    for (const auto& [name, value] : values) (*next)[plan::InputName(step.id, name)] = value;
+    return next;
+  }
+
+  // Copy on write: readers keep the table they took while a step adds to it.
+  void Publish(const std::shared_ptr<const OutputTable>& with) {
+    std::lock_guard lock(outputs_mutex_);
+    auto merged = std::make_shared<OutputTable>(*outputs_);
+    for (const auto& [key, value] : *with) merged->insert_or_assign(key, value);
+    outputs_ = std::move(merged);
+  }
+
+ public:
+  // The outputs this run journaled (a resumed run's, a rollback's), secret
+  // ones opened with the state key. False, said on stderr, when one cannot be.
+  bool LoadOutputs() {
+    std::map<std::string, std::string> stored = store_.Outputs(run_);
+    auto table = std::make_shared<OutputTable>();
+    for (const plan::Step& step : plan_.steps)
+      for (const plan::Output& out : step.outputs) {
+        auto it = stored.find(plan::InputName(step.id, out.name));
+        if (it == stored.end()) continue;
+        OutputValue value{out.type, it->second, out.secret};
+        std::string error;
+        if (out.secret && (!Unseal(it->second, SealContext(step.id, out.name), value.encoded, error) ||
+                           !RememberSecretValue(value.encoded, error) ||
+                           !RememberSecretValue(OutputText(value), error))) {
+          *options_.err << fmt::format("sparkc: error[E0903]: state store: the secret output `{}.{}` of run {}: {}\n",
+                                       step.id, out.name, run_, error);
+          return false;
+        }
+        (*table)[it->first] = std::move(value);
+      }
+    std::lock_guard lock(outputs_mutex_);
+    outputs_ = std::move(table);
+    return true;
+  }
+
+ private:
   // Identifies the processes this step starts, across runner restarts.
   std::string Tag(uint32_t i) const { return fmt::format("{}#{}#{}", state_path_, run_, plan_.steps[i].id); }
 
@@ -450,6 +544,8 @@ class Session {
   std::vector<char> acted_;  // an attempt's action ran (not vector<bool>: workers write at once)
   std::vector<char> failed_before_undo_;
   std::mutex mutex_;
+  std::mutex outputs_mutex_;
+  std::shared_ptr<const OutputTable> outputs_ = std::make_shared<const OutputTable>();
   std::string awaiting_;
   std::set<uint32_t> waiting_;  // steps stopped for an approval
   std::set<uint32_t> abandoned_;  // steps whose check a second signal stopped
@@ -486,6 +582,23 @@ Opened OpenState(const RunOptions& options) {
   opened.store = OpenStoreOrReport(options);
   if (!opened.store) opened.exit_code = kExitNeedsOperator;
   return opened;
+}
+
+// A plan with secret outputs journals them sealed: without the key nothing
+// could be journaled (or opened again), so nothing starts.
+std::optional<int> RefuseWithoutStateKey(const plan::Plan& plan, const RunOptions& options) {
+  for (const plan::Step& step : plan.steps)
+    for (const plan::Output& out : step.outputs) {
+      if (!out.secret || HaveStateKey()) continue;
+      *options.err << fmt::format(
+          "sparkc: error: output `{}.{}` is a secret (`{}` reads one), and secret outputs are journaled "
+          "encrypted, never in clear\n"
+          "  help: set {} to a key of your own (for example `openssl rand -hex 32`), the same for every run "
+          "that resumes or rolls back this one\n",
+          step.id, out.name, step.id, kStateKeyVariable);
+      return kExitUsage;
+    }
+  return std::nullopt;
 }
 
 std::string AlreadyAppliedMessage(int64_t run) {
@@ -527,6 +640,7 @@ int Apply(const plan::Plan& plan, const RunOptions& requested) {
   std::string unproven;
   if (std::optional<int> refused = ChooseJobs(plan, "apply", options, unproven)) return *refused;
   CaptureEnvironmentSecrets(SecretRefs(plan));
+  if (std::optional<int> refused = RefuseWithoutStateKey(plan, options)) return *refused;
   Opened state = OpenState(options);
   if (state.exit_code != kExitOk) return state.exit_code;
   InterruptScope interrupts;
@@ -572,6 +686,7 @@ int Apply(const plan::Plan& plan, const RunOptions& requested) {
     RecordSignature(*state.store, run, options);
     RecordUnprovenTiming(*state.store, run, options, unproven);
     Session session(plan, options, *state.store, run);
+    if (!session.LoadOutputs()) return kExitNeedsOperator;
     return session.WriteReports("apply", session.Forward(std::move(previous)));
   } catch (const std::exception& e) {
     return ReportStateError(options, fmt::format("state store: {}", e.what()));
@@ -598,6 +713,7 @@ int Rollback(const RunOptions& requested) {
     std::string unproven;
     if (std::optional<int> refused = ChooseJobs(plan, "rollback", options, unproven)) return *refused;
     CaptureEnvironmentSecrets(SecretRefs(plan));
+    if (std::optional<int> refused = RefuseWithoutStateKey(plan, options)) return *refused;
     std::map<std::string, StepRecord> steps = state.store->Steps(last->id);
     auto n = static_cast<uint32_t>(plan.steps.size());
     std::vector<bool> undo(n, false);
@@ -632,6 +748,7 @@ int Rollback(const RunOptions& requested) {
                                     status[i] == StepStatus::Running || failed);
     }
     Session session(plan, options, *state.store, last->id);
+    if (!session.LoadOutputs()) return kExitNeedsOperator;
     for (uint32_t i = 0; i < n; ++i)
       if (undo[i] && status[i] == StepStatus::Failed) session.UndoAfterFailure(i);
     session.SettleInterrupted(status, undo);

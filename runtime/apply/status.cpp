@@ -1,5 +1,6 @@
 // Read-only views: the last run (status) and a plan's schedule (dry run).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -83,8 +84,19 @@ int DryRun(const plan::Plan& plan, const RunOptions& requested) {
   for (uint32_t i : order) {
     const plan::Step& step = plan.steps[i];
     std::string at = "+" + plan::HumanDuration(clock.started_ms()[i]);
-    *options.out << fmt::format("  {:<12} {}: {}\n", at, Printable(step.id), Printable(DescribeAction(step.action)));
-    if (!step.check.empty()) *options.out << fmt::format("  {:<12}   check: {}\n", "", Printable(step.check));
+    *options.out << fmt::format("  {:<12} {}: {}\n", at, Printable(step.id),
+                                Printable(DescribeStepAction(step, step.action)));
+    if (step.gate && !step.approvers.empty())
+      *options.out << fmt::format("  {:<12}   approvers: {}\n", "", Printable(fmt::format("{}", fmt::join(step.approvers, ", "))));
+    for (const plan::Output& out : step.outputs)
+      *options.out << fmt::format("  {:<12}   output {}: {} = {}{}\n", "", out.name, out.type, Printable(out.expr),
+                                  out.secret ? " (a secret)" : "");
+    if (!step.check.empty())
+      *options.out << fmt::format("  {:<12}   check: {}\n", "", Printable(DescribeResidual(step.check)));
+    if (step.undo.kind == plan::Undo::Kind::Action)
+      *options.out << fmt::format("  {:<12}   undo: {}\n", "", Printable(DescribeStepAction(step, step.undo.action)));
+    else if (step.undo.kind == plan::Undo::Kind::Irreversible)
+      *options.out << fmt::format("  {:<12}   undo: irreversible ({})\n", "", Printable(step.undo.reason));
   }
   return kExitOk;
 }

@@ -39,7 +39,9 @@ void Remember(const std::string& value) {
 
 }  // namespace
 
-void CaptureEnvironmentSecrets(const std::vector<std::string>& refs) {
+void CaptureEnvironmentSecrets(const std::vector<std::string>& input) {
+  std::vector<std::string> refs = input;
+  refs.push_back(std::string("env:") + kStateKeyVariable);
   for (const std::string& ref : refs) {
     if (!ref.starts_with("env:")) continue;
     std::string name = ref.substr(4);
@@ -89,6 +91,17 @@ bool ResolveSecret(const std::string& ref, std::string& value, std::string& erro
                         ref, value.size(), value.size() == 1 ? "" : "s", kMinSecretBytes);
     value.assign(value.size(), '\0');
     value.clear();
+    return false;
+  }
+  Remember(value);
+  return true;
+}
+
+bool RememberSecretValue(const std::string& value, std::string& error) {
+  if (value.size() < kMinSecretBytes) {
+    error = fmt::format("it is {} byte{} long; sparkc refuses secret values shorter than {} bytes, which it could "
+                        "not redact from its output without garbling it",
+                        value.size(), value.size() == 1 ? "" : "s", kMinSecretBytes);
     return false;
   }
   Remember(value);

@@ -24,10 +24,23 @@ void CaptureEnvironmentSecrets(const std::vector<std::string>& refs);
 // contains the value.
 bool ResolveSecret(const std::string& ref, std::string& value, std::string& error);
 
+// A value derived from a secret (a step output of an action that read
+// one): redacted from now on. False when it is too short to redact.
+bool RememberSecretValue(const std::string& value, std::string& error);
 // Every value resolved so far replaced by `***` in `text`. Redact before
 // cutting anything short: a cut can split a secret where it is no longer
 // found.
 std::string Redact(std::string text);
+
+// Secret step outputs are journaled sealed (AES-256-GCM) under a key derived
+// from this variable, never in clear: a resumed run opens them with the same
+// key. CaptureEnvironmentSecrets takes it out of the environment.
+constexpr const char* kStateKeyVariable = "SPARKC_STATE_KEY";
+bool HaveStateKey();
+// `context` (run, step, output) is authenticated with the value: a sealed
+// value moved to another row does not open.
+bool Seal(const std::string& plaintext, const std::string& context, std::string& sealed, std::string& error);
+bool Unseal(const std::string& sealed, const std::string& context, std::string& plaintext, std::string& error);
 
 // Makes this process impossible to dump (no core file, no ptrace by the
 // same user, /proc/self/environ and mem readable only by root): its memory

@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS sparkc.transitions (
   id BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL REFERENCES sparkc.runs(id), step TEXT NOT NULL,
   status TEXT NOT NULL, attempt BIGINT NOT NULL, exit_code INTEGER, error TEXT, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sparkc.plan_files (sha256 TEXT PRIMARY KEY, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sparkc.outputs (
+  run_id BIGINT NOT NULL REFERENCES sparkc.runs(id), step TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (run_id, step, name));
 CREATE TABLE IF NOT EXISTS sparkc.approvals (
   id BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL REFERENCES sparkc.runs(id), step TEXT NOT NULL,
   approved_by TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL, given_at TEXT NOT NULL,
@@ -319,6 +322,14 @@ class PostgresStore : public StateStore {
     return out;
   }
 
+  std::map<std::string, std::string> Outputs(int64_t run) override {
+    std::lock_guard lock(db_->mutex);
+    Result r = db_->Exec("SELECT step, name, value FROM sparkc.outputs WHERE run_id = $1", {Number(run)});
+    std::map<std::string, std::string> out;
+    for (int i = 0; i < r.rows(); ++i) out[r.Text(i, 0) + "." + r.Text(i, 1)] = r.Text(i, 2);
+    return out;
+  }
+
  protected:
   // One INSERT of every row, one round trip and one commit per batch; a
   // batch past what one statement may bind goes in several, in a transaction.
@@ -330,7 +341,8 @@ class PostgresStore : public StateStore {
     if (rows.empty()) return;
     std::string now = NowTimestamp();
     std::lock_guard lock(db_->mutex);
-    bool several = rows.size() > kRowsPerStatement;
+    bool with_outputs = std::any_of(rows.begin(), rows.end(), [](const Pending* p) { return !p->transition->outputs.empty(); });
+    bool several = rows.size() > kRowsPerStatement || with_outputs;
     if (several) db_->Exec("BEGIN");
     try {
       for (size_t begin = 0; begin < rows.size(); begin += kRowsPerStatement) {
@@ -349,6 +361,11 @@ class PostgresStore : public StateStore {
         }
         db_->Exec(sql, params);
       }
+      for (const Pending* row : rows)
+        for (const auto& [name, value] : row->transition->outputs)
+          db_->Exec("INSERT INTO sparkc.outputs (run_id, step, name, value) VALUES ($1, $2, $3, $4) "
+                    "ON CONFLICT (run_id, step, name) DO UPDATE SET value = EXCLUDED.value",
+                    {Number(row->run), row->transition->step, name, value});
       if (several) db_->Exec("COMMIT");
     } catch (...) {
       if (several) db_->ExecQuietly("ROLLBACK");

@@ -34,6 +34,9 @@ CREATE TABLE IF NOT EXISTS transitions (
   id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
   status TEXT NOT NULL, attempt INTEGER NOT NULL, exit_code INTEGER, error TEXT, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS plan_files (sha256 TEXT PRIMARY KEY, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (
+  run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (run_id, step, name));
 CREATE TABLE IF NOT EXISTS approvals (
   id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
   approved_by TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL, given_at TEXT NOT NULL,
@@ -135,6 +138,7 @@ class SqliteStore : public StateStore {
   std::optional<std::string> PlanFileDigest(const std::string& file_sha256) override;
   void RecordApproval(int64_t run, const Approval& approval) override;
   std::vector<Approval> Approvals(int64_t run) override;
+  std::map<std::string, std::string> Outputs(int64_t run) override;
 
  protected:
   void WriteBatch(const std::vector<Pending>& batch) override;
@@ -279,6 +283,10 @@ void SqliteStore::WriteBatch(const std::vector<Pending>& batch) {
       else journal.BindNull(5);
       journal.Bind(6, t.error).Bind(7, now);
       journal.Step();
+      for (const auto& [name, value] : t.outputs) {
+        Statement output(db_, "INSERT OR REPLACE INTO outputs (run_id, step, name, value) VALUES (?, ?, ?, ?)");
+        output.Bind(1, p.run).Bind(2, t.step).Bind(3, name).Bind(4, value).Step();
+      }
     }
     Statement(db_, commit_).Step();
     committed_.transition = sqlite3_last_insert_rowid(db_);
@@ -319,6 +327,15 @@ std::vector<Approval> SqliteStore::Approvals(int64_t run) {
   s.Bind(1, run);
   std::vector<Approval> out;
   while (s.Step()) out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
+  return out;
+}
+
+std::map<std::string, std::string> SqliteStore::Outputs(int64_t run) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT step, name, value FROM outputs WHERE run_id = ?");
+  s.Bind(1, run);
+  std::map<std::string, std::string> out;
+  while (s.Step()) out[s.Text(0) + "." + s.Text(1)] = s.Text(2);
   return out;
 }
 

@@ -53,6 +53,9 @@ struct Transition {
   int64_t attempt = 0;
   std::optional<int> exit_code;
   std::string error;
+  // A success's step outputs, by name: written in the same transaction, so a
+  // step is never `succeeded` without them. Secret ones are sealed first.
+  std::vector<std::pair<std::string, std::string>> outputs = {};
 };
 
 // The interface the runtime records through; the journal's rules (what is
@@ -93,6 +96,8 @@ class StateStore {
   // Durable on return, before the approved step counts as succeeded.
   virtual void RecordApproval(int64_t run, const Approval& approval) = 0;
   virtual std::vector<Approval> Approvals(int64_t run) = 0;
+  // The outputs journaled in a run, by "step.name".
+  virtual std::map<std::string, std::string> Outputs(int64_t run) = 0;
 
  protected:
   struct Waiter;  // a Record or Flush waiting for its commit

@@ -19,7 +19,7 @@ TEST_CASE("checks evaluate probes against the system") {
                       1000).passed);
   CheckOutcome failed = EvaluateCheck("file.size(\"" + path + "\") > 1 KiB", 1000);
   CHECK_FALSE(failed.passed);
-  CHECK(failed.detail.find("5 B > 1024 B") != std::string::npos);
+  CHECK(failed.detail.find("5 B > 1 KiB") != std::string::npos);
   // A false check with no comparison to show says so once (the runtime
   // adds "check failed: " itself).
   CheckOutcome missing = EvaluateCheck("file.exists(\"/no/such/file\")", 1000);

@@ -21,6 +21,7 @@
 #include "runtime/exec/process.h"
 #include "runtime/secret/secret.h"
 #include "tools/sparkc/fmt_command.h"
+#include "tools/sparkc/vars.h"
 
 namespace sparkc {
 namespace {
@@ -43,6 +44,9 @@ struct Options {
   bool rollback_graph = false;
   bool timings = false;
   bool exits_after = false;  // see Main
+  std::vector<std::string> vars;  // --var NAME=VALUE
+  std::string var_file;
+  ParamValues params;             // what vars, var_file and SPARKC_VAR_* give
 };
 
 // `--timings`: where a compile spent its time, on stderr.
@@ -70,7 +74,8 @@ int Check(const Options& o, std::ostream& out, std::ostream& err) {
     // What the last compile built may be left to the OS (Options::exits_after).
     bool keep = o.exits_after && &file == &o.files.back();
     auto plan = std::make_unique<plan::Plan>();
-    CompileOptions options{.digest = false, .timings = o.timings ? &timings : nullptr, .free_memory = !keep};
+    CompileOptions options{
+        .params = &o.params, .digest = false, .timings = o.timings ? &timings : nullptr, .free_memory = !keep};
     if (Compile(file, sources, diags, *plan, options)) steps += plan->steps.size();
     if (keep) llvm::BuryPointer(std::move(plan));
   }
@@ -85,6 +90,9 @@ int Check(const Options& o, std::ostream& out, std::ostream& err) {
 // A plan from a .spark spec (compiled now) or from a plan file (verified;
 // `file_sha256`, when given, gets plan::Sha256 of the bytes it was read from).
 // The plan's line at `at` with a caret, or "" when the place is unknown.
+bool ObtainPlan(const std::string& path, std::ostream& err, plan::Plan& plan, std::string* file_sha256 = nullptr,
+                const ParamValues* params = nullptr);
+
 std::string SourceExcerpt(const std::string& text, plan::TextPosition at) {
   if (at.line == 0) return {};
   SourceFile file("", "", text);
@@ -97,14 +105,22 @@ std::string SourceExcerpt(const std::string& text, plan::TextPosition at) {
   return out.str();
 }
 
-bool ObtainPlan(const std::string& path, std::ostream& err, plan::Plan& plan,
-                std::string* file_sha256 = nullptr) {
+bool ObtainPlan(const std::string& path, std::ostream& err, plan::Plan& plan, std::string* file_sha256,
+                const ParamValues* params) {
   if (std::filesystem::path(path).extension() == ".spark") {
     SourceManager sources;
     Diagnostics diags(sources);
-    bool ok = Compile(path, sources, diags, plan);
+    bool ok = Compile(path, sources, diags, plan, {.params = params});
     RenderText(diags, err);
     return ok;
+  }
+  if (params != nullptr && !params->empty()) {
+    const ParamValue& first = params->begin()->second;
+    err << fmt::format("sparkc: error: `{}`: a plan file was built with its parameters' values (`params` in it); "
+                       "they cannot change now\n"
+                       "  help: make a new plan with `sparkc plan SPEC --var ...` and review it\n",
+                       first.source);
+    return false;
   }
   std::string text, error;
   if (!ReadFile(path, text, error)) {
@@ -139,7 +155,7 @@ int Plan(const Options& o, std::ostream& out, std::ostream& err) {
   // Left to the OS when the process exits next, like what the compile built.
   if (o.exits_after) llvm::BuryPointer(std::move(owned_plan));
   std::vector<PhaseTime> timings;
-  CompileOptions options{.timings = o.timings ? &timings : nullptr, .free_memory = !o.exits_after};
+  CompileOptions options{.params = &o.params, .timings = o.timings ? &timings : nullptr, .free_memory = !o.exits_after};
   bool ok = Compile(o.files.at(0), sources, diags, plan, options);
   RenderText(diags, err);
   if (!ok) {
@@ -282,7 +298,7 @@ int ApplyCommand(Options& o, std::ostream& err) {
   if (std::optional<int> done = ApplyKnownPlan(o, err)) return *done;
   plan::Plan plan;
   // Apply remembers the bytes it was given, for ApplyKnownPlan next time.
-  if (!ObtainPlan(o.files.at(0), err, plan, &o.run.plan_file_sha256)) return kExitInvalid;
+  if (!ObtainPlan(o.files.at(0), err, plan, &o.run.plan_file_sha256, &o.params)) return kExitInvalid;
   if (!o.run.require_signature.empty() && !CheckSignature(o, plan.digest, err)) return kExitInvalid;
   if (!GatherApprovals(o, plan, err)) return kExitUsage;
   ChooseTerminalMode(o);
@@ -329,12 +345,20 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   check->add_option("--format", o.format, "diagnostics as text, json or sarif (SARIF 2.1.0, for code scanning)")
       ->check(CLI::IsMember({"text", "json", "sarif"}));
   check->add_flag("--timings", o.timings, "print the time each compiler phase took (stderr)");
+  auto add_vars = [&](CLI::App* cmd) {
+    cmd->add_option("--var", o.vars, "a parameter's value: NAME=VALUE (repeatable; wins over --var-file and "
+                                     "SPARKC_VAR_NAME)");
+    cmd->add_option("--var-file", o.var_file, "parameters' values from a YAML file: `name: value`")
+        ->check(CLI::ExistingFile);
+  };
+  add_vars(check);
 
   auto* plan = app.add_subcommand("plan", "compile a spec into a deterministic plan");
   plan->add_option("file", o.files, "the root .spark file")->required()->expected(1);
   plan->add_option("-o,--output", o.output, "where to write the plan (default: stdout)");
   plan->add_option("--format", o.plan_format, "yaml or json")->check(CLI::IsMember({"yaml", "json"}));
   plan->add_flag("--timings", o.timings, "print the time each compiler phase took (stderr)");
+  add_vars(plan);
 
   auto add_state = [&](CLI::App* cmd) {
     cmd->add_option("--state", o.run.state_dir, "the state store: a directory (default: .sparkc) or a postgres:// URL");
@@ -351,6 +375,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
                   "allow -j below the plan's parallelism: its time bounds may then not hold (journaled)");
   add_state(apply);
   add_reports(apply);
+  add_vars(apply);
   apply->add_flag("--dry-run", o.dry_run, "print when each step would start and the proven bounds; change nothing");
   apply->add_option("--approve", o.approvals, "approve a manual step or gate by id (repeatable)");
   apply->add_option("--approvals", o.approvals_file, "a YAML file of approvals: {step, by, note}")
@@ -421,6 +446,20 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   // What a step starts ends with it (unless `detach`), found even when it
   // left the step's process group.
   if (apply->parsed() || rollback->parsed()) BecomeSubreaper();
+  if (check->parsed() || plan->parsed() || apply->parsed()) {
+    std::string error;
+    if (!CollectParams(o.vars, o.var_file, o.params, error)) {
+      err << fmt::format("sparkc: error: {}\n", error);
+      return kExitUsage;
+    }
+    // A plan file carries the values it was built with; SPARKC_VAR_* are
+    // for specs, and only an explicit --var is an error there.
+    bool spec = !o.files.empty() && std::filesystem::path(o.files[0]).extension() == ".spark";
+    if (apply->parsed() && !spec && o.vars.empty() && o.var_file.empty()) o.params.clear();
+    plan::Plan unused;
+    if (apply->parsed() && !spec && !o.params.empty() && !ObtainPlan(o.files[0], err, unused, nullptr, &o.params))
+      return kExitUsage;
+  }
   if (check->parsed()) return Check(o, out, err);
   if (plan->parsed()) return Plan(o, out, err);
   if (apply->parsed()) return ApplyCommand(o, err);
