@@ -88,7 +88,8 @@ expr
   | VERSION                                                       # versionLit
   | ('true' | 'false')                                            # boolLit
   | 'none'                                                        # noneLit
-  | 'irreversible' STRING                                         # irreversibleLit
+  // The reason is required; without it the checker says so (E0208).
+  | 'irreversible' STRING?                                        # irreversibleLit
   | (IDENT | 'hardware' | 'window')                               # nameRef
   | '[' expr 'for' IDENT 'in' expr ('if' expr)? ']'               # listComp
   | '[' (expr (',' expr)* ','?)? ']'                              # listLit

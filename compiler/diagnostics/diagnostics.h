@@ -68,6 +68,7 @@ class Diagnostics {
   }
   bool has_errors() const { return errors_ > 0; }
   const std::deque<Diagnostic>& all() const { return list_; }
+  Diagnostic& at(size_t i) { return list_[i]; }
   const SourceManager& sources() const { return sources_; }
 
  private:

@@ -297,6 +297,7 @@ bool Evaluator::StringOrSecretMap(const Value& v, const char* what,
   bool ok = true;
   for (const Entry& var : *v.fields) {
     const Value& value = var.value;
+    if (value.kind == Kind::None) continue;  // not set: `password = none`
     if (value.kind == Kind::Secret) secret.emplace_back(var.key, value.s);
     else if (value.kind == Kind::String || UsesOutputs(value)) {
       std::string text;

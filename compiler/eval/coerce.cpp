@@ -40,6 +40,25 @@ bool Evaluator::FindRecord(uint32_t module, const std::string& name, uint32_t& r
   return program_.prelude >= 0 && find_in(static_cast<uint32_t>(program_.prelude), name);
 }
 
+namespace {
+
+// How a type annotation names the type of `v` when the message's words do
+// not: `action`, `step`, `any` for a probe's whole result, a record's name.
+std::string WrittenType(const Value& v) {
+  Value shape = Shape(v);
+  switch (shape.kind) {
+    case Kind::Action: return "action";
+    case Kind::Step: return "step";
+    case Kind::Map:
+      if (v.kind == Kind::Runtime) return "any";  // exec(...), http.get(...): a probe's result
+      return shape.type.empty() ? "map" : shape.type;
+    case Kind::Json: return "any";
+    default: return "";  // a plain type: "found int" already names it
+  }
+}
+
+}  // namespace
+
 Value Evaluator::Coerce(const Value& v, const TypeRef& type, uint32_t module) {
   if (!v.ok() || type.name.empty() || type.name == "any") return v;
   const std::string& n = type.name;
@@ -47,6 +66,12 @@ Value Evaluator::Coerce(const Value& v, const TypeRef& type, uint32_t module) {
   auto fail = [&](std::string hint = {}) {
     Diagnostic& d = diags_.Error(DiagnosticKind::E0202, v.span,
                                  fmt::format("expected {}, found {}", TypeText(type), Describe(v)));
+    if (hint.empty()) {
+      // The type to write for what was found: an action or a probe result
+      // has a name most users cannot guess.
+      std::string written = WrittenType(v);
+      if (!written.empty()) hint = fmt::format("its type is written `{}`", written);
+    }
     if (!hint.empty()) d.Suggest(hint);
     return Value{};
   };
@@ -67,7 +92,9 @@ Value Evaluator::Coerce(const Value& v, const TypeRef& type, uint32_t module) {
     return f;
   }
   if (n == "secret") {
-    if (is(Kind::Secret)) return v;
+    // `none`: no secret (a server with peer or trust authentication); an
+    // `env` map leaves the variable unset.
+    if (is(Kind::Secret) || is(Kind::None)) return v;
     if (v.kind != Kind::String) return fail();
     diags_.Error(DiagnosticKind::E0402, v.span, "a secret cannot be a string literal")
         .Note({}, "a literal would put the secret in the spec, the plan and version control")

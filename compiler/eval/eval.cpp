@@ -1,6 +1,7 @@
 // Expressions: literals, names, members, indexing, calls of `fn`s and
 // comprehensions. Operators are in ops.cpp, built-ins in builtins.cpp, type
 // annotations and records in coerce.cpp, declarations in globals.cpp.
+#include "compiler/eval/convert.h"
 #include "compiler/eval/eval.h"
 #include "compiler/parse/parse.h"
 #include "compiler/plan/template.h"
@@ -217,7 +218,17 @@ Value Evaluator::Literal(const Module& ast, const Expr& e) {
         case QuantityError::UnknownUnit: {
           Diagnostic& d = diags_.Error(DiagnosticKind::E0203, e.span, fmt::format("unknown unit `{}`", e.unit));
           std::string close = ClosestMatch(e.unit, UnitNames());
-          if (!close.empty()) d.Suggest(fmt::format("did you mean `{} {}`?", e.text, close));
+          Quantity guess;
+          if (!close.empty() && MakeQuantity("1", close, guess) == QuantityError::None) {
+            d.Suggest(fmt::format("did you mean `{} {}`?", e.text, close));
+            d.Note({}, fmt::format("the units of a {} are {}", DimensionName(guess.dimension),
+                                   convert::UnitsOf(guess.dimension)));
+          } else {
+            std::string all;
+            for (Dimension dim : {Dimension::Duration, Dimension::Size, Dimension::Cpu, Dimension::Bandwidth})
+              all += fmt::format("{}{}: {}", all.empty() ? "" : "; ", DimensionName(dim), convert::UnitsOf(dim));
+            d.Note({}, "the units are " + all);
+          }
           return {};
         }
         case QuantityError::Overflow:
@@ -402,7 +413,7 @@ Value Evaluator::Member(const Value& object, const std::string& name, Span span)
       break;
     }
     case Kind::Action:
-      if (object.action->kind == plan::Action::Kind::Exec) {
+      if (object.action->kind == plan::Action::Kind::Exec || object.action->kind == plan::Action::Kind::Shell) {
         Value result = MakeRuntime(Kind::Map, PrintAction(*object.action), 9);
         result.type = "exec result";
         return Member(result, name, span);
@@ -510,8 +521,20 @@ Value Evaluator::CallFunction(const Value& fn, const std::vector<Value>& args,
     return {};
   }
   ++call_depth_;
+  size_t reported = diags_.size();
   Value result = Eval(module, decl.value, &scope);
   --call_depth_;
+  // An error inside a function (a stdlib one, most often) points at the
+  // function's body; the call that led there is the user's line. Each frame
+  // unwound moves the note out, so it ends at the outermost call.
+  for (size_t k = reported; k < diags_.size(); ++k) {
+    Diagnostic& d = diags_.at(k);
+    std::string text = fmt::format("in the call of `{}` here", decl.name);
+    auto call = std::find_if(d.notes.begin(), d.notes.end(),
+                             [](const DiagnosticNote& n) { return n.message.starts_with("in the call of `"); });
+    if (call != d.notes.end()) *call = {span, std::move(text)};
+    else d.Note(span, std::move(text));
+  }
   if (!result.ok()) return {};
   Value typed = Coerce(result, decl.type, module);
   typed.span = span;

@@ -445,7 +445,7 @@ ExprId Builder::Primary(P::ExprContext* ctx, Span span) {
     e.kind = ExprKind::None;
   } else if (auto* c = As<P::IrreversibleLitContext>(ctx)) {
     e.kind = ExprKind::Irreversible;
-    e.text = Unescape(c->STRING()->getSymbol());
+    if (c->STRING() != nullptr) e.text = Unescape(c->STRING()->getSymbol());
   } else if (auto* c = As<P::NameRefContext>(ctx)) {
     e.kind = ExprKind::Name;
     e.text = TokenText(c);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -149,6 +151,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
         : fmt::format("expected {}{}, found {}", expected, closing, DescribeToken(offending));
     Diagnostic& d = diags_.Error(DiagnosticKind::E0004, span, message);
     if (opened.valid()) d.Note(opened, "opened here");
+    Hint(parser->getTokenStream(), offending, d);
   }
 
  private:
@@ -166,6 +169,34 @@ class ErrorListener : public antlr4::BaseErrorListener {
     if (eof_index == 0) return fallback;
     uint32_t end = SpanAt(tokens->get(eof_index - 1)).end;
     return {file_, end, end};
+  }
+
+  // The mistakes new users make most, recognized from the tokens around
+  // the error: what they meant, and how to write it.
+  void Hint(antlr4::TokenStream* tokens, antlr4::Token* offending, Diagnostic& d) const {
+    if (offending == nullptr || offending->getType() == antlr4::Token::EOF) return;
+    size_t at = offending->getTokenIndex();
+    antlr4::Token* prev = at > 0 ? tokens->get(at - 1) : nullptr;
+    antlr4::Token* prev2 = at > 1 ? tokens->get(at - 2) : nullptr;
+    std::string text = offending->getText();
+    if (text == "=") {
+      d.Suggest("to compare, write `==`; `=` gives a field or a name its value");
+      return;
+    }
+    bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    if (digits && prev != nullptr && prev->getText() == "." && prev2 != nullptr &&
+        std::isdigit(static_cast<unsigned char>(prev2->getText()[0]))) {
+      d.Suggest(fmt::format("a version starts with `v`: write `v{}.{}`", prev2->getText(), text));
+      return;
+    }
+    if (prev != nullptr && prev->getText().starts_with("\"")) {
+      std::string_view literal = prev->getText();
+      size_t open = literal.rfind("${");
+      if (open != std::string_view::npos && literal.find('}', open) == std::string_view::npos)
+        d.Note(SpanAt(prev), "this string ends at the `\"` inside `${...}`: a string literal cannot appear in an "
+                             "interpolation")
+            .Suggest("name the value first (const part = f(\"text\")) and write `${part}`");
+    }
   }
 
   // The innermost `(` or `[` still open before `offending`.

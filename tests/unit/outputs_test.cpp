@@ -157,3 +157,8 @@ TEST_CASE("outputs are evaluated from a result, converted at run time as at comp
   result.truncated = true;
   CHECK_FALSE(EvaluateOutputs(step, result, known, values, error));
 }
+
+TEST_CASE("shell works as a probe like exec", "[outputs]") {
+  CHECK(sparkc::runtime::EvaluateCheck("shell(\"echo ab | tr a-z A-Z\").stdout == \"AB\\n\"", 2000).passed);
+  CHECK(sparkc::runtime::EvaluateCheck("shell(\"exit 3\").exit == 3", 2000).passed);
+}
