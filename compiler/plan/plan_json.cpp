@@ -419,6 +419,20 @@ void Validate(const Plan& plan) {
                               kMaxParallelism)};
   for (size_t k = 0; k < plan.points_of_no_return.size(); ++k)
     known(plan.points_of_no_return[k].step, fmt::format("plan.points_of_no_return[{}].step", k));
+  // An input names an output some step declares, and that step runs first
+  // (plan order is topological) or is the step itself.
+  for (size_t i = 0; i < plan.steps.size(); ++i)
+    for (size_t k = 0; k < plan.steps[i].inputs.size(); ++k) {
+      const std::string& input = plan.steps[i].inputs[k];
+      std::string at = fmt::format("plan.steps[{}].inputs[{}]", i, k);
+      size_t dot = input.rfind('.');
+      auto producer = dot == std::string::npos ? index.end() : index.find(input.substr(0, dot));
+      if (producer == index.end() || producer->second > i)
+        throw Invalid{fmt::format("`{}` is `{}`, which no earlier step of the plan makes", at, input)};
+      const auto& outputs = plan.steps[producer->second].outputs;
+      if (std::none_of(outputs.begin(), outputs.end(), [&](const Output& o) { return o.name == input.substr(dot + 1); }))
+        throw Invalid{fmt::format("`{}` is `{}`, an output its step does not declare", at, input)};
+    }
 }
 
 }  // namespace

@@ -98,6 +98,11 @@ int DryRun(const plan::Plan& plan, const RunOptions& requested) {
     else if (step.undo.kind == plan::Undo::Kind::Irreversible)
       *options.out << fmt::format("  {:<12}   undo: irreversible ({})\n", "", Printable(step.undo.reason));
   }
+  // What `verify` asks once the run is over.
+  for (const plan::Invariant& inv : plan.invariants)
+    if (inv.runtime)
+      *options.out << fmt::format("  {:<12} invariant {}: {}\n", "after", Printable(inv.id),
+                                  Printable(DescribeResidual(inv.expr)));
   return kExitOk;
 }
 

@@ -29,6 +29,13 @@ expect_grep '- find_leader.leader' plan.yaml
 expect_exit 0 "dry run" -- "$SPARKC" apply --dry-run plan.yaml
 expect_grep "'<output find_leader.leader>' 'n=<output find_leader.count>'" out.txt
 expect_grep "check: <output find_leader.count> == 3" out.txt
+expect_grep "undo: exec rm -f consumer.out" out.txt
+# The dry run's command lines paste back into a shell: the producer's shell
+# script, quotes and all, runs as written.
+line=$(grep " find_leader: shell " out.txt | sed 's/.* find_leader: shell //')
+[ "$(eval "sh -c $line" 2>&1 | head -1)" = '{"leader": {"name": "node2"}, "members": ["node1", "node2"], "n": "3"}' ] ||
+  fail "the dry run's shell line does not paste back: $line"
+rm -f producer.log
 
 "$SPARKC" apply plan.yaml >run1.log 2>&1 &
 runner=$!

@@ -162,3 +162,29 @@ TEST_CASE("shell works as a probe like exec", "[outputs]") {
   CHECK(sparkc::runtime::EvaluateCheck("shell(\"echo ab | tr a-z A-Z\").stdout == \"AB\\n\"", 2000).passed);
   CHECK(sparkc::runtime::EvaluateCheck("shell(\"exit 3\").exit == 3", 2000).passed);
 }
+
+TEST_CASE("a plan whose inputs name no earlier step's output is refused", "[outputs]") {
+  plan::Plan p;
+  p.module = "m";
+  plan::Step producer;
+  producer.id = "a";
+  producer.timeout_ms = 1000;
+  producer.action.kind = plan::Action::Kind::Exec;
+  producer.action.argv = {"true"};
+  producer.outputs = {{"v", "string", "stdout", false}};
+  plan::Step consumer = producer;
+  consumer.id = "b";
+  consumer.outputs.clear();
+  consumer.after = {"a"};
+  consumer.action.argv = {"echo", plan::Placeholder("output(\"a\", \"v\")")};
+  for (const char* input : {"a.w", "c.v", "b.v"}) {
+    consumer.inputs = {input};
+    p.steps = {producer, consumer};
+    p.digest = plan::ComputeDigest(p);
+    plan::Plan loaded;
+    std::string error;
+    INFO(input);
+    CHECK(plan::LoadPlan(plan::EmitJson(p), loaded, error) == plan::LoadStatus::Invalid);
+    CHECK(error.find("plan.steps[1].inputs[0]") != std::string::npos);
+  }
+}
