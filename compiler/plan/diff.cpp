@@ -69,7 +69,7 @@ bool Diff(const Plan& old_plan, const Plan& new_plan, std::string& out) {
   for (const auto& edge : new_edges)
     if (!old_edges.contains(edge)) out += fmt::format("+ edge {} -> {}\n", edge.first, edge.second);
   Json old_meta = ToJson(old_plan, false), new_meta = ToJson(new_plan, false);
-  for (const char* key : {"module", "objective", "phases"})
+  for (const char* key : {"module", "params", "objective", "phases"})
     if (old_meta[key] != new_meta[key])
       out += fmt::format("~ {}: {} -> {}\n", key, old_meta[key].dump(), new_meta[key].dump());
   return !out.empty();

@@ -29,6 +29,8 @@ expect_grep 'window: "1 h"' a.yaml
 expect_exit 0 "the command line wins over the file" -- "$SPARKC" plan spec.spark --var-file vars.yaml --var size=10GiB -o d.yaml
 [ "$(digest a.yaml)" != "$(digest d.yaml)" ] || fail "another value gave the same plan"
 expect_grep 'size: "10 GiB"' d.yaml
+"$SPARKC" diff a.yaml d.yaml > diff.txt
+expect_grep '~ params: .*"size":"50 GiB".* -> .*"size":"10 GiB"' diff.txt
 
 expect_exit 0 "apply the plan" -- "$SPARKC" apply a.yaml
 [ "$(cat reserved)" = "50 GiB 1 h nvme prod" ] || fail "the step got '$(cat reserved)'"
