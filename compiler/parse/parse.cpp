@@ -151,7 +151,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
         : fmt::format("expected {}{}, found {}", expected, closing, DescribeToken(offending));
     Diagnostic& d = diags_.Error(DiagnosticKind::E0004, span, message);
     if (opened.valid()) d.Note(opened, "opened here");
-    Hint(parser->getTokenStream(), offending, d);
+    Hint(parser->getTokenStream(), offending, expected, d);
   }
 
  private:
@@ -173,14 +173,23 @@ class ErrorListener : public antlr4::BaseErrorListener {
 
   // The mistakes new users make most, recognized from the tokens around
   // the error: what they meant, and how to write it.
-  void Hint(antlr4::TokenStream* tokens, antlr4::Token* offending, Diagnostic& d) const {
+  void Hint(antlr4::TokenStream* tokens, antlr4::Token* offending, const std::string& expected, Diagnostic& d) const {
     if (offending == nullptr || offending->getType() == antlr4::Token::EOF) return;
     size_t at = offending->getTokenIndex();
     antlr4::Token* prev = at > 0 ? tokens->get(at - 1) : nullptr;
     antlr4::Token* prev2 = at > 1 ? tokens->get(at - 2) : nullptr;
     std::string text = offending->getText();
-    if (text == "=") {
+    // Where a declaration's name or block was expected, `=` is no comparison.
+    if (text == "=" && expected.find("`{`") == std::string::npos && expected.find("a name") == std::string::npos) {
       d.Suggest("to compare, write `==`; `=` gives a field or a name its value");
+      return;
+    }
+    static const std::vector<std::string> kKeywords = {
+        "module", "import", "as", "phase", "objective", "step", "gate", "template", "enum", "record", "const",
+        "fn", "hardware", "environment", "service", "secret", "invariant", "require", "window", "param"};
+    if (expected.find("a name") != std::string::npos &&
+        std::find(kKeywords.begin(), kKeywords.end(), text) != kKeywords.end()) {
+      d.Suggest(fmt::format("`{}` is a keyword; choose another name (`{}_1`, `the_{}`)", text, text, text));
       return;
     }
     bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });

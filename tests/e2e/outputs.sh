@@ -115,6 +115,47 @@ expect_grep "sealed:v1:" <(sqlite3 .sparkc/state.db "select value from outputs")
 expect_exit 4 "a rollback with another key cannot open it" -- env SPARKC_STATE_KEY=key-two-0123456789 "$SPARKC" rollback
 expect_grep "does not open with this SPARKC_STATE_KEY" err.txt
 
+# Outputs in a request's URL, header and body, and outputs taken from a
+# request's status and body.
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > server.py <<'PY'
+import http.server, json, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        with open("requests.log", "a") as log:
+            log.write(json.dumps({"path": self.path, "body": body, "region": self.headers.get("X-Region")}) + "\n")
+        payload = json.dumps({"id": 41 + len(body)}).encode()
+        self.send_response(201)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+    def log_message(self, *args): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+PY
+python3 server.py "$PORT" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.1; done
+rm -rf .sparkc
+cat > http.spark <<SPEC
+step where { do = exec("echo", "http://127.0.0.1:$PORT,eu-1"); undo = none
+  outputs = { base = split(stdout, ",")[0], region = split(stdout, ",")[1] } }
+step create {
+  after = [where]
+  do = http.request("POST", "\${where.outputs.base}/items/\${where.outputs.region}") {
+    headers = { "X-Region" = where.outputs.region }, body = where.outputs.region, expect = 201
+  }
+  undo = none
+  outputs = { id = int(json(body).id), code = status }
+}
+step note { after = [create]; do = exec("sh", "-c", "echo \$1 \$2 > created", "x", create.outputs.id, "\${create.outputs.code}"); undo = none }
+SPEC
+expect_exit 0 "plan with http outputs" -- "$SPARKC" plan http.spark -o http.yaml
+expect_exit 0 "apply with http outputs" -- "$SPARKC" apply http.yaml
+expect_grep '"path": "/items/eu-1", "body": "eu-1", "region": "eu-1"' requests.log
+[ "$(cat created)" = "45 201" ] || fail "record got '$(cat created)'"
+
 # Refused at compile time: a secret output in argv, a use not after its producer.
 cat > leak.spark <<'SPEC'
 step login { do = exec("sh", "-c", "echo $T") { env = { T = env("TOKEN") } }; undo = none; outputs = { s = stdout } }
