@@ -199,7 +199,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
       return;
     }
     if (prev != nullptr && prev->getText().starts_with("\"")) {
-      std::string_view literal = prev->getText();
+      std::string literal = prev->getText();
       size_t open = literal.rfind("${");
       if (open != std::string_view::npos && literal.find('}', open) == std::string_view::npos)
         d.Note(SpanAt(prev), "this string ends at the `\"` inside `${...}`: a string literal cannot appear in an "
