@@ -86,6 +86,14 @@ Value Evaluator::StepOutputs(const Value& step, Span span) {
         .Suggest("use the value in the step itself, or give this step `after = [" + step.s + "]` and use it in `do`");
     return {};
   }
+  if (!outputs_of_) {
+    // Invariants, preconditions, windows and constants are not steps:
+    // nothing orders them after the step that makes the value.
+    diags_.Error(DiagnosticKind::E0213, span,
+                 fmt::format("`{}.outputs` is known only to the steps that run after `{}`", step.s, step.s))
+        .Suggest(fmt::format("check it in a step: step ... {{ after = [{}]; check = ... }}", step.s));
+    return {};
+  }
   Value v = MakeRuntime(Kind::Map, step.s, 9, span);
   v.type = kStepOutputsType;
   return v;

@@ -391,7 +391,7 @@ class Session {
           Transition t{step.id, StepStatus::Succeeded, number, {}, {}, {}};
           for (const auto& [name, value] : values) {
             std::string stored = value.encoded, error;
-            if (value.secret && !Seal(value.encoded, SealContext(step.id, name), stored, error))
+            if (value.secret && !Seal(value.encoded, OutputSealContext(run_, step.id, name), stored, error))
               throw std::runtime_error(error);
             t.outputs.emplace_back(name, std::move(stored));
           }
@@ -465,11 +465,6 @@ class Session {
     return PerformAction(resolved, context);
   }
 
-  // What a sealed output is bound to: it opens only in its own row.
-  std::string SealContext(const std::string& step, const std::string& name) const {
-    return fmt::format("{}#{}#{}", run_, step, name);
-  }
-
   std::shared_ptr<const OutputTable> Outputs() {
     std::lock_guard lock(outputs_mutex_);
     return outputs_;
@@ -493,26 +488,15 @@ class Session {
   }
 
  public:
-  // The outputs this run journaled (a resumed run's, a rollback's), secret
-  // ones opened with the state key. False, said on stderr, when one cannot be.
+  // The outputs this run journaled (a resumed run's, a rollback's). False,
+  // said on stderr, when a secret one cannot be opened.
   bool LoadOutputs() {
-    std::map<std::string, std::string> stored = store_.Outputs(run_);
     auto table = std::make_shared<OutputTable>();
-    for (const plan::Step& step : plan_.steps)
-      for (const plan::Output& out : step.outputs) {
-        auto it = stored.find(plan::InputName(step.id, out.name));
-        if (it == stored.end()) continue;
-        OutputValue value{out.type, it->second, out.secret};
-        std::string error;
-        if (out.secret && (!Unseal(it->second, SealContext(step.id, out.name), value.encoded, error) ||
-                           !RememberSecretValue(value.encoded, error) ||
-                           !RememberSecretValue(OutputText(value), error))) {
-          *options_.err << fmt::format("sparkc: error[E0903]: state store: the secret output `{}.{}` of run {}: {}\n",
-                                       step.id, out.name, run_, error);
-          return false;
-        }
-        (*table)[it->first] = std::move(value);
-      }
+    std::string error;
+    if (!LoadRunOutputs(plan_, store_, run_, *table, error)) {
+      *options_.err << fmt::format("sparkc: error[E0903]: state store: {}\n", error);
+      return false;
+    }
     std::lock_guard lock(outputs_mutex_);
     outputs_ = std::move(table);
     return true;

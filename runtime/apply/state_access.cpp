@@ -1,6 +1,8 @@
 #include "runtime/apply/state_access.h"
 
 #include "compiler/plan/signature.h"
+#include "compiler/plan/template.h"
+#include "runtime/secret/secret.h"
 
 #include <fmt/format.h>
 
@@ -80,6 +82,28 @@ void RecordUnprovenTiming(StateStore& store, int64_t run, const RunOptions& opti
   if (note.empty()) return;
   std::string by = options.approver.empty() ? "operator" : options.approver;
   store.RecordApproval(run, {kUnprovenTimingStep, by, note, "--accept-unproven-timing", NowTimestamp()});
+}
+
+std::string OutputSealContext(int64_t run, const std::string& step, const std::string& output) {
+  return fmt::format("{}#{}#{}", run, step, output);
+}
+
+bool LoadRunOutputs(const plan::Plan& plan, StateStore& store, int64_t run, OutputTable& out, std::string& error) {
+  std::map<std::string, std::string> stored = store.Outputs(run);
+  for (const plan::Step& step : plan.steps)
+    for (const plan::Output& output : step.outputs) {
+      auto it = stored.find(plan::InputName(step.id, output.name));
+      if (it == stored.end()) continue;
+      OutputValue value{output.type, it->second, output.secret};
+      std::string why;
+      if (output.secret && (!Unseal(it->second, OutputSealContext(run, step.id, output.name), value.encoded, why) ||
+                            !RememberSecretValue(value.encoded, why) || !RememberSecretValue(OutputText(value), why))) {
+        error = fmt::format("the secret output `{}.{}` of run {}: {}", step.id, output.name, run, why);
+        return false;
+      }
+      out[it->first] = std::move(value);
+    }
+  return true;
 }
 
 }  // namespace sparkc::runtime

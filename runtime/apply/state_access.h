@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "runtime/apply/apply.h"
+#include "runtime/probe/condition.h"
 #include "runtime/state/store.h"
 
 namespace sparkc::runtime {
@@ -43,5 +44,12 @@ constexpr const char* kUnprovenTimingStep = "!unproven-timing";
 // journal.
 std::optional<int> ChooseJobs(const plan::Plan& plan, const char* command, RunOptions& options, std::string& note);
 void RecordUnprovenTiming(StateStore& store, int64_t run, const RunOptions& options, const std::string& note);
+
+// What a sealed output of a run is bound to: it opens only in its own row.
+std::string OutputSealContext(int64_t run, const std::string& step, const std::string& output);
+// The outputs `run` journaled, by "step.name", secret ones opened with the
+// state key and redacted from then on. False with a reason naming the
+// output that cannot be opened.
+bool LoadRunOutputs(const plan::Plan& plan, StateStore& store, int64_t run, OutputTable& out, std::string& error);
 
 }  // namespace sparkc::runtime

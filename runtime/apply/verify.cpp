@@ -23,9 +23,13 @@ int Verify(const plan::Plan& plan, const RunOptions& options) {
   if (!store) return kExitNeedsOperator;
   std::optional<RunInfo> last;
   std::map<std::string, StepRecord> steps;
+  OutputTable outputs;  // the checks that use outputs use the run's
   try {
     last = store->LastRun();
     if (last) steps = store->Steps(last->id);
+    std::string error;
+    if (last && last->digest == plan.digest && !LoadRunOutputs(plan, *store, last->id, outputs, error))
+      return ReportStateError(options, "state store: " + error);
   } catch (const std::exception& e) {
     return ReportStateError(options, fmt::format("state store: {}", e.what()));
   }
@@ -57,7 +61,7 @@ int Verify(const plan::Plan& plan, const RunOptions& options) {
       continue;
     }
     ++checked;
-    CheckOutcome outcome = EvaluateCheck(step.check, step.timeout_ms);
+    CheckOutcome outcome = EvaluateCheck(step.check, step.timeout_ms, &outputs);
     if (outcome.passed) {
       *options.out << fmt::format("ok     {}\n", Printable(step.id));
     } else {

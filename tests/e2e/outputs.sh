@@ -49,6 +49,8 @@ expect_exit 0 "resume after SIGKILL" -- "$SPARKC" apply plan.yaml
 [ "$(wc -l < producer.log)" = 1 ] || fail "the producer ran $(wc -l < producer.log) times"
 [ "$(sqlite3 .sparkc/state.db "select value from outputs where step = 'find_leader' and name = 'count'")" = 3 ] ||
   fail "count is not journaled"
+expect_exit 0 "verify evaluates checks with the journaled outputs" -- "$SPARKC" verify plan.yaml
+expect_grep "ok     snapshot" out.txt
 expect_exit 0 "rollback uses the journaled outputs" -- "$SPARKC" rollback
 expect_no_file consumer.out
 
