@@ -207,7 +207,9 @@ class StepLowerer {
       return;
     }
     const auto& wrong = process ? kHttpResult : kProcessResult;
-    for (const auto& [name, span] : output_spans_[id]) {
+    for (const auto& entry : output_spans_[id]) {
+      const std::string& name = entry.first;
+      Span span = entry.second;
       auto it = std::find_if(step.outputs.begin(), step.outputs.end(), [&](const auto& o) { return o.name == name; });
       std::vector<std::string> misread = ResidualNames(it->expr, wrong);
       if (misread.empty()) continue;
