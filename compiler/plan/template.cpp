@@ -34,6 +34,11 @@ size_t PlaceholderEnd(std::string_view text, size_t begin) {
 
 std::string Placeholder(std::string_view expr) { return fmt::format("{}{}{}", kOpen, expr, kClose); }
 
+bool IsEscape(std::string_view expr) {
+  static const std::string kEscape = QuoteString(std::string(kOpen));
+  return expr == kEscape;
+}
+
 std::string EscapeTemplateText(std::string_view text) {
   static const std::string kEscaped = Placeholder(QuoteString(std::string(kOpen)));
   std::string out;
@@ -84,7 +89,6 @@ bool ExpandAction(Action& action, const PlaceholderValue& value, std::string& er
 }
 
 std::string TemplateExpression(std::string_view text) {
-  static const std::string kEscape = QuoteString(std::string(kOpen));
   std::vector<std::string> parts;
   std::string literal;
   for (size_t at = 0;;) {
@@ -96,7 +100,7 @@ std::string TemplateExpression(std::string_view text) {
     }
     literal += text.substr(at, open - at);
     std::string_view expr = text.substr(open + kOpen.size(), end - open - kOpen.size());
-    if (expr == kEscape) {
+    if (IsEscape(expr)) {
       literal += kOpen;
     } else {
       if (!literal.empty()) parts.push_back(QuoteString(literal));
@@ -114,9 +118,8 @@ std::string TemplateExpression(std::string_view text) {
 namespace {
 
 bool OnlyEscapes(std::string_view expr, std::string& value, std::string&) {
-  static const std::string kEscape = QuoteString(std::string(kOpen));
   value = std::string(kOpen);
-  return expr == kEscape;
+  return IsEscape(expr);
 }
 
 }  // namespace

@@ -17,6 +17,8 @@ namespace sparkc::plan {
 std::string Placeholder(std::string_view expr);
 // Literal text as it appears inside a template.
 std::string EscapeTemplateText(std::string_view text);
+// Whether a placeholder's expression is the escape of a literal `${{`.
+bool IsEscape(std::string_view expr);
 
 // Evaluates one placeholder's expression into `out`, or says why not.
 using PlaceholderValue = std::function<bool(std::string_view expr, std::string& out, std::string& error)>;

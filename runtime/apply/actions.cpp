@@ -278,11 +278,10 @@ std::string DescribeStepAction(const plan::Step& step, const plan::Action& actio
   if (step.inputs.empty()) return DescribeAction(action);
   plan::Action shown = action;
   std::string error;
-  static const std::string kEscape = QuoteString("${{");
   plan::ExpandAction(
       shown,
       [](std::string_view expr, std::string& out, std::string&) {
-        out = expr == kEscape ? std::string("${{") : DescribePlaceholder(std::string(expr));
+        out = plan::IsEscape(expr) ? std::string("${{") : DescribePlaceholder(std::string(expr));
         return true;
       },
       error);

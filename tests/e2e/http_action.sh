@@ -3,7 +3,6 @@
 # and a dry run that shows the secret by reference only.
 source "$(dirname "$0")/lib.sh" "$@"
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat > server.py <<'PY'
 import http.server, json, sys
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -24,10 +23,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args): pass
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
 PY
-python3 server.py "$PORT" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.1; done
+start_http_server server.py
 
 cat > spec.spark <<SPEC
 secret token = env("API_TOKEN")

@@ -64,6 +64,16 @@ json.dump(plan, open(sys.argv[1], "w"), indent=2)
 PY
 }
 
+# start_http_server SCRIPT: runs the Python server SCRIPT on a free port of
+# 127.0.0.1 for this test, stopped when it exits; sets PORT once it accepts.
+start_http_server() {
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 "$1" "$PORT" &
+  SERVER=$!
+  trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.1; done
+}
+
 finish() {
   if [ "$FAILURES" -gt 0 ]; then
     echo "$FAILURES failure(s)" >&2

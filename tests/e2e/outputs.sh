@@ -119,7 +119,6 @@ expect_grep "does not open with this SPARKC_STATE_KEY" err.txt
 
 # Outputs in a request's URL, header and body, and outputs taken from a
 # request's status and body.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat > server.py <<'PY'
 import http.server, json, sys
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -135,10 +134,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args): pass
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
 PY
-python3 server.py "$PORT" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.1; done
+start_http_server server.py
 rm -rf .sparkc
 cat > http.spark <<SPEC
 step where { do = exec("echo", "http://127.0.0.1:$PORT,eu-1"); undo = none
