@@ -1,7 +1,9 @@
 // Built-in functions: actions (exec, shell, http.request, wait, manual), secrets (env,
 // file), probes (file.*, http.get, tls.cert, tcp.open) and list helpers.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <map>
 #include <regex>
 #include <set>
 
@@ -14,7 +16,8 @@ namespace {
 const char* kProbeNote =
     "probes: file.exists/size/sha256(path), exec(argv...).exit/stdout/stderr, "
     "http.get(url).status/body/latency, tls.cert(\"host:port\").verified/days_left/subject/issuer/error, "
-    "tcp.open(\"host:port\")";
+    "tcp.open(\"host:port\"), gpu.devices()[i].name/memory/driver/cuda/mig/compute_capability/uuid/index, "
+    "std.gpu.conforms(hardware)";
 
 }  // namespace
 
@@ -55,6 +58,7 @@ std::string PrintAction(const plan::Action& a) {
 }
 
 Value Evaluator::Builtin(const std::string& name, uint32_t module, const Expr& e, const Scope* scope) {
+  if (name == "gpu.conforms") return GpuConforms(module, e, scope);
   std::vector<Value> args;
   bool ok = true;
   for (size_t k = 1; k < e.children.size(); ++k) {
@@ -193,6 +197,12 @@ Value Evaluator::Builtin(const std::string& name, uint32_t module, const Expr& e
     diags_.Error(DiagnosticKind::E0202, v.span, fmt::format("`len` takes a list, map or string, found {}", Describe(v)));
     return {};
   }
+  if (name == "gpu.devices") {
+    if (!arity(0)) return {};
+    Value v = MakeRuntime(Kind::List, "gpu.devices()", 9, e.span);
+    v.type = "gpu device";
+    return v;
+  }
   if (name == "file.exists") return probe(Kind::Bool, "");
   if (name == "file.size") return probe(Kind::Quantity, "", Dimension::Size);
   if (name == "file.sha256") return probe(Kind::String, "");
@@ -208,6 +218,98 @@ Value Evaluator::Builtin(const std::string& name, uint32_t module, const Expr& e
     return {};
   }
   return Aggregate(name, *args[0].list, e.span);
+}
+
+// The primitive behind `std.gpu.conforms(hardware)` (stdlib/gpu.spark), which
+// passes the declaration and what the catalogue knows of it by name; the
+// comparison happens where the check runs (runtime/probe/gpu.h). The plan
+// keeps the named form, so a reviewer reads what will be compared.
+Value Evaluator::GpuConforms(uint32_t module, const Expr& e, const Scope* scope) {
+  struct Param {
+    const char* name;
+    Kind kind;
+    bool optional;  // may be none or left out: not compared then
+    const char* what;
+  };
+  static const Param kParams[] = {
+      {"hardware", Kind::String, false, "a string"},   {"model", Kind::String, false, "a string"},
+      {"names", Kind::List, false, "a list of strings"}, {"count", Kind::Int, false, "an int"},
+      {"memory", Kind::Quantity, false, "a size"},      {"driver", Kind::Version, true, "a version"},
+      {"cuda", Kind::Version, true, "a version"},       {"min_driver", Kind::Version, true, "a version"},
+      {"mig", Kind::Bool, true, "a bool"},
+      // The catalogue's model names, for the message when `names` is empty;
+      // not part of the probe.
+      {"models", Kind::List, true, "a list of strings"}};
+  const Module& ast = program_.modules[module].ast;
+  std::map<std::string, Value> given;
+  bool ok = true;
+  for (size_t k = 1; k < e.children.size(); ++k) {
+    const std::string& name = e.arg_names[k - 1];
+    Value v = Eval(module, e.children[k], scope);
+    auto param = std::find_if(std::begin(kParams), std::end(kParams), [&](const Param& p) { return name == p.name; });
+    if (param == std::end(kParams)) {
+      std::string all;
+      for (const Param& p : kParams) all += fmt::format("{}`{}`", all.empty() ? "" : ", ", p.name);
+      diags_.Error(DiagnosticKind::E0209, ast.expr(e.children[k]).span,
+                   name.empty() ? std::string("`gpu.conforms` takes named arguments only")
+                                : fmt::format("`gpu.conforms` has no argument `{}`", name))
+          .Note({}, "its arguments: " + all)
+          .Suggest("use `std.gpu.conforms(hardware)`, which passes them from a `hardware` block");
+      ok = false;
+      continue;
+    }
+    if (!v.ok() || !RequireStatic(v, "an argument of `gpu.conforms`")) {
+      ok = false;
+      continue;
+    }
+    bool fits = v.kind == param->kind || (param->optional && v.kind == Kind::None);
+    if (fits && v.kind == Kind::Quantity) fits = v.dim == Dimension::Size;
+    if (fits && v.kind == Kind::List)
+      for (const Value& item : *v.list) fits &= item.kind == Kind::String;
+    if (!fits) {
+      diags_.Error(DiagnosticKind::E0202, v.span,
+                   fmt::format("`{}` of `gpu.conforms` must be {}{}, found {}", name, param->what,
+                               param->optional ? " or none" : "", Describe(v)));
+      ok = false;
+      continue;
+    }
+    if (!given.emplace(name, std::move(v)).second) {
+      diags_.Error(DiagnosticKind::E0209, ast.expr(e.children[k]).span,
+                   fmt::format("`{}` is given twice to `gpu.conforms`", name));
+      ok = false;
+    }
+  }
+  if (!ok) return {};
+  if (auto model = given.find("model"), names = given.find("names");
+      model != given.end() && names != given.end() && names->second.list->empty()) {
+    std::string hardware = given.contains("hardware") ? given["hardware"].s : "the hardware";
+    Diagnostic& d = model->second.s == "none"
+        ? diags_.Error(DiagnosticKind::E0208, e.span, fmt::format("`{}` declares no GPU to compare", hardware))
+        : diags_.Error(DiagnosticKind::E0208, e.span,
+                       fmt::format("the GPU model \"{}\" of `{}` is not in std.gpu's catalogue", model->second.s,
+                                   hardware));
+    if (auto models = given.find("models"); models != given.end() && model->second.s != "none") {
+      std::vector<std::string> known;
+      for (const Value& m : *models->second.list) known.push_back(m.s);
+      d.Note({}, "the catalogue's models: " + fmt::format("{}", fmt::join(known, ", ")));
+      if (std::string near = ClosestMatch(model->second.s, known); !near.empty())
+        d.Suggest(fmt::format("did you mean \"{}\"?", near));
+    }
+    return {};
+  }
+  std::string text;
+  for (const Param& p : kParams) {
+    if (std::string_view(p.name) == "models") continue;
+    auto it = given.find(p.name);
+    if (it == given.end() && !p.optional) {
+      diags_.Error(DiagnosticKind::E0209, e.span, fmt::format("`gpu.conforms` needs `{}`", p.name))
+          .Suggest("use `std.gpu.conforms(hardware)`, which passes every argument from a `hardware` block");
+      return {};
+    }
+    if (it == given.end() || it->second.kind == Kind::None) continue;
+    text += fmt::format("{}{} = {}", text.empty() ? "" : ", ", p.name, eval::Literal(it->second));
+  }
+  return MakeRuntime(Kind::Bool, "gpu.conforms(" + text + ")", 9, e.span);
 }
 
 // argv: each value as text (TextOf); lists are spliced in.

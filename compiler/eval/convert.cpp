@@ -118,6 +118,14 @@ bool ToVersion(std::string_view text, std::vector<int64_t>& components, std::str
   return true;
 }
 
+int CompareVersions(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  for (size_t k = 0; k < std::max(a.size(), b.size()); ++k) {
+    int64_t x = k < a.size() ? a[k] : 0, y = k < b.size() ? b[k] : 0;
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
 bool ToJson(std::string_view text, nlohmann::json& out, std::string& error) {
   out = nlohmann::json::parse(text, nullptr, false);
   if (!out.is_discarded()) return true;

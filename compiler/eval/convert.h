@@ -30,6 +30,8 @@ bool ToQuantity(std::string_view text, Dimension dim, int64_t& out, std::string&
 // keep their zeros: v535.54.03).
 bool ToVersion(std::string_view text, std::vector<int64_t>& components, std::string& written, std::string& error);
 bool ToJson(std::string_view text, nlohmann::json& out, std::string& error);
+// -1, 0 or 1; a missing component is zero (v12.4 == v12.4.0).
+int CompareVersions(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
 
 std::string Trim(std::string_view text);
 // Lines without their `\n` (or `\r\n`); a last line without one counts, an

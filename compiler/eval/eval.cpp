@@ -22,7 +22,7 @@ const std::vector<std::string>& BuiltinNames() {
       "len",   "sum",    "min",      "max",       "all",         "any",
       "count", "http.get", "tls.cert", "tcp.open", "file.exists", "file.size",
       "file.sha256", "http.request", "int", "float", "size", "duration", "version",
-      "json", "trim", "lines", "split", "string"};
+      "json", "trim", "lines", "split", "string", "gpu.devices", "gpu.conforms"};
   return names;
 }
 
@@ -47,6 +47,10 @@ const std::vector<std::pair<std::string, Value>>& ProbeFields(const std::string&
     f["tls certificate"] = {{"verified", runtime(Kind::Bool)}, {"days_left", runtime(Kind::Int)},
                             {"subject", runtime(Kind::String)}, {"issuer", runtime(Kind::String)},
                             {"error", runtime(Kind::String)}};
+    f["gpu device"] = {{"index", runtime(Kind::Int)}, {"uuid", runtime(Kind::String)},
+                       {"name", runtime(Kind::String)}, {"memory", runtime(Kind::Quantity, Dimension::Size)},
+                       {"driver", runtime(Kind::Version)}, {"cuda", runtime(Kind::Version)},
+                       {"mig", runtime(Kind::Bool)}, {"compute_capability", runtime(Kind::Version)}};
     return f;
   }();
   static const std::vector<std::pair<std::string, Value>> none;
@@ -478,7 +482,7 @@ Value Evaluator::Call(uint32_t module, const Expr& e, const Scope* scope) {
                   names_.globals[module].contains(root) ||
                   program_.modules[module].imports.contains(root);
   if (!callee.empty() && IsBuiltin(callee) && !shadowed) return Builtin(callee, module, e, scope);
-  bool probe_family = root == "file" || root == "http" || root == "tls" || root == "tcp";
+  bool probe_family = root == "file" || root == "http" || root == "tls" || root == "tcp" || root == "gpu";
   if (probe_family && !shadowed && callee != root) {
     Diagnostic& d = diags_.Error(DiagnosticKind::E0102, ast.expr(e.children[0]).span,
                                  fmt::format("unknown probe `{}`", callee));

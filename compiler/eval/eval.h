@@ -122,6 +122,7 @@ class Evaluator {
   bool RuntimeMember(const Value& object, const std::string& name, Span span, Value& out);
   bool RuntimeIndex(const Value& object, const Value& index, Span span, Value& out);
   Value Conversion(const std::string& name, const std::vector<Value>& args, Span span);
+  Value GpuConforms(uint32_t module, const Expr& e, const Scope* scope);
   OutputsOf outputs_of_;
   const ParamValues* params_ = nullptr;
   Value ParamOf(uint32_t module, const Decl& decl);

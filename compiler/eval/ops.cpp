@@ -74,6 +74,10 @@ Value Evaluator::Binary(const std::string& op, const Value& lhs, const Value& rh
     if (lhs.kind == Kind::Bool) return rhs;  // the left side did not decide (see Eval)
     if (rhs.kind == Kind::Bool) return rhs.i == (op == "and") ? lhs : rhs;
     result = MakeBool(false);
+  } else if ((op == "==" || op == "!=") && (lhs.kind == Kind::None || rhs.kind == Kind::None)) {
+    // Whether an optional value is set: `hw.cuda == none`. A probe never
+    // gives none (it fails instead), so only two nones are equal.
+    result = MakeBool((lhs.kind == rhs.kind) == (op == "=="));
   } else if (op == "==" || op == "!=") {
     bool comparable = SameType(l, r) || (IsNumber(l) && IsNumber(r));
     if (!comparable) return mismatch(fmt::format("`{}` compares values of one type", op));

@@ -144,7 +144,10 @@ bool Evaluator::RuntimeIndex(const Value& object, const Value& index, Span span,
   bool json = object.rt == Kind::Json && (index.kind == Kind::Int || index.kind == Kind::String);
   bool list = object.rt == Kind::List && index.kind == Kind::Int;
   if (!json && !list) return false;
-  out = Runtime(json ? Kind::Json : Kind::String, Wrapped(object) + "[" + eval::Literal(index) + "]", span);
+  // A list of probe records (gpu.devices()) gives a record; lines() and split() give strings.
+  Kind item = json ? Kind::Json : object.type.empty() ? Kind::String : Kind::Map;
+  out = Runtime(item, Wrapped(object) + "[" + eval::Literal(index) + "]", span);
+  if (item == Kind::Map) out.type = object.type;
   return true;
 }
 

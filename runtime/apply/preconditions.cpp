@@ -21,7 +21,9 @@ PreconditionCount CheckPreconditions(const plan::Plan& plan, std::ostream& out) 
       out << Printable(fmt::format("ok     require {}{}", pre.id, about)) << "\n";
     } else {
       ++count.failed;
-      out << Printable(fmt::format("FALSE  require {}{}: {}", pre.id, about, outcome.detail)) << "\n";
+      out << Printable(fmt::format("FALSE  require {}{}: {}{}", pre.id, about,
+                                   outcome.unknown ? "cannot be evaluated: " : "", outcome.detail))
+          << "\n";
     }
   }
   return count;

@@ -51,7 +51,21 @@ int Verify(const plan::Plan& plan, const RunOptions& options) {
     if (pre.runtime)
       *options.out << fmt::format("skip   require {}  (a precondition: evaluated before run {} started)\n",
                                   Printable(pre.id), last->id);
-  size_t checked = 0, drifted = 0;
+  size_t checked = 0, drifted = 0, unknown = 0;
+  // A check whose probe failed (the service gone, the file deleted, no
+  // nvidia-smi) does not hold either: drift, whose detail says that the
+  // probe failed and why, and which the summary counts apart.
+  auto report = [&](const std::string& what, const CheckOutcome& outcome) {
+    ++checked;
+    if (outcome.passed) {
+      *options.out << fmt::format("ok     {}\n", what);
+      return;
+    }
+    ++drifted;
+    unknown += outcome.unknown;
+    *options.out << fmt::format("DRIFT  {}: {}{}\n", what, outcome.unknown ? "cannot be evaluated: " : "",
+                                Printable(outcome.detail));
+  };
   for (const plan::Step& step : plan.steps) {
     auto it = steps.find(step.id);
     if (it == steps.end() || it->second.status != StepStatus::Succeeded || step.check.empty()) continue;
@@ -60,31 +74,17 @@ int Verify(const plan::Plan& plan, const RunOptions& options) {
                                   Printable(step.id));
       continue;
     }
-    ++checked;
-    CheckOutcome outcome = EvaluateCheck(step.check, step.timeout_ms, &outputs);
-    if (outcome.passed) {
-      *options.out << fmt::format("ok     {}\n", Printable(step.id));
-    } else {
-      ++drifted;
-      *options.out << fmt::format("DRIFT  {}: {}\n", Printable(step.id), Printable(outcome.detail));
-    }
+    report(Printable(step.id), EvaluateCheck(step.check, step.timeout_ms, &outputs));
   }
   // Runtime invariants describe the system the plan produces: they are due
   // once a run of this plan has finished.
   if (last->status == "succeeded") {
     for (const plan::Invariant& inv : plan.invariants) {
-      if (!inv.runtime) continue;
-      ++checked;
-      CheckOutcome outcome = EvaluateCheck(inv.expr, kInvariantTimeoutMs);
-      if (outcome.passed) {
-        *options.out << fmt::format("ok     invariant {}\n", Printable(inv.id));
-      } else {
-        ++drifted;
-        *options.out << fmt::format("DRIFT  invariant {}: {}\n", Printable(inv.id), Printable(outcome.detail));
-      }
+      if (inv.runtime) report("invariant " + Printable(inv.id), EvaluateCheck(inv.expr, kInvariantTimeoutMs));
     }
   }
-  *options.out << fmt::format("{} of {} checks hold (run {}, {})\n", checked - drifted, checked, last->id,
+  *options.out << fmt::format("{} of {} checks hold{} (run {}, {})\n", checked - drifted, checked,
+                              unknown == 0 ? "" : fmt::format(", {} could not be evaluated", unknown), last->id,
                               last->status);
   return drifted == 0 ? kExitOk : kExitDrift;
 }

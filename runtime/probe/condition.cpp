@@ -19,6 +19,7 @@
 #include "compiler/plan/template.h"
 #include "compiler/source/source.h"
 #include "runtime/exec/process.h"
+#include "runtime/probe/gpu.h"
 #include "runtime/probe/net.h"
 #include "runtime/secret/secret.h"
 
@@ -26,18 +27,20 @@ namespace sparkc::runtime {
 namespace {
 
 using Json = nlohmann::json;
-using Scalar = std::variant<bool, int64_t, std::string, Quantity>;
-// What a probe returns: exec, http.get and tls.cert results, by field.
-struct Record {
-  std::string kind;
-  std::map<std::string, Scalar> fields;
-};
 struct Version {
   std::vector<int64_t> parts;
   std::string text;  // as written: "v535.54.03"
 };
+using Scalar = std::variant<bool, int64_t, std::string, Quantity, Version>;
+// What a probe returns: exec, http.get, tls.cert and GPU results, by field.
+struct Record {
+  std::string kind;
+  std::map<std::string, Scalar> fields;
+  std::map<std::string, std::string> unknown = {};  // fields the probe could not read, and why
+};
 using List = std::vector<std::string>;
-using Value = std::variant<bool, int64_t, double, std::string, Quantity, Version, Json, List, Record>;
+using Records = std::vector<Record>;  // gpu.devices()
+using Value = std::variant<bool, int64_t, double, std::string, Quantity, Version, Json, List, Record, Records>;
 
 struct Failure {
   std::string message;
@@ -66,6 +69,7 @@ std::string Show(const Value& v) {
   if (std::holds_alternative<std::string>(v)) return Quote(std::get<std::string>(v));
   if (auto* j = std::get_if<Json>(&v)) return HeadUtf8(Redact(j->dump()), 80);
   if (auto* r = std::get_if<Record>(&v)) return r->kind;
+  if (auto* list = std::get_if<Records>(&v)) return fmt::format("a list of {} records", list->size());
   return Redact(Text(v));
 }
 
@@ -229,6 +233,8 @@ class Evaluator {
   Value Member(const Value& object, const std::string& name) {
     if (auto* record = std::get_if<Record>(&object)) {
       auto field = record->fields.find(name);
+      if (auto why = record->unknown.find(name); why != record->unknown.end())
+        throw Failure{fmt::format("`.{}`: {}", name, why->second)};
       if (field == record->fields.end()) throw Failure{fmt::format("{} has no field `{}`", record->kind, name)};
       return std::visit([](const auto& x) -> Value { return x; }, field->second);
     }
@@ -247,12 +253,14 @@ class Evaluator {
   }
 
   Value Index(const Value& object, const Value& index) {
-    if (auto* list = std::get_if<List>(&object)) {
+    auto item = [&](const auto& list) -> Value {
       int64_t k = std::get<int64_t>(index);
-      if (k < 0 || static_cast<size_t>(k) >= list->size())
-        throw Failure{fmt::format("index {} is out of range: the list has {} items", k, list->size())};
-      return (*list)[k];
-    }
+      if (k < 0 || static_cast<size_t>(k) >= list.size())
+        throw Failure{fmt::format("index {} is out of range: the list has {} items", k, list.size())};
+      return list[k];
+    };
+    if (auto* list = std::get_if<List>(&object)) return item(*list);
+    if (auto* records = std::get_if<Records>(&object)) return item(*records);
     const Json& j = std::get<Json>(object);
     if (auto* k = std::get_if<int64_t>(&index)) {
       if (!j.is_array()) throw Failure{fmt::format("`[{}]` of JSON that is not an array: {}", *k, Show(object))};
@@ -318,6 +326,7 @@ class Evaluator {
     // len
     if (auto* s = std::get_if<std::string>(&arg)) return static_cast<int64_t>(s->size());
     if (auto* list = std::get_if<List>(&arg)) return static_cast<int64_t>(list->size());
+    if (auto* records = std::get_if<Records>(&arg)) return static_cast<int64_t>(records->size());
     const Json& j = std::get<Json>(arg);
     if (j.is_string()) return static_cast<int64_t>(j.get<std::string>().size());
     if (!j.is_array() && !j.is_object()) throw Failure{fmt::format("`len` of JSON {}", Show(arg))};
@@ -340,6 +349,8 @@ class Evaluator {
     static const std::vector<std::string> kConversions = {"int",  "float", "size",  "duration", "version", "json",
                                                           "trim", "lines", "split", "len",      "string"};
     if (callee == kOutputFunction) return Output(e);
+    if (callee == "gpu.devices") return GpuRecords(ReadDevices());
+    if (callee == "gpu.conforms") return Conforms(e);
     if (std::find(kConversions.begin(), kConversions.end(), callee) != kConversions.end()) {
       std::vector<Value> args;
       for (size_t i = 1; i < e.children.size(); ++i) args.push_back(Eval(e.children[i]));
@@ -391,6 +402,69 @@ class Evaluator {
     if (!r.started || r.timed_out) throw Failure{fmt::format("{}(\"{}\"): {}", callee, args[0], r.Summary())};
     int64_t exit = r.signal != 0 ? 128 + r.signal : r.exit_code;
     return Record{"exec result", {{"exit", exit}, {"stdout", r.out}, {"stderr", r.err}}};
+  }
+
+  std::vector<GpuDevice> ReadDevices() {
+    std::vector<GpuDevice> devices;
+    std::string error;
+    if (!ReadGpuDevices(Left(), &ProbesAbandoned(), devices, error))
+      throw Failure{ProbesAbandoned().load() ? kProbeAbandoned : error};
+    return devices;
+  }
+
+  static Version VersionOf(const GpuVersion& v) { return {v.parts, v.text}; }
+
+  static Records GpuRecords(const std::vector<GpuDevice>& devices) {
+    Records out;
+    for (const GpuDevice& d : devices) {
+      Record r{"gpu device",
+               {{"index", d.index},
+                {"uuid", d.uuid},
+                {"name", d.name},
+                {"memory", Quantity{Dimension::Size, d.memory_bytes}},
+                {"driver", VersionOf(d.driver)},
+                {"mig", d.mig}},
+               {}};
+      if (d.cuda) r.fields["cuda"] = VersionOf(*d.cuda);
+      else r.unknown["cuda"] = fmt::format("nvidia-smi reports no CUDA version (\"{}\")", d.cuda_reported);
+      if (d.compute_capability) r.fields["compute_capability"] = VersionOf(*d.compute_capability);
+      else r.unknown["compute_capability"] = fmt::format("nvidia-smi reports no compute capability for GPU {}", d.index);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  // gpu.conforms(hardware = ..., model = ..., ...), as the compiler wrote it
+  // (compiler/eval/builtins.cpp): a false result explains every mismatch.
+  Value Conforms(const Expr& e) {
+    DeclaredGpus declared;
+    std::string hardware;
+    auto version = [&](ExprId id) {
+      Version v = std::get<Version>(Eval(id));
+      return GpuVersion{std::move(v.parts), std::move(v.text)};
+    };
+    for (size_t k = 1; k < e.children.size(); ++k) {
+      const std::string& name = e.arg_names.at(k - 1);
+      ExprId arg = e.children[k];
+      if (name == "hardware") hardware = std::get<std::string>(Eval(arg));
+      else if (name == "model") declared.model = std::get<std::string>(Eval(arg));
+      else if (name == "names")
+        for (ExprId item : module_.expr(arg).children) declared.reported.push_back(std::get<std::string>(Eval(item)));
+      else if (name == "count") declared.count = std::get<int64_t>(Eval(arg));
+      else if (name == "memory") declared.memory_bytes = std::get<Quantity>(Eval(arg)).value;
+      else if (name == "driver") declared.driver = version(arg);
+      else if (name == "cuda") declared.cuda = version(arg);
+      else if (name == "min_driver") declared.min_driver = version(arg);
+      else if (name == "mig") declared.mig = std::get<bool>(Eval(arg));
+      else throw Failure{fmt::format("gpu.conforms has no argument `{}`; re-plan with this sparkc", name)};
+    }
+    std::vector<std::string> mismatches = GpuMismatches(declared, ReadDevices());
+    if (mismatches.empty()) return true;
+    if (failure_.empty()) {
+      failure_ = fmt::format("the GPUs of this machine do not conform to `{}`", hardware);
+      for (const std::string& m : mismatches) failure_ += "; " + m;
+    }
+    return false;
   }
 
   static int64_t Checked(int64_t a, int64_t b, char op) {
@@ -468,16 +542,7 @@ class Evaluator {
       return three_way(real(a), real(b));
     }
     if (auto* i = std::get_if<int64_t>(&a)) return three_way(*i, std::get<int64_t>(b));
-    if (auto* v = std::get_if<Version>(&a)) {
-      // Missing components are zero: v12.4 == v12.4.0.
-      const auto& x = v->parts;
-      const auto& y = std::get<Version>(b).parts;
-      for (size_t k = 0; k < std::max(x.size(), y.size()); ++k) {
-        int64_t l = k < x.size() ? x[k] : 0, r = k < y.size() ? y[k] : 0;
-        if (l != r) return three_way(l, r);
-      }
-      return 0;
-    }
+    if (auto* v = std::get_if<Version>(&a)) return convert::CompareVersions(v->parts, std::get<Version>(b).parts);
     if (auto* s = std::get_if<std::string>(&a)) return s->compare(std::get<std::string>(b)) == 0 ? 0 : 1;
     return std::get<bool>(a) == std::get<bool>(b) ? 0 : 1;
   }
@@ -519,9 +584,9 @@ CheckOutcome EvaluateCheck(const std::string& text, int64_t timeout_ms, const Ou
     if (passed) return {true, {}};
     return {false, Redact(evaluator.failure().empty() ? fmt::format("{} is false", text) : evaluator.failure())};
   } catch (const Failure& f) {
-    return {false, Redact(f.message), f.message == kProbeAbandoned};
+    return {false, Redact(f.message), f.message == kProbeAbandoned, true};
   } catch (const std::bad_variant_access&) {
-    return {false, "the check has a type error; re-plan with this sparkc"};
+    return {false, "the check has a type error; re-plan with this sparkc", false, true};
   }
 }
 

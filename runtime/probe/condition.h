@@ -18,6 +18,9 @@ struct CheckOutcome {
   bool passed = false;
   std::string detail;  // why it failed: the failing comparison and its values
   bool abandoned = false;  // a second signal stopped it: nothing is known
+  // It has no value: a probe failed (no nvidia-smi, a refused connection, an
+  // unreadable file), and the detail says why. Not passed, and not "false".
+  bool unknown = false;
 };
 
 // A step output's value as the journal keeps it: its text in the form its

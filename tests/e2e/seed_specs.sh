@@ -20,6 +20,10 @@ for section in 1 2 3 4 5 6; do
 done
 expect_grep "approvers: \[Nova, Orion, Lumina, Echo, Chronos, Aura\]" nova.yaml
 expect_grep "rpo: 900" nova.yaml
+# §1.1 and §1.3 compare the real GPUs with the declarations, not fixed strings.
+expect_grep 'check: "gpu.conforms(hardware = \\"spark\\", model = \\"H100\\", .*count = 8, memory = 80 GB, driver = v550.54.15, cuda = v12.4, min_driver = v550.54.14)"' nova.yaml
+expect_grep 'check: "gpu.conforms(hardware = \\"test_rig\\", model = \\"A100-80GB\\", .*count = 4, .*driver = v550.54.15' nova.yaml
+grep -q '550.54.15\\"' nova.yaml && fail "a driver version is a fixed string in the nova plan"
 
 expect_exit 0 "plan spec-to-proof-v1" -- "$SPARKC" plan "$STP" -o stp.yaml
 grep -qi "secure-password\|your-api-token\|your-claude-key" stp.yaml && fail "a literal secret is in the plan"

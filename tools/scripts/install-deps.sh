@@ -5,7 +5,7 @@ packages=(
   build-essential cmake ninja-build pkg-config python3 sqlite3
   antlr4 libantlr4-runtime-dev llvm-14-dev libyaml-cpp-dev libboost-graph-dev
   libcurl4-openssl-dev libssl-dev openssl libfmt-dev catch2 libsqlite3-dev libpq-dev
-  libcli11-dev nlohmann-json3-dev libmimalloc-dev libyaml-dev
+  libcli11-dev nlohmann-json3-dev libmimalloc-dev libyaml-dev libxml2-dev
   # The fuzz targets (libFuzzer) are built with clang.
   clang libclang-rt-14-dev
   # The Spec-to-Proof local demo and its tests: real servers on 127.0.0.1.
