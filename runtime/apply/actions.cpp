@@ -58,6 +58,7 @@ ActionResult Http(const plan::Action& action, const ActionContext& context) {
                                       : response.status >= 200 && response.status < 300;
   if (ok) {
     ActionResult result;
+    result.log = CapturedLog(response.body, {}, false);
     result.result = ActionOutput{true, {}, {}, 0, response.status, std::move(response.body)};
     return result;
   }
@@ -66,6 +67,7 @@ ActionResult Http(const plan::Action& action, const ActionContext& context) {
                   action.expect_status != 0 ? std::to_string(action.expect_status) : std::string("2xx")),
       1);
   result.output = TailUtf8(Redact(response.body), 2000);
+  result.log = CapturedLog(response.body, {}, false);
   return result;
 }
 
@@ -88,6 +90,7 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   ProcessResult r = RunProcess(spec, context.cancel);
   if (!context.step.detach && !context.tag.empty()) EndStepProcesses(context.tag, r.pid);
   ActionResult result;
+  result.log = CapturedLog(r.out, r.err, r.truncated);
   if (r.ok()) {
     result.result = ActionOutput{false, std::move(r.out), std::move(r.err), 0, 0, {}, r.truncated};
     return result;
@@ -183,6 +186,19 @@ std::string DescribeInputs(const plan::Action& action, const char* input) {
 }
 
 }  // namespace
+
+AttemptLog CapturedLog(std::string_view out, std::string_view err, bool truncated) {
+  auto kept = [&](std::string_view text) {
+    std::string redacted = Redact(std::string(text));
+    truncated |= redacted.size() > kLogCap;
+    return ValidUtf8(TailUtf8(redacted, kLogCap));
+  };
+  AttemptLog log;
+  log.out = kept(out);
+  log.err = kept(err);
+  log.truncated = truncated;
+  return log;
+}
 
 ActionResult PerformAction(const plan::Action& action, const ActionContext& context) {
   switch (action.kind) {

@@ -30,8 +30,17 @@ struct ActionResult {
   std::optional<Approval> approval;  // who let a manual step or gate pass
   // What a successful exec, shell or http.request gave, for the step's outputs.
   std::optional<ActionOutput> result;
+  // What it printed (a request: the response's body), for the journal.
+  AttemptLog log;
 
   bool ok() const { return kind == Kind::Ok; }
+  // An action that ran but whose result is refused (its check, its
+  // outputs): a failure that keeps what it printed.
+  void Fail(std::string why, int code) {
+    kind = Kind::Failed;
+    message = std::move(why);
+    exit_code = code;
+  }
   static ActionResult Failure(std::string message, int exit_code) {
     ActionResult r;
     r.kind = Kind::Failed;
@@ -42,6 +51,10 @@ struct ActionResult {
 };
 
 ActionResult PerformAction(const plan::Action& action, const ActionContext& context);
+
+// Streams as the journal keeps them: each one's tail of at most kLogCap
+// bytes, redacted, valid UTF-8.
+AttemptLog CapturedLog(std::string_view out, std::string_view err, bool truncated);
 
 // "exec mkdir -p out": how logs and dry runs name an action.
 std::string DescribeAction(const plan::Action& action);

@@ -68,14 +68,14 @@ class Session {
         failed_before_undo_(plan.steps.size(), 0) {}
 
   Transition Entry(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
-                   std::string error = {}) const {
+                   std::string error = {}, AttemptLog log = {}) const {
     // The journal outlives the run: no secret value may reach it, and
     // PostgreSQL refuses text that is not UTF-8.
-    return {plan_.steps[step].id, status, attempt, exit_code, ValidUtf8(Redact(std::move(error)))};
+    return {plan_.steps[step].id, status, attempt, exit_code, ValidUtf8(Redact(std::move(error))), {}, std::move(log)};
   }
   void Record(uint32_t step, StepStatus status, int64_t attempt, std::optional<int> exit_code = {},
-              std::string error = {}) {
-    store_.Record(run_, Entry(step, status, attempt, exit_code, std::move(error)));
+              std::string error = {}, AttemptLog log = {}) {
+    store_.Record(run_, Entry(step, status, attempt, exit_code, std::move(error), std::move(log)));
   }
 
   // --report and --junit, once the run has ended; a report that cannot be
@@ -356,7 +356,7 @@ class Session {
       if (result.ok() && !step.outputs.empty()) {
         std::string error;
         if (!result.result || !EvaluateOutputs(step, *result.result, *known, values, error))
-          result = ActionResult::Failure(error.empty() ? "its `do` gave no result to take outputs from" : error, 0);
+          result.Fail(error.empty() ? "its `do` gave no result to take outputs from" : error, 0);
         else known = WithOutputs(step, values);
       }
       if (result.ok() && !step.check.empty()) {
@@ -367,7 +367,7 @@ class Session {
           abandoned_.insert(i);
           return false;  // stays `running`: nobody knows whether it took effect
         }
-        if (!check.passed) result = ActionResult::Failure("check failed: " + check.detail, 0);
+        if (!check.passed) result.Fail("check failed: " + check.detail, 0);
       }
       if (result.ok()) {
         std::string detail;
@@ -388,7 +388,7 @@ class Session {
           // Durable before any step that uses them can start, and in the
           // same transaction as the success: a resumed run finds both or
           // neither (and then runs the step again).
-          Transition t{step.id, StepStatus::Succeeded, number, {}, {}, {}};
+          Transition t{step.id, StepStatus::Succeeded, number, {}, {}, {}, std::move(result.log)};
           for (const auto& [name, value] : values) {
             std::string stored = value.encoded, error;
             if (value.secret && !Seal(value.encoded, OutputSealContext(run_, step.id, name), stored, error))
@@ -398,12 +398,12 @@ class Session {
           store_.Record(run_, t);
           Publish(known);
         } else {
-          store_.RecordLater(run_, {step.id, StepStatus::Succeeded, number, {}, {}});
+          store_.RecordLater(run_, Entry(i, StepStatus::Succeeded, number, {}, {}, std::move(result.log)));
         }
         reporter_.Event(Verb::Ok, i, detail);
         return true;
       }
-      Record(i, StepStatus::Failed, number, result.exit_code, result.message);
+      Record(i, StepStatus::Failed, number, result.exit_code, result.message, result.log);
       bool last = attempt == step.retries + 1;
       reporter_.Event(last ? Verb::Fail : Verb::Retry, i, result.message);
       if (!result.output.empty()) reporter_.Output(i, result.output);
@@ -437,16 +437,16 @@ class Session {
       // The undo's postcondition: an undo that ran but did not restore what
       // it should (a failback that lost writes) is a failed undo.
       CheckOutcome check = EvaluateCheck(step.undo_check, step.timeout_ms, known.get());
-      if (!check.passed) result = ActionResult::Failure("undo_check failed: " + check.detail, 0);
+      if (!check.passed) result.Fail("undo_check failed: " + check.detail, 0);
     }
     if (result.ok()) {
-      Record(i, StepStatus::Undone, attempt, {}, after_failure ? "undone after a failed attempt" : "");
+      Record(i, StepStatus::Undone, attempt, {}, after_failure ? "undone after a failed attempt" : "", result.log);
       reporter_.Event(Verb::Undone, i, step.undo_check.empty() ? "" : "(undo_check holds)");
       std::lock_guard lock(mutex_);
       ++(step.undo_check.empty() ? unverified_undos_ : verified_undos_);
       return true;
     }
-    Record(i, StepStatus::UndoFailed, attempt, result.exit_code, result.message);
+    Record(i, StepStatus::UndoFailed, attempt, result.exit_code, result.message, result.log);
     reporter_.Event(Verb::UndoFail, i, "undo failed: " + result.message);
     if (!result.output.empty()) reporter_.Output(i, result.output);
     return false;

@@ -60,7 +60,20 @@ std::optional<std::string> KnownPlanDigest(const RunOptions& options);
 // exit code Apply would give. nullopt: call Apply.
 std::optional<int> ReportAlreadyApplied(const std::string& digest, const RunOptions& options);
 int Rollback(const RunOptions& options);
-int Status(const RunOptions& options);
+// Which run (0: the last), and for `logs` which step and attempt (0: all).
+struct HistoryQuery {
+  int64_t run = 0;
+  bool failed_only = false;  // status --failed
+  std::string step;
+  int64_t attempt = 0;
+};
+// A run step by step, opening with its outcome, its counts and what needs
+// attention (failures with the end of their output).
+int Status(const RunOptions& options, const HistoryQuery& query);
+// Every run in the store, newest first.
+int Runs(const RunOptions& options);
+// What each attempt of a step printed, as the journal keeps it.
+int Logs(const RunOptions& options, const HistoryQuery& query);
 // Evaluates the checks of the steps the last run of `plan` applied; exit 5
 // when any no longer holds.
 int Verify(const plan::Plan& plan, const RunOptions& options);

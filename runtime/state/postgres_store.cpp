@@ -40,6 +40,11 @@ CREATE TABLE IF NOT EXISTS sparkc.plan_files (sha256 TEXT PRIMARY KEY, digest TE
 CREATE TABLE IF NOT EXISTS sparkc.outputs (
   run_id BIGINT NOT NULL REFERENCES sparkc.runs(id), step TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
   PRIMARY KEY (run_id, step, name));
+CREATE TABLE IF NOT EXISTS sparkc.logs (
+  id BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL REFERENCES sparkc.runs(id), step TEXT NOT NULL,
+  attempt BIGINT NOT NULL, action TEXT NOT NULL, stdout TEXT NOT NULL, stderr TEXT NOT NULL,
+  truncated BOOLEAN NOT NULL, at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS logs_by_step ON sparkc.logs (run_id, step);
 CREATE TABLE IF NOT EXISTS sparkc.approvals (
   id BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL REFERENCES sparkc.runs(id), step TEXT NOT NULL,
   approved_by TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL, given_at TEXT NOT NULL,
@@ -279,9 +284,10 @@ class PostgresStore : public StateStore {
 
   std::optional<RunInfo> LastRun() override {
     std::lock_guard lock(db_->mutex);
-    Result r = db_->Exec("SELECT id, digest, plan, status, started_at FROM sparkc.runs ORDER BY id DESC LIMIT 1");
+    Result r = db_->Exec("SELECT id, digest, plan, status, started_at, coalesce(finished_at, ''), "
+                         "coalesce(host, '') FROM sparkc.runs ORDER BY id DESC LIMIT 1");
     if (r.rows() == 0) return std::nullopt;
-    return RunInfo{r.Int(0, 0), r.Text(0, 1), r.Text(0, 2), r.Text(0, 3), r.Text(0, 4)};
+    return RunInfo{r.Int(0, 0), r.Text(0, 1), r.Text(0, 2), r.Text(0, 3), r.Text(0, 4), r.Text(0, 5), r.Text(0, 6)};
   }
 
   std::optional<RunInfo> LastRunSummary() override {
@@ -330,6 +336,36 @@ class PostgresStore : public StateStore {
     return out;
   }
 
+  std::vector<RunInfo> Runs() override {
+    std::lock_guard lock(db_->mutex);
+    Result r = db_->Exec("SELECT id, digest, status, started_at, coalesce(finished_at, ''), coalesce(host, '') "
+                         "FROM sparkc.runs ORDER BY id DESC");
+    std::vector<RunInfo> out;
+    for (int i = 0; i < r.rows(); ++i)
+      out.push_back({r.Int(i, 0), r.Text(i, 1), "", r.Text(i, 2), r.Text(i, 3), r.Text(i, 4), r.Text(i, 5)});
+    return out;
+  }
+
+  std::optional<RunInfo> Run(int64_t id) override {
+    std::lock_guard lock(db_->mutex);
+    Result r = db_->Exec("SELECT id, digest, plan, status, started_at, coalesce(finished_at, ''), "
+                         "coalesce(host, '') FROM sparkc.runs WHERE id = $1",
+                         {Number(id)});
+    if (r.rows() == 0) return std::nullopt;
+    return RunInfo{r.Int(0, 0), r.Text(0, 1), r.Text(0, 2), r.Text(0, 3), r.Text(0, 4), r.Text(0, 5), r.Text(0, 6)};
+  }
+
+  std::vector<StoredLog> Logs(int64_t run, const std::string& step) override {
+    std::lock_guard lock(db_->mutex);
+    Result r = db_->Exec("SELECT attempt, action, stdout, stderr, truncated, at FROM sparkc.logs "
+                         "WHERE run_id = $1 AND step = $2 ORDER BY id",
+                         {Number(run), step});
+    std::vector<StoredLog> out;
+    for (int i = 0; i < r.rows(); ++i)
+      out.push_back({r.Int(i, 0), r.Text(i, 1), {r.Text(i, 2), r.Text(i, 3), r.Text(i, 4) == "t"}, r.Text(i, 5)});
+    return out;
+  }
+
  protected:
   // One INSERT of every row, one round trip and one commit per batch; a
   // batch past what one statement may bind goes in several, in a transaction.
@@ -341,7 +377,9 @@ class PostgresStore : public StateStore {
     if (rows.empty()) return;
     std::string now = NowTimestamp();
     std::lock_guard lock(db_->mutex);
-    bool with_outputs = std::any_of(rows.begin(), rows.end(), [](const Pending* p) { return !p->transition->outputs.empty(); });
+    bool with_outputs = std::any_of(rows.begin(), rows.end(), [](const Pending* p) {
+      return !p->transition->outputs.empty() || !p->transition->log.empty();
+    });
     bool several = rows.size() > kRowsPerStatement || with_outputs;
     if (several) db_->Exec("BEGIN");
     try {
@@ -360,6 +398,14 @@ class PostgresStore : public StateStore {
                                        now});
         }
         db_->Exec(sql, params);
+      }
+      for (const Pending* row : rows) {
+        const Transition& t = *row->transition;
+        if (t.log.empty()) continue;
+        db_->Exec("INSERT INTO sparkc.logs (run_id, step, attempt, action, stdout, stderr, truncated, at) "
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                  {Number(row->run), t.step, Number(t.attempt), std::string(LogAction(t.status)), t.log.out,
+                   t.log.err, t.log.truncated ? "true" : "false", now});
       }
       for (const Pending* row : rows)
         for (const auto& [name, value] : row->transition->outputs)

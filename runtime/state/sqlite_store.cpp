@@ -37,6 +37,11 @@ CREATE TABLE IF NOT EXISTS plan_files (sha256 TEXT PRIMARY KEY, digest TEXT NOT 
 CREATE TABLE IF NOT EXISTS outputs (
   run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
   PRIMARY KEY (run_id, step, name));
+CREATE TABLE IF NOT EXISTS logs (
+  id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
+  attempt INTEGER NOT NULL, action TEXT NOT NULL, stdout TEXT NOT NULL, stderr TEXT NOT NULL,
+  truncated INTEGER NOT NULL, at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS logs_by_step ON logs (run_id, step);
 CREATE TABLE IF NOT EXISTS approvals (
   id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
   approved_by TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL, given_at TEXT NOT NULL,
@@ -139,6 +144,9 @@ class SqliteStore : public StateStore {
   void RecordApproval(int64_t run, const Approval& approval) override;
   std::vector<Approval> Approvals(int64_t run) override;
   std::map<std::string, std::string> Outputs(int64_t run) override;
+  std::vector<RunInfo> Runs() override;
+  std::optional<RunInfo> Run(int64_t id) override;
+  std::vector<StoredLog> Logs(int64_t run, const std::string& step) override;
 
  protected:
   void WriteBatch(const std::vector<Pending>& batch) override;
@@ -227,9 +235,10 @@ int64_t SqliteStore::CreateRun(const std::string& digest, const std::string& pla
 
 std::optional<RunInfo> SqliteStore::LastRun() {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, digest, plan, status, started_at FROM runs ORDER BY id DESC LIMIT 1");
+  Statement s(db_, "SELECT id, digest, plan, status, started_at, coalesce(finished_at, ''), coalesce(host, '') "
+                   "FROM runs ORDER BY id DESC LIMIT 1");
   if (!s.Step()) return std::nullopt;
-  return RunInfo{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)};
+  return RunInfo{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)};
 }
 
 void SqliteStore::RememberPlanFile(const std::string& file_sha256, const std::string& digest) {
@@ -283,6 +292,12 @@ void SqliteStore::WriteBatch(const std::vector<Pending>& batch) {
       else journal.BindNull(5);
       journal.Bind(6, t.error).Bind(7, now);
       journal.Step();
+      if (!t.log.empty()) {
+        Statement log(db_, "INSERT INTO logs (run_id, step, attempt, action, stdout, stderr, truncated, at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        log.Bind(1, p.run).Bind(2, t.step).Bind(3, t.attempt).Bind(4, std::string(LogAction(t.status)));
+        log.Bind(5, t.log.out).Bind(6, t.log.err).Bind(7, int64_t{t.log.truncated}).Bind(8, now).Step();
+      }
       for (const auto& [name, value] : t.outputs) {
         Statement output(db_, "INSERT OR REPLACE INTO outputs (run_id, step, name, value) VALUES (?, ?, ?, ?)");
         output.Bind(1, p.run).Bind(2, t.step).Bind(3, name).Bind(4, value).Step();
@@ -336,6 +351,34 @@ std::map<std::string, std::string> SqliteStore::Outputs(int64_t run) {
   s.Bind(1, run);
   std::map<std::string, std::string> out;
   while (s.Step()) out[s.Text(0) + "." + s.Text(1)] = s.Text(2);
+  return out;
+}
+
+std::vector<RunInfo> SqliteStore::Runs() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id, digest, status, started_at, coalesce(finished_at, ''), coalesce(host, '') "
+                   "FROM runs ORDER BY id DESC");
+  std::vector<RunInfo> out;
+  while (s.Step()) out.push_back({s.Int(0), s.Text(1), "", s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
+  return out;
+}
+
+std::optional<RunInfo> SqliteStore::Run(int64_t id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id, digest, plan, status, started_at, coalesce(finished_at, ''), coalesce(host, '') "
+                   "FROM runs WHERE id = ?");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return RunInfo{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)};
+}
+
+std::vector<StoredLog> SqliteStore::Logs(int64_t run, const std::string& step) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT attempt, action, stdout, stderr, truncated, at FROM logs WHERE run_id = ? AND step = ? "
+                   "ORDER BY id");
+  s.Bind(1, run).Bind(2, step);
+  std::vector<StoredLog> out;
+  while (s.Step()) out.push_back({s.Int(0), s.Text(1), {s.Text(2), s.Text(3), s.Int(4) != 0}, s.Text(5)});
   return out;
 }
 

@@ -26,6 +26,10 @@ struct StateStore::Waiter {
 
 std::string_view StatusName(StepStatus s) { return kStatusNames[static_cast<int>(s)]; }
 
+std::string_view LogAction(StepStatus status) {
+  return status == StepStatus::Undone || status == StepStatus::UndoFailed ? "undo" : "do";
+}
+
 std::optional<StepStatus> ParseStatus(std::string_view name) {
   for (size_t i = 0; i < std::size(kStatusNames); ++i)
     if (name == kStatusNames[i]) return static_cast<StepStatus>(i);

@@ -31,6 +31,25 @@ struct RunInfo {
   std::string plan_json;
   std::string status;  // running, succeeded, failed, rolled_back, rollback_failed, stopped
   std::string started_at;
+  std::string finished_at = {};  // empty while it runs (or when its runner died)
+  std::string host = {};         // where its runner ran
+};
+
+// What one attempt of a step's action (or of its undo) printed, as the
+// journal keeps it: the last kLogCap bytes of each stream, redacted and
+// valid UTF-8 (CapturedLog in runtime/apply/actions.h makes it).
+struct AttemptLog {
+  std::string out, err;
+  bool truncated = false;  // the streams held more than was kept
+  bool empty() const { return out.empty() && err.empty() && !truncated; }
+};
+constexpr size_t kLogCap = 64 * 1024;
+
+struct StoredLog {
+  int64_t attempt = 0;
+  std::string action;  // "do" or "undo"
+  AttemptLog log;
+  std::string at;
 };
 
 // Who let a gate or manual step pass, and how sparkc learned it.
@@ -56,7 +75,12 @@ struct Transition {
   // A success's step outputs, by name: written in the same transaction, so a
   // step is never `succeeded` without them. Secret ones are sealed first.
   std::vector<std::pair<std::string, std::string>> outputs = {};
+  // The output of the attempt this transition ends (a success or failure of
+  // `do`, of its undo), journaled with it; empty: nothing printed.
+  AttemptLog log = {};
 };
+// "undo" for the transitions that end an undo, "do" for the others.
+std::string_view LogAction(StepStatus status);
 
 // The interface the runtime records through; the journal's rules (what is
 // durable when) are the same for every backend. Backends: SQLite in a
@@ -98,6 +122,12 @@ class StateStore {
   virtual std::vector<Approval> Approvals(int64_t run) = 0;
   // The outputs journaled in a run, by "step.name".
   virtual std::map<std::string, std::string> Outputs(int64_t run) = 0;
+  // Every run, newest first, without its plan.
+  virtual std::vector<RunInfo> Runs() = 0;
+  // One run with its plan.
+  virtual std::optional<RunInfo> Run(int64_t id) = 0;
+  // What each attempt of `step` printed in `run`, in the order they ended.
+  virtual std::vector<StoredLog> Logs(int64_t run, const std::string& step) = 0;
 
  protected:
   struct Waiter;  // a Record or Flush waiting for its commit

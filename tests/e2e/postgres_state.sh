@@ -133,6 +133,22 @@ sleep 1
 expect_exit 0 "the run resumes once the server answers" -- "$SPARKC" apply frozen.spark --state "$URL"
 expect_file frozen-ran
 
+# Each attempt's output is journaled there too, bytes that are not UTF-8
+# (which PostgreSQL refuses) replaced; runs, status --run and logs read it.
+cat > printing.spark <<'SPEC'
+step talk { do = shell("echo said; printf 'bad \\377 byte\\n' >&2"); undo = none }
+SPEC
+expect_exit 0 "apply of a step that prints" -- "$SPARKC" apply printing.spark --state "$URL" --new-run
+expect_exit 0 "logs from PostgreSQL" -- "$SPARKC" logs talk --state "$URL"
+expect_grep "^said$" out.txt
+expect_grep $'^bad \xef\xbf\xbd byte$' out.txt
+last=$(psql_q "select max(id) from sparkc.runs")
+expect_exit 0 "runs from PostgreSQL" -- "$SPARKC" runs --state "$URL"
+expect_grep "^$last *succeeded" out.txt
+expect_grep "^1 *rolled_back" out.txt
+expect_exit 0 "status of run 1 from PostgreSQL" -- "$SPARKC" status --run 1 --state "$URL"
+expect_grep "run 1: rolled_back" out.txt
+
 # The store's own tests, against this server.
 UNIT="$(dirname "$SPARKC")/../../tests/sparkc_unit_tests"
 expect_exit 0 "the store's tests on PostgreSQL" -- env SPARKC_TEST_POSTGRES="$URL" "$UNIT" "[postgres]"

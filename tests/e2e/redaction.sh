@@ -22,6 +22,10 @@ cat out.txt err.txt > all-output.txt
 expect_grep "\\*\\*\\*" run.xml
 expect_exit 0 "status" -- "$SPARKC" status
 cat out.txt >> all-output.txt
+expect_exit 0 "logs" -- "$SPARKC" logs leak
+expect_grep "^token is \*\*\*$" out.txt
+expect_grep "^stderr has \*\*\*$" out.txt
+cat out.txt >> all-output.txt
 if grep -rqa "$SPARKC_TEST_TOKEN" plan.yaml all-output.txt .sparkc run.json run.xml; then
   fail "the secret's value was written somewhere:"
   grep -rla "$SPARKC_TEST_TOKEN" plan.yaml all-output.txt .sparkc run.json run.xml >&2

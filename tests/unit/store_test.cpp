@@ -31,9 +31,10 @@ static void JournalRoundTrip(const std::string& location) {
   auto store = OpenStore(location);
   int64_t run = store->CreateRun("sha256:abc", "{\"k\": 1}");
   store->Record(run, {"a", StepStatus::Running, 1, {}, ""});
-  store->Record(run, {"a", StepStatus::Failed, 1, 2, "exit code 2"});
+  store->Record(run, {"a", StepStatus::Failed, 1, 2, "exit code 2", {}, {"", "no such table\n", false}});
   store->Record(run, {"a", StepStatus::Running, 2, {}, ""});
-  store->RecordLater(run, {"a", StepStatus::Succeeded, 2, {}, ""});
+  // Queued with its log: both go out with the next commit.
+  store->RecordLater(run, {"a", StepStatus::Succeeded, 2, {}, "", {}, {"created\n", "", true}});
   CHECK(store->Steps(run)["a"].status == StepStatus::Running);  // queued, not written
   store->SetRunStatus(run, "succeeded");                         // commits what was queued first
   auto steps = store->Steps(run);
@@ -64,6 +65,30 @@ static void JournalRoundTrip(const std::string& location) {
   CHECK(approvals[0].by == "dba");
   CHECK(approvals[0].note == "looks good");
   CHECK(approvals[0].source == "--approve");
+  // Each attempt's output, in the order the attempts ended.
+  auto logs = again->Logs(run, "a");
+  REQUIRE(logs.size() == 2);
+  CHECK(logs[0].attempt == 1);
+  CHECK(logs[0].action == "do");
+  CHECK(logs[0].log.err == "no such table\n");
+  CHECK(logs[0].log.out.empty());
+  CHECK_FALSE(logs[0].log.truncated);
+  CHECK(logs[1].attempt == 2);
+  CHECK(logs[1].log.out == "created\n");
+  CHECK(logs[1].log.truncated);
+  CHECK_FALSE(logs[1].at.empty());
+  CHECK(again->Logs(run, "b").empty());
+  // Runs newest first, without their plans; one run with its plan.
+  auto runs = again->Runs();
+  REQUIRE_FALSE(runs.empty());
+  CHECK(runs.front().id == run);
+  CHECK(runs.front().plan_json.empty());
+  CHECK_FALSE(runs.front().finished_at.empty());
+  CHECK_FALSE(runs.front().host.empty());
+  auto one = again->Run(run);
+  REQUIRE(one);
+  CHECK(one->plan_json == "{\"k\": 1}");
+  CHECK_FALSE(again->Run(run + 1000));
 }
 
 TEST_CASE("transitions are journaled and the latest state wins") {

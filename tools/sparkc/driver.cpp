@@ -47,6 +47,7 @@ struct Options {
   std::vector<std::string> vars;  // --var NAME=VALUE
   std::string var_file;
   ParamValues params;             // what vars, var_file and SPARKC_VAR_* give
+  HistoryQuery history;           // status, logs
 };
 
 // `--timings`: where a compile spent its time, on stderr.
@@ -410,8 +411,19 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
                      "verify only against a plan signed (PLAN.sig) by this Ed25519 public key, PEM")
       ->check(CLI::ExistingFile);
 
-  auto* status = app.add_subcommand("status", "show the last run step by step");
+  auto* status = app.add_subcommand("status", "show a run (default: the last) step by step, what needs attention first");
   add_state(status);
+  status->add_option("--run", o.history.run, "the run to show (`sparkc runs` lists them)")->check(CLI::PositiveNumber);
+  status->add_flag("--failed", o.history.failed_only, "only the steps that need attention");
+
+  auto* runs = app.add_subcommand("runs", "list the runs in the state store, newest first");
+  add_state(runs);
+
+  auto* logs = app.add_subcommand("logs", "print what a step printed, each attempt (the journal keeps 64 KiB of each stream)");
+  logs->add_option("step", o.history.step, "the step id")->required();
+  add_state(logs);
+  logs->add_option("--run", o.history.run, "the run (default: the last)")->check(CLI::PositiveNumber);
+  logs->add_option("--attempt", o.history.attempt, "only this attempt")->check(CLI::PositiveNumber);
 
   auto* diff = app.add_subcommand("diff", "steps and edges added, removed and changed between two plans");
   diff->add_option("plans", o.files, "OLD NEW: plan files or specs")->required()->expected(2);
@@ -467,7 +479,9 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     ChooseTerminalMode(o);
     return Rollback(o.run);
   }
-  if (status->parsed()) return Status(o.run);
+  if (status->parsed()) return Status(o.run, o.history);
+  if (runs->parsed()) return Runs(o.run);
+  if (logs->parsed()) return Logs(o.run, o.history);
   if (verify->parsed()) {
     plan::Plan verified;
     if (!ObtainPlan(o.files.at(0), err, verified)) return kExitInvalid;

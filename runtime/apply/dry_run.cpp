@@ -1,4 +1,4 @@
-// Read-only views: the last run (status) and a plan's schedule (dry run).
+// The dry run: a plan's schedule on a simulated clock, changing nothing.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -14,48 +14,6 @@
 #include "runtime/state/store.h"
 
 namespace sparkc::runtime {
-
-int Status(const RunOptions& options) {
-  auto store = OpenStoreOrReport(options);
-  if (!store) return kExitNeedsOperator;
-  try {
-    std::optional<RunInfo> last = store->LastRun();
-    if (!last) {
-      *options.out << fmt::format("no run recorded in `{}`\n", DisplayLocation(options.state_dir));
-      return kExitOk;
-    }
-    plan::Plan plan;
-    std::string error;
-    if (!ReadStoredPlan(*last, plan, error)) return ReportStateError(options, error);
-    *options.out << fmt::format("run {}: {} (started {}, plan {})\n", last->id, last->status,
-                                last->started_at, last->digest);
-    std::map<std::string, StepRecord> steps = store->Steps(last->id);
-    std::map<std::string, std::string> errors;
-    for (const Transition& t : store->Journal(last->id)) errors[t.step] = t.error;
-    std::map<std::string, Approval> approvals;
-    for (Approval& a : store->Approvals(last->id)) {
-      if (a.step == kSignatureStep)
-        *options.out << fmt::format("  plan signed by key {} ({}, {})\n", a.by, a.source, a.at);
-      else if (a.step == kUnprovenTimingStep)
-        *options.out << Printable(fmt::format("  warning: {} ({} by {}, {})", a.note, a.source, a.by, a.at)) << "\n";
-      else approvals[a.step] = std::move(a);
-    }
-    for (const plan::Step& step : plan.steps) {
-      auto it = steps.find(step.id);
-      StepRecord record = it == steps.end() ? StepRecord{} : it->second;
-      std::string line = fmt::format("  {:<18} {}", StatusName(record.status), step.id);
-      if (record.attempts > 1) line += fmt::format("  ({} attempts)", record.attempts);
-      if (!errors[step.id].empty()) line += "  " + errors[step.id];
-      if (auto a = approvals.find(step.id); a != approvals.end())
-        line += fmt::format("  approved by {} ({}, {}){}", a->second.by, a->second.source, a->second.at,
-                            a->second.note.empty() ? "" : ": " + a->second.note);
-      *options.out << Printable(line) << "\n";
-    }
-    return kExitOk;
-  } catch (const std::exception& e) {
-    return ReportStateError(options, fmt::format("state store: {}", e.what()));
-  }
-}
 
 // The real walk on a simulated clock (the dry-run executor): every step
 // succeeds at the first attempt and takes its estimate. Steps are listed in
