@@ -89,6 +89,9 @@ void RenderJson(const Diagnostics& diags, std::ostream& out);
 // their explanations), notes with a location as related locations, columns
 // in code points.
 void RenderSarif(const Diagnostics& diags, std::string_view tool_version, std::ostream& out);
+// GitHub Actions annotations (compiler/diagnostics/github.h), one per
+// diagnostic, its notes and suggestion in the message.
+void RenderGithub(const Diagnostics& diags, std::ostream& out);
 
 // "did you mean" support: the candidate closest to `name` by edit distance,
 // or "" when none is close enough to be a plausible typo.

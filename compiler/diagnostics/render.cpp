@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/diagnostics/github.h"
 
 namespace sparkc {
 namespace {
@@ -146,6 +147,45 @@ void RenderJson(const Diagnostics& diags, std::ostream& out) {
   root["diagnostics"] = std::move(list);
   root["errors"] = diags.error_count();
   out << root.dump(2) << "\n";
+}
+
+void RenderGithub(const Diagnostics& diags, std::ostream& out) {
+  const SourceManager& sources = diags.sources();
+  for (const Diagnostic* diagnostic : InSourceOrder(diags)) {
+    const Diagnostic& d = *diagnostic;
+    std::vector<std::pair<std::string, std::string>> properties;
+    // An error inside the stdlib is annotated where the user's spec calls
+    // it: the runner can only place annotations on the repository's files.
+    Span at = d.span;
+    auto in_stdlib = [&](Span span) { return span.valid() && sources.file(span.file).display().starts_with("std/"); };
+    if (in_stdlib(at))
+      for (const DiagnosticNote& note : d.notes)
+        if (note.span.valid() && !in_stdlib(note.span)) at = note.span;
+    if (at.valid()) {
+      const SourceFile& file = sources.file(at.file);
+      LineCol begin = file.Locate(at.begin), end = file.Locate(at.end);
+      properties = {{"file", file.display()},
+                    {"line", std::to_string(begin.line)},
+                    {"col", std::to_string(begin.column)},
+                    {"endLine", std::to_string(end.line)},
+                    {"endColumn", std::to_string(end.column)}};
+    }
+    properties.emplace_back("title", fmt::format("sparkc {}", CodeOf(d.kind)));
+    std::string message = d.message;
+    if (at.file != d.span.file && d.span.valid())
+      message += fmt::format("\nin {}:{}", sources.file(d.span.file).display(),
+                             sources.file(d.span.file).Locate(d.span.begin).line);
+    for (const DiagnosticNote& note : d.notes) {
+      std::string at;
+      if (note.span.valid()) {
+        const SourceFile& file = sources.file(note.span.file);
+        at = fmt::format("{}:{}: ", file.display(), file.Locate(note.span.begin).line);
+      }
+      message += fmt::format("\nnote: {}{}", at, note.message);
+    }
+    if (!d.suggestion.empty()) message += "\nhelp: " + d.suggestion;
+    out << GithubCommand(d.severity == Severity::Error ? "error" : "warning", properties, message);
+  }
 }
 
 void RenderSarif(const Diagnostics& diags, std::string_view tool_version, std::ostream& out) {

@@ -20,16 +20,7 @@
 namespace sparkc::runtime {
 namespace {
 
-// As a POSIX shell reads it back: plain when nothing in it is special,
-// otherwise single-quoted, each `'` written as `'\''`.
-std::string QuoteArg(const std::string& arg) {
-  bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                                                     "_-./:=@%+,") == std::string::npos;
-  if (plain) return arg;
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+
 
 // Secret variables (env or headers) and a secret stdin or body, read now,
 // at the moment of use, and never earlier.
@@ -173,12 +164,12 @@ ActionResult Manual(const plan::Action& action, const ActionContext& context) {
 // secret by its reference, never its value.
 std::string DescribeInputs(const plan::Action& action, const char* input) {
   std::vector<std::string> parts;
-  for (const auto& [name, value] : action.env) parts.push_back(fmt::format("{}={}", name, QuoteArg(value)));
+  for (const auto& [name, value] : action.env) parts.push_back(fmt::format("{}={}", name, ShellWord(value)));
   for (const auto& [name, ref] : action.secret_env) parts.push_back(fmt::format("{}=<secret {}>", name, ref));
   std::sort(parts.begin(), parts.end());
-  if (!action.cwd.empty()) parts.push_back("cwd=" + QuoteArg(action.cwd));
+  if (!action.cwd.empty()) parts.push_back("cwd=" + ShellWord(action.cwd));
   if (!action.stdin_secret.empty()) parts.push_back(fmt::format("{}=<secret {}>", input, action.stdin_secret));
-  else if (action.has_stdin) parts.push_back(fmt::format("{}={}", input, QuoteArg(action.stdin_text)));
+  else if (action.has_stdin) parts.push_back(fmt::format("{}={}", input, ShellWord(action.stdin_text)));
   if (parts.empty()) return {};
   std::string out = "  [";
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
@@ -198,6 +189,17 @@ AttemptLog CapturedLog(std::string_view out, std::string_view err, bool truncate
   log.err = kept(err);
   log.truncated = truncated;
   return log;
+}
+
+// As a POSIX shell reads it back: plain when nothing in it is special,
+// otherwise single-quoted, each `'` written as `'\''`.
+std::string ShellWord(const std::string& arg) {
+  bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                                     "_-./:=@%+,") == std::string::npos;
+  if (plain) return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 ActionResult PerformAction(const plan::Action& action, const ActionContext& context) {
@@ -236,14 +238,14 @@ std::string DescribeAction(const plan::Action& action) {
     case plan::Action::Kind::Noop: return "noop";
     case plan::Action::Kind::Wait: return "wait " + plan::HumanDuration(action.wait_ms);
     case plan::Action::Kind::Manual: return "manual: " + action.instruction;
-    case plan::Action::Kind::Shell: return "shell " + QuoteArg(action.argv.at(0));
+    case plan::Action::Kind::Shell: return "shell " + ShellWord(action.argv.at(0));
     case plan::Action::Kind::Http: {
       std::string out = fmt::format("http {} {}", action.method, action.url);
       return out + DescribeInputs(action, "body");
     }
     case plan::Action::Kind::Exec: {
       std::string out = "exec";
-      for (const std::string& arg : action.argv) out += " " + QuoteArg(arg);
+      for (const std::string& arg : action.argv) out += " " + ShellWord(arg);
       return out + DescribeInputs(action, "stdin");
     }
     case plan::Action::Kind::Sequence: {

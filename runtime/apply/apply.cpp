@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -63,7 +64,8 @@ class InterruptScope {
 class Session {
  public:
   Session(const plan::Plan& plan, const RunOptions& options, StateStore& store, int64_t run)
-      : plan_(plan), options_(options), store_(store), run_(run), reporter_(*options.out, plan, options.live, options.jobs),
+      : plan_(plan), options_(options), store_(store), run_(run), reporter_(*options.out, plan, options.live, options.jobs, options.format,
+                                                                      options.source_dir),
         attempts_(plan.steps.size(), 0), acted_(plan.steps.size(), 0),
         failed_before_undo_(plan.steps.size(), 0) {}
 
@@ -81,6 +83,10 @@ class Session {
   // --report and --junit, once the run has ended; a report that cannot be
   // written is an error on stderr but does not change what the run did.
   int WriteReports(const char* command, int code) {
+    reporter_.Milestone("finished",
+                        {{"command", command}, {"run", run_}, {"status", status_}, {"exit_code", code},
+                         {"seconds", std::round(reporter_.Elapsed() * 1000) / 1000}},
+                        "");
     if (options_.report_json.empty() && options_.report_junit.empty()) return code;
     RunSummary summary{command, run_, status_, code, reporter_.Elapsed()};
     std::vector<StepOutcome> outcomes = reporter_.Outcomes();
@@ -101,6 +107,7 @@ class Session {
       auto it = previous.find(plan_.steps[i].id);
       if (it == previous.end()) continue;
       attempts_[i] = it->second.attempts;
+      reporter_.Attempted(i, attempts_[i]);
       if (it->second.status == StepStatus::Succeeded) {
         runnable[i] = false;
         reporter_.Earlier(i);
@@ -161,7 +168,7 @@ class Session {
     if (!awaiting_.empty() && !failed) {
       Conclude("stopped");
       reporter_.Line(fmt::format("stopped: step `{}` waits for an operator; approve it with "
-                                 "`sparkc apply --approve {}` to resume", awaiting_, awaiting_));
+                                 "`sparkc apply --approve {}` to resume", awaiting_, ShellWord(awaiting_)));
       return kExitAwaitingApproval;
     }
     if (!failed) {
@@ -175,8 +182,30 @@ class Session {
                      "`sparkc apply` to resume, or `sparkc rollback`");
       return kExitNeedsOperator;
     }
-    reporter_.Line(kRollingBack);
+    RollingBack(undo, kRollingBack);
     return Backward(undo, kExitRolledBack);
+  }
+
+  // For the JSON events; the text says nothing of a start.
+  void Started(const char* command, bool resumed) {
+    reporter_.Milestone("started",
+                        {{"command", command}, {"run", run_}, {"plan", plan_.digest}, {"steps", plan_.steps.size()},
+                         {"jobs", options_.jobs}, {"resumed", resumed}},
+                        "");
+  }
+
+  void RollingBack(const std::vector<bool>& undo, const std::string& text) {
+    reporter_.Milestone("rollback_started", {{"steps", std::count(undo.begin(), undo.end(), true)}}, text);
+  }
+
+  // The attempts a run journaled: its undos are journaled (and their
+  // output kept) under the attempt they undo.
+  void Attempted(const std::map<std::string, StepRecord>& steps) {
+    for (uint32_t i = 0; i < plan_.steps.size(); ++i)
+      if (auto it = steps.find(plan_.steps[i].id); it != steps.end()) {
+        attempts_[i] = it->second.attempts;
+        reporter_.Attempted(i, attempts_[i]);
+      }
   }
 
   // Step i failed after its action ran; its undo is journaled as such.
@@ -279,7 +308,7 @@ class Session {
     if (failed && options_.rollback_on_failure) {
       journal_error_.clear();
       g_interrupted.store(false);
-      reporter_.Line(kRollingBack);
+      RollingBack(undo, kRollingBack);
       return Backward(undo, kExitRolledBack);
     }
     Journaled([&] {
@@ -406,7 +435,7 @@ class Session {
       Record(i, StepStatus::Failed, number, result.exit_code, result.message, result.log);
       bool last = attempt == step.retries + 1;
       reporter_.Event(last ? Verb::Fail : Verb::Retry, i, result.message);
-      if (!result.output.empty()) reporter_.Output(i, result.output);
+      if (!result.output.empty()) reporter_.Output(i, result.output, &result.log);
       if (!last) std::this_thread::sleep_for(std::chrono::milliseconds(plan::RetryBackoffMs(attempt)));
     }
     return false;
@@ -448,7 +477,7 @@ class Session {
     }
     Record(i, StepStatus::UndoFailed, attempt, result.exit_code, result.message, result.log);
     reporter_.Event(Verb::UndoFail, i, "undo failed: " + result.message);
-    if (!result.output.empty()) reporter_.Output(i, result.output);
+    if (!result.output.empty()) reporter_.Output(i, result.output, &result.log);
     return false;
   }
 
@@ -586,7 +615,25 @@ std::optional<int> RefuseWithoutStateKey(const plan::Plan& plan, const RunOption
 }
 
 std::string AlreadyAppliedMessage(int64_t run) {
-  return fmt::format("run {} already applied this plan; nothing to do\n", run);
+  return fmt::format("run {} already applied this plan; nothing to do", run);
+}
+
+// The fast path's answer: the message, and for programs the end of the
+// stream too.
+std::string AlreadyApplied(const RunOptions& options, int64_t run) {
+  return RunEvent(options.format, "already_applied", {{"run", run}}, AlreadyAppliedMessage(run)) +
+         RunEvent(options.format, "finished",
+                  {{"command", "apply"}, {"run", run}, {"status", "succeeded"}, {"exit_code", kExitOk}}, "");
+}
+
+// `run` 0: none is recorded.
+std::string NothingToRollBack(const RunOptions& options, int64_t run) {
+  std::string text = run == 0 ? "no run recorded; nothing to roll back"
+                              : fmt::format("run {}: nothing to roll back", run);
+  return RunEvent(options.format, "finished",
+                  {{"command", "rollback"}, {"run", run == 0 ? JsonEvent(nullptr) : JsonEvent(run)},
+                   {"status", "nothing_to_do"}, {"exit_code", kExitOk}},
+                  text);
 }
 
 }  // namespace
@@ -612,7 +659,7 @@ std::optional<int> ReportAlreadyApplied(const std::string& digest, const RunOpti
   try {
     std::optional<RunInfo> last = state.store->LastRunSummary();
     if (!last || last->digest != digest || last->status != "succeeded") return std::nullopt;
-    *options.out << AlreadyAppliedMessage(last->id);
+    *options.out << AlreadyApplied(options, last->id);
     return kExitOk;
   } catch (const std::exception& e) {
     return ReportStateError(options, fmt::format("state store: {}", e.what()));
@@ -635,7 +682,8 @@ int Apply(const plan::Plan& plan, const RunOptions& requested) {
     int64_t run = 0;
     if (!options.plan_file_sha256.empty()) state.store->RememberPlanFile(options.plan_file_sha256, plan.digest);
     if (last && last->digest == plan.digest && last->status == "succeeded" && !options.new_run) {
-      *options.out << AlreadyAppliedMessage(last->id);
+      *options.out << RunEvent(options.format, "already_applied", {{"run", last->id}},
+                               AlreadyAppliedMessage(last->id));
       Session session(plan, options, *state.store, last->id);
       return session.WriteReports("apply", session.AlreadyApplied());
     }
@@ -657,8 +705,12 @@ int Apply(const plan::Plan& plan, const RunOptions& requested) {
     } else {
       // A new run starts only in a world its preconditions hold in; a
       // resumed one has acted already, and its steps' checks decide.
-      PreconditionCount pre = CheckPreconditions(plan, *options.out);
+      PreconditionCount pre = CheckPreconditions(plan, *options.out, options.format);
       if (pre.failed > 0) {
+        *options.out << RunEvent(options.format, "finished",
+                                 {{"command", "apply"}, {"run", nullptr}, {"status", "preconditions_failed"},
+                                  {"exit_code", kExitPreconditionFailed}},
+                                 "");
         *options.err << fmt::format("sparkc: error: {} of {} preconditions do not hold; no step was started\n"
                                     "  help: make them hold and run `sparkc apply` again; `sparkc verify` "
                                     "evaluates them without starting anything\n",
@@ -671,6 +723,7 @@ int Apply(const plan::Plan& plan, const RunOptions& requested) {
     RecordUnprovenTiming(*state.store, run, options, unproven);
     Session session(plan, options, *state.store, run);
     if (!session.LoadOutputs()) return kExitNeedsOperator;
+    session.Started("apply", !previous.empty());
     return session.WriteReports("apply", session.Forward(std::move(previous)));
   } catch (const std::exception& e) {
     return ReportStateError(options, fmt::format("state store: {}", e.what()));
@@ -684,7 +737,7 @@ int Rollback(const RunOptions& requested) {
   try {
     std::optional<RunInfo> last = state.store->LastRun();
     if (!last) {
-      *options.out << "no run recorded; nothing to roll back\n";
+      *options.out << NothingToRollBack(options, 0);
       return kExitOk;
     }
     plan::Plan plan;
@@ -733,16 +786,18 @@ int Rollback(const RunOptions& requested) {
     }
     Session session(plan, options, *state.store, last->id);
     if (!session.LoadOutputs()) return kExitNeedsOperator;
+    session.Attempted(steps);
     for (uint32_t i = 0; i < n; ++i)
       if (undo[i] && status[i] == StepStatus::Failed) session.UndoAfterFailure(i);
     session.SettleInterrupted(status, undo);
     size_t count = std::count(undo.begin(), undo.end(), true);
     if (count == 0) {
-      *options.out << fmt::format("run {}: nothing to roll back\n", last->id);
+      *options.out << NothingToRollBack(options, last->id);
       return kExitOk;
     }
     RecordUnprovenTiming(*state.store, last->id, options, unproven);
-    *options.out << fmt::format("rolling back {} steps of run {}\n", count, last->id);
+    session.Started("rollback", false);
+    session.RollingBack(undo, fmt::format("rolling back {} steps of run {}", count, last->id));
     return session.WriteReports("rollback", session.Backward(undo, kExitOk));
   } catch (const std::exception& e) {
     return ReportStateError(options, fmt::format("state store: {}", e.what()));

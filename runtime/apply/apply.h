@@ -9,6 +9,7 @@
 
 #include "compiler/plan/plan.h"
 #include "runtime/apply/approvals.h"
+#include "runtime/apply/reporter.h"
 
 namespace sparkc::runtime {
 
@@ -47,6 +48,8 @@ struct RunOptions {
   std::string signature_text;
   // Steps averaging less are begun several to a commit (SPARKC_CLAIM_BELOW_MS).
   std::chrono::milliseconds claim_below{10};
+  OutputFormat format = OutputFormat::Text;  // --format: text, JSON events (docs/events.md), GitHub annotations
+  std::string source_dir;        // where the steps' sources are, relative to here (annotations)
   std::ostream* out = nullptr;   // progress
   std::ostream* err = nullptr;   // errors
 };

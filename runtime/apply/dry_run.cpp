@@ -15,6 +15,51 @@
 
 namespace sparkc::runtime {
 
+namespace {
+
+JsonEvent BoundJson(const plan::Bound& bound) {
+  if (bound.total_ms == plan::kUnbounded) return {{"seconds", nullptr}, {"unbounded", bound.unbounded}};
+  return {{"seconds", static_cast<double>(bound.total_ms) / 1000}, {"steps", bound.steps}, {"limits", bound.limits}};
+}
+
+// `apply --dry-run --format json`: the same schedule as the text, for programs.
+std::string DryRunJson(const plan::Plan& plan, int jobs, const SimulatedExecutor& clock,
+                       const std::vector<uint32_t>& order) {
+  JsonEvent doc = {{"type", "dry_run"},
+                   {"plan", plan.digest},
+                   {"jobs", jobs},
+                   {"simulated_seconds", static_cast<double>(clock.now_ms()) / 1000},
+                   {"bounds", {{"estimate", BoundJson(plan.forward.estimate)}, {"hard", BoundJson(plan.forward.hard)}}}};
+  JsonEvent preconditions = JsonEvent::array(), invariants = JsonEvent::array(), steps = JsonEvent::array();
+  for (const plan::Invariant& pre : plan.preconditions)
+    if (pre.runtime) preconditions.push_back({{"id", pre.id}, {"check", pre.expr}});
+  for (uint32_t i : order) {
+    const plan::Step& step = plan.steps[i];
+    JsonEvent entry = {{"id", step.id},
+                       {"start_seconds", static_cast<double>(clock.started_ms()[i]) / 1000},
+                       {"action", DescribeStepAction(step, step.action)}};
+    if (step.gate) entry["approvers"] = step.approvers;
+    if (!step.outputs.empty()) {
+      JsonEvent outputs = JsonEvent::array();
+      for (const plan::Output& out : step.outputs)
+        outputs.push_back({{"name", out.name}, {"type", out.type}, {"from", out.expr}, {"secret", out.secret}});
+      entry["outputs"] = std::move(outputs);
+    }
+    if (!step.check.empty()) entry["check"] = DescribeResidual(step.check);
+    if (step.undo.kind == plan::Undo::Kind::Action) entry["undo"] = DescribeStepAction(step, step.undo.action);
+    else if (step.undo.kind == plan::Undo::Kind::Irreversible) entry["irreversible"] = step.undo.reason;
+    steps.push_back(std::move(entry));
+  }
+  for (const plan::Invariant& inv : plan.invariants)
+    if (inv.runtime) invariants.push_back({{"id", inv.id}, {"check", DescribeResidual(inv.expr)}});
+  doc["requires"] = std::move(preconditions);
+  doc["steps"] = std::move(steps);
+  doc["invariants"] = std::move(invariants);
+  return JsonLine(doc);
+}
+
+}  // namespace
+
 // The real walk on a simulated clock (the dry-run executor): every step
 // succeeds at the first attempt and takes its estimate. Steps are listed in
 // the order they would start, with when; the proven bounds follow.
@@ -30,6 +75,10 @@ int DryRun(const plan::Plan& plan, const RunOptions& requested) {
   for (uint32_t i = 0; i < n; ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](uint32_t a, uint32_t b) { return clock.started_ms()[a] < clock.started_ms()[b]; });
+  if (options.format == OutputFormat::Json) {
+    *options.out << DryRunJson(plan, options.jobs, clock, order);
+    return kExitOk;
+  }
   *options.out << fmt::format("dry run of {}: {} steps, {} at a time; nothing is changed\n", plan.module, n,
                               options.jobs);
   *options.out << fmt::format("with every step taking its estimate, the run takes {}; proven: it ends within {} "

@@ -9,6 +9,7 @@
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/plan/plan.h"
 #include "compiler/source/source.h"
+#include "runtime/apply/actions.h"
 #include "runtime/apply/apply.h"
 #include "runtime/apply/state_access.h"
 #include "runtime/state/store.h"
@@ -36,14 +37,38 @@ std::string Took(const RunInfo& run) {
   return plan::HumanDuration(std::max<int64_t>(0, *end - *start));
 }
 
-// "2 succeeded, 1 failed, 2 undone", in the order of the states' lifecycle.
-std::string Counts(const std::map<std::string, StepRecord>& steps, size_t planned) {
+// Steps by state; the plan's steps the journal has not seen are pending.
+std::map<StepStatus, size_t> ByState(const std::map<std::string, StepRecord>& steps, size_t planned) {
   std::map<StepStatus, size_t> by_state;
   for (const auto& [id, record] : steps) ++by_state[record.status];
   if (planned > steps.size()) by_state[StepStatus::Pending] += planned - steps.size();
+  return by_state;
+}
+
+// "2 succeeded, 1 failed, 2 undone", in the order of the states' lifecycle.
+std::string Counts(const std::map<std::string, StepRecord>& steps, size_t planned) {
   std::string out;
-  for (const auto& [state, n] : by_state) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, StatusName(state));
+  for (const auto& [state, n] : ByState(steps, planned))
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, StatusName(state));
   return out.empty() ? "no step started" : out;
+}
+
+JsonEvent CountsJson(const std::map<std::string, StepRecord>& steps, size_t planned) {
+  JsonEvent out = JsonEvent::object();
+  for (const auto& [state, n] : ByState(steps, planned)) out[std::string(StatusName(state))] = n;
+  return out;
+}
+
+JsonEvent RunJson(const RunInfo& run) {
+  std::optional<int64_t> start = TimestampMs(run.started_at), end = TimestampMs(run.finished_at);
+  JsonEvent out = {{"id", run.id},
+                   {"status", run.status},
+                   {"started_at", run.started_at},
+                   {"finished_at", run.finished_at.empty() ? JsonEvent(nullptr) : JsonEvent(run.finished_at)},
+                   {"seconds", start && end ? JsonEvent(static_cast<double>(*end - *start) / 1000) : JsonEvent(nullptr)},
+                   {"plan", run.digest}};
+  if (!run.host.empty()) out["host"] = run.host;
+  return out;
 }
 
 // Each line of a step's output as a terminal shows it literally: what a
@@ -107,7 +132,10 @@ std::optional<RunInfo> FindRun(StateStore& store, int64_t id, const RunOptions& 
   std::optional<RunInfo> run = id > 0 ? store.Run(id) : store.LastRun();
   if (run) return run;
   if (id <= 0) {
-    *options.out << fmt::format("no run recorded in `{}`\n", DisplayLocation(options.state_dir));
+    if (options.format == OutputFormat::Json)
+      *options.out << JsonLine({{"type", "status"}, {"run", nullptr}});
+    else
+      *options.out << fmt::format("no run recorded in `{}`\n", DisplayLocation(options.state_dir));
     code = kExitOk;
   } else {
     std::vector<RunInfo> runs = store.Runs();
@@ -133,7 +161,54 @@ void PrintTrouble(std::ostream& out, const std::string& step, const StepRecord& 
     std::string_view text = !log.log.err.empty() ? log.log.err : log.log.out;
     out << Shown(LastLines(text, 5), fmt::format("  {:<18} | ", ""));
   }
-  if (!logs.empty()) out << fmt::format("  {:<18} all its output: sparkc logs {} --run {}\n", "", step, run);
+  if (!logs.empty()) out << fmt::format("  {:<18} all its output: sparkc logs {} --run {}\n", "", Printable(ShellWord(step)), run);
+}
+
+// `status --format json`: the run, its counts, and each step (or, with
+// --failed, each that needs attention) with its last error, its approval
+// and, when it needs attention, the end of its output.
+std::string StatusJson(StateStore& store, const RunInfo& run, const plan::Plan& plan,
+                       const std::map<std::string, StepRecord>& steps, bool failed_only) {
+  JsonEvent doc = {{"type", "status"}, {"run", RunJson(run)}, {"counts", CountsJson(steps, plan.steps.size())}};
+  std::map<std::string, Approval> approvals;
+  JsonEvent warnings = JsonEvent::array();
+  for (Approval& a : store.Approvals(run.id)) {
+    if (a.step == kSignatureStep)
+      doc["run"]["signed_by"] = {{"key", a.by}, {"source", a.source}, {"at", a.at}};
+    else if (a.step == kUnprovenTimingStep)
+      warnings.push_back({{"message", a.note}, {"source", a.source}, {"by", a.by}, {"at", a.at}});
+    else approvals[a.step] = std::move(a);
+  }
+  doc["warnings"] = std::move(warnings);
+  std::map<std::string, std::string> errors;
+  for (const Transition& t : store.Journal(run.id)) errors[t.step] = t.error;
+  std::map<std::string, Trouble> troubles = Troubles(store, run, steps);
+  JsonEvent list = JsonEvent::array();
+  for (const plan::Step& step : plan.steps) {
+    auto trouble = troubles.find(step.id);
+    if (failed_only && trouble == troubles.end()) continue;
+    auto it = steps.find(step.id);
+    StepRecord record = it == steps.end() ? StepRecord{} : it->second;
+    JsonEvent entry = {{"id", step.id},
+                       {"status", StatusName(record.status)},
+                       {"attempts", record.attempts},
+                       {"error", errors[step.id]},
+                       {"needs_attention", trouble != troubles.end()}};
+    if (auto a = approvals.find(step.id); a != approvals.end())
+      entry["approval"] = {{"by", a->second.by}, {"source", a->second.source}, {"at", a->second.at},
+                           {"note", a->second.note}};
+    if (trouble != troubles.end()) {
+      entry["failure"] = {{"attempt", trouble->second.attempt}, {"action", trouble->second.action},
+                          {"error", trouble->second.error}};
+      for (const StoredLog& log : store.Logs(run.id, step.id))
+        if (log.attempt == trouble->second.attempt && log.action == trouble->second.action)
+          entry["failure"]["output_tail"] = {{"stdout", std::string(LastLines(log.log.out, 5))},
+                                             {"stderr", std::string(LastLines(log.log.err, 5))}};
+    }
+    list.push_back(std::move(entry));
+  }
+  doc["steps"] = std::move(list);
+  return JsonLine(doc);
 }
 
 // Opens the store, runs `read` on it, and reports a store that fails
@@ -159,6 +234,10 @@ int Status(const RunOptions& options, const HistoryQuery& query) {
     std::string error;
     if (!ReadStoredPlan(*run, plan, error)) return ReportStateError(options, error);
     std::map<std::string, StepRecord> steps = store.Steps(run->id);
+    if (options.format == OutputFormat::Json) {
+      *options.out << StatusJson(store, *run, plan, steps, query.failed_only);
+      return kExitOk;
+    }
     std::string took = Took(*run);
     *options.out << fmt::format("run {}: {} (started {}{}, plan {}{})\n", run->id, run->status, run->started_at,
                                 took.empty() ? "" : ", " + (took == "not finished" ? took : "took " + took),
@@ -203,6 +282,16 @@ int Status(const RunOptions& options, const HistoryQuery& query) {
 int Runs(const RunOptions& options) {
   return ReadingStore(options, [&](StateStore& store) -> int {
     std::vector<RunInfo> runs = store.Runs();
+    if (options.format == OutputFormat::Json) {
+      JsonEvent list = JsonEvent::array();
+      for (const RunInfo& run : runs) {
+        JsonEvent entry = RunJson(run);
+        entry["counts"] = CountsJson(store.Steps(run.id), 0);
+        list.push_back(std::move(entry));
+      }
+      *options.out << JsonLine({{"type", "runs"}, {"runs", std::move(list)}});
+      return kExitOk;
+    }
     if (runs.empty()) {
       *options.out << fmt::format("no run recorded in `{}`\n", DisplayLocation(options.state_dir));
       return kExitOk;

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "compiler/dag/bound.h"
+#include "compiler/diagnostics/github.h"
 #include "compiler/plan/step_time.h"
 #include "compiler/plan/time_bounds.h"
 #include "compiler/source/source.h"
@@ -18,6 +19,9 @@ namespace sparkc::runtime {
 namespace {
 
 constexpr const char* kVerbNames[] = {"start", "ok", "retry", "FAIL", "WAIT", "undo", "undone", "FAIL", "STOP"};
+// The same events in the JSON stream: what happened to the step.
+constexpr const char* kVerbEvents[] = {"started", "succeeded",   "retrying", "failed", "awaiting_approval",
+                                       "undoing", "undone",      "undo_failed", "blocked"};
 constexpr const char* kClearLine = "\r\033[K";
 
 int TerminalWidth() {
@@ -32,10 +36,24 @@ std::string Clock(int64_t ms) {
                    : fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
+// Seconds with millisecond precision, as the events carry them.
+double Rounded(double seconds) { return static_cast<double>(static_cast<int64_t>(seconds * 1000 + 0.5)) / 1000; }
+
 }  // namespace
 
-Reporter::Reporter(std::ostream& out, const plan::Plan& plan, bool live, int jobs)
-    : out_(out), plan_(plan), live_(live), start_(std::chrono::steady_clock::now()),
+std::string JsonLine(const JsonEvent& event) {
+  JsonEvent line;
+  line["v"] = kEventsVersion;
+  for (const auto& [key, value] : event.items()) line[key] = value;
+  // Text is valid UTF-8 by the time it gets here; replace, never throw.
+  return line.dump(-1, ' ', false, JsonEvent::error_handler_t::replace) + "\n";
+}
+
+Reporter::Reporter(std::ostream& out, const plan::Plan& plan, bool live, int jobs, OutputFormat format,
+                   std::string source_dir)
+    : out_(out), plan_(plan), live_(live && format != OutputFormat::Json), format_(format),
+      source_dir_(std::move(source_dir)),
+      start_(std::chrono::steady_clock::now()),
       dependents_(plan.steps.size()), jobs_(jobs), steps_(plan.steps.size()) {
   std::map<std::string, uint32_t> index;
   for (uint32_t i = 0; i < plan.steps.size(); ++i) index[plan.steps[i].id] = i;
@@ -96,8 +114,67 @@ void Reporter::Event(Verb verb, uint32_t step, std::string_view detail) {
     case Verb::UndoFail: s.state = "undo_failed"; s.message = redacted; break;
     case Verb::Stop: s.state = "blocked"; s.message = redacted; break;
   }
+  if (format_ == OutputFormat::Json) {
+    JsonEvent event = {{"type", "step"},
+                            {"time", Rounded(now)},
+                            {"step", plan_.steps[step].id},
+                            {"event", kVerbEvents[static_cast<int>(verb)]},
+                            {"attempt", s.attempts}};
+    bool ended = verb == Verb::Ok || verb == Verb::Retry || verb == Verb::Fail || verb == Verb::Wait;
+    if (ended) event["seconds"] = Rounded(s.seconds);
+    if (!redacted.empty()) event["message"] = redacted;
+    WriteLocked(JsonLine(event));
+    return;
+  }
   WriteLocked(fmt::format("[{:8.2f}s] {:<6} {}{}{}\n", now, kVerbNames[static_cast<int>(verb)],
                           Printable(plan_.steps[step].id), redacted.empty() ? "" : "  ", Printable(redacted)));
+}
+
+std::string RunEvent(OutputFormat format, std::string_view event, JsonEvent fields, std::string_view text,
+                     double time) {
+  if (format != OutputFormat::Json) return text.empty() ? "" : Printable(text) + "\n";
+  JsonEvent line = {{"type", "run"}};
+  if (time >= 0) line["time"] = Rounded(time);
+  line["event"] = event;
+  for (auto& [key, value] : fields.items()) line[key] = std::move(value);
+  if (!text.empty()) line["message"] = ValidUtf8(Redact(std::string(text)));
+  return JsonLine(line);
+}
+
+// At the end of a run: each step that failed, could not be undone, stops
+// the rollback or waits for a person, annotated at its source in the spec
+// with why and the end of its output.
+std::string Reporter::AnnotationsLocked() const {
+  std::string out;
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    const StepOutcome& outcome = steps_[k];
+    const char* what = outcome.state == "failed"              ? "failed"
+                       : outcome.state == "undo_failed"       ? "could not be undone"
+                       : outcome.state == "blocked"           ? "stops the rollback"
+                       : outcome.state == "awaiting_approval" ? "waits for approval"
+                                                              : nullptr;
+    if (what == nullptr) continue;
+    const plan::Step& s = plan_.steps[k];
+    std::vector<std::pair<std::string, std::string>> properties;
+    if (size_t colon = s.source.rfind(':'); colon != std::string::npos) {
+      std::string file = s.source.substr(0, colon);
+      if (!source_dir_.empty() && !file.starts_with("std/")) file = source_dir_ + "/" + file;
+      properties = {{"file", file}, {"line", s.source.substr(colon + 1)}};
+    }
+    properties.emplace_back("title", fmt::format("sparkc: step {} {}", s.id, what));
+    std::string message = outcome.message;
+    if (outcome.undone) message += " (its undo ran)";
+    if (!outcome.output.empty()) message += "\n" + outcome.output;
+    out += GithubCommand(outcome.state == "awaiting_approval" ? "warning" : "error", properties, message);
+  }
+  return out;
+}
+
+void Reporter::Milestone(std::string_view event, JsonEvent fields, std::string_view text) {
+  std::lock_guard lock(mutex_);
+  std::string line = RunEvent(format_, event, std::move(fields), text, Elapsed());
+  if (format_ == OutputFormat::Github && event == "finished") line += AnnotationsLocked();
+  if (!line.empty()) WriteLocked(line);
 }
 
 void Reporter::Earlier(uint32_t step) {
@@ -106,17 +183,42 @@ void Reporter::Earlier(uint32_t step) {
   steps_[step].earlier = true;
 }
 
+void Reporter::Attempted(uint32_t step, int64_t attempts) {
+  std::lock_guard lock(mutex_);
+  steps_[step].attempts = static_cast<int>(attempts);
+}
+
 void Reporter::Approved(uint32_t step, const std::string& by, const std::string& source) {
   std::lock_guard lock(mutex_);
   steps_[step].approved_by = by;
   steps_[step].approval_source = source;
 }
 
-void Reporter::Output(uint32_t step, std::string_view text) {
+void Reporter::Output(uint32_t step, std::string_view text, const AttemptLog* log) {
   std::string redacted = ValidUtf8(Redact(std::string(text)));
   std::lock_guard lock(mutex_);
   steps_[step].output = redacted;
   std::string lines;
+  if (format_ == OutputFormat::Json) {
+    double now = Rounded(Elapsed());
+    auto each_line = [&](std::string_view rest, const char* stream) {
+      while (!rest.empty()) {
+        size_t nl = rest.find('\n');
+        lines += JsonLine({{"type", "output"}, {"time", now}, {"step", plan_.steps[step].id}, {"stream", stream},
+                           {"line", rest.substr(0, nl)}});
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      }
+    };
+    // A log is redacted and valid UTF-8 already (CapturedLog).
+    if (log != nullptr) {
+      each_line(TailUtf8(log->out, 2000), "stdout");
+      each_line(TailUtf8(log->err, 2000), "stderr");
+    } else {
+      each_line(redacted, "message");
+    }
+    WriteLocked(lines);
+    return;
+  }
   std::string_view rest = redacted;
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
@@ -129,7 +231,10 @@ void Reporter::Output(uint32_t step, std::string_view text) {
 // Lines name steps, whose ids may hold anything a plan file can.
 void Reporter::Line(std::string_view text) {
   std::lock_guard lock(mutex_);
-  WriteLocked(Printable(text) + "\n");
+  if (format_ == OutputFormat::Json)
+    WriteLocked(JsonLine({{"type", "message"}, {"time", Rounded(Elapsed())}, {"text", ValidUtf8(text)}}));
+  else
+    WriteLocked(Printable(text) + "\n");
 }
 
 std::string Reporter::Ask(std::string_view question) {

@@ -14,11 +14,32 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "compiler/plan/plan.h"
+#include "runtime/state/store.h"
 
 namespace sparkc::runtime {
 
 enum class Verb { Start, Ok, Retry, Fail, Wait, Undo, Undone, UndoFail, Stop };
+
+// Text lines for people, or one JSON object a line for programs
+// (docs/events.md, `--format json`), or the text with GitHub Actions
+// annotations for the steps that fail or wait (`--format github`).
+enum class OutputFormat { Text, Json, Github };
+// The version of the JSON events and documents; docs/events.md says what
+// each version holds.
+constexpr int kEventsVersion = 1;
+// An event's fields in the order they are written.
+using JsonEvent = nlohmann::ordered_json;
+// One JSON line: "v", then `event`'s fields.
+std::string JsonLine(const JsonEvent& event);
+// A moment of a command as a whole (a run started, rolled back, finished;
+// nothing to do): `text` and a newline for people (nothing when empty), or
+// a "run" event with `fields`, `time` (when not negative) and the text as
+// "message".
+std::string RunEvent(OutputFormat format, std::string_view event, JsonEvent fields, std::string_view text,
+                     double time = -1);
 
 // One step as the reports show it.
 struct StepOutcome {
@@ -38,7 +59,10 @@ struct StepOutcome {
 class Reporter {
  public:
   // `jobs`: the steps the run starts at once, for the time left.
-  Reporter(std::ostream& out, const plan::Plan& plan, bool live, int jobs);
+  // `source_dir`: where the plan's step sources ("file:line") are, for
+  // annotations.
+  Reporter(std::ostream& out, const plan::Plan& plan, bool live, int jobs, OutputFormat format = OutputFormat::Text,
+           std::string source_dir = {});
   ~Reporter();
   Reporter(const Reporter&) = delete;
   Reporter& operator=(const Reporter&) = delete;
@@ -46,10 +70,17 @@ class Reporter {
   void Event(Verb verb, uint32_t step, std::string_view detail = {});
   // Marks a step an earlier invocation of this run already finished.
   void Earlier(uint32_t step);
+  // The attempts the journal already holds of a step of a resumed run (or
+  // one being rolled back): the next is numbered after them, as journaled.
+  void Attempted(uint32_t step, int64_t attempts);
   void Approved(uint32_t step, const std::string& by, const std::string& source);
-  // The captured output of a failed action, as indented lines.
-  void Output(uint32_t step, std::string_view text);
+  // The captured output of a failed action, as indented lines; JSON events
+  // take `log`'s streams (their last 2000 bytes each) where one is given.
+  void Output(uint32_t step, std::string_view text, const AttemptLog* log = nullptr);
   void Line(std::string_view text);
+  // A moment of the run as a whole (started, rollback_started, finished):
+  // `text` for people (nothing when empty), the fields for programs.
+  void Milestone(std::string_view event, JsonEvent fields, std::string_view text);
   // Asks a question at the terminal (the status line is cleared first) and
   // returns the answer without its newline. One question at a time; the
   // other steps go on meanwhile, their lines held until the answer.
@@ -67,6 +98,9 @@ class Reporter {
   std::ostream& out_;
   const plan::Plan& plan_;
   const bool live_;
+  const OutputFormat format_;
+  const std::string source_dir_;
+  std::string AnnotationsLocked() const;
   const std::chrono::steady_clock::time_point start_;
   std::vector<std::vector<uint32_t>> dependents_;
   int jobs_;

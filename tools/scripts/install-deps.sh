@@ -12,6 +12,8 @@ packages=(
   postgresql-15 postgresql-client-15 redis-server redis-tools nats-server
   # The YAML plan is checked against PyYAML (YAML 1.1) and js-yaml (YAML 1.2).
   python3-yaml
+  # The JSON events and documents are checked against docs/events.schema.json.
+  python3-jsonschema
 )
 # Node.js for js-yaml: Debian's, unless one (with its npm) is installed already.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -63,7 +63,11 @@ void PrintTimings(const std::vector<PhaseTime>& timings, std::ostream& err) {
 void Render(const Diagnostics& diags, const std::string& format, std::ostream& out, std::ostream& err) {
   if (format == "json") RenderJson(diags, out);
   else if (format == "sarif") RenderSarif(diags, SPARKC_VERSION, out);
-  else RenderText(diags, err);
+  else if (format == "github") {
+    // Annotations for the runner on stdout, the full text in the log.
+    RenderGithub(diags, out);
+    RenderText(diags, err);
+  } else RenderText(diags, err);
 }
 
 int Check(const Options& o, std::ostream& out, std::ostream& err) {
@@ -234,9 +238,11 @@ int SignCommand(const Options& o, std::ostream& out, std::ostream& err) {
 // A terminal gets prompts and the live view; CI (CI set, or no terminal)
 // gets neither.
 void ChooseTerminalMode(Options& o) {
-  bool terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && std::getenv("CI") == nullptr;
+  // JSON events are for a program: no status line, no prompts.
+  bool terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && std::getenv("CI") == nullptr &&
+                  o.run.format != OutputFormat::Json;
   o.run.interactive = terminal;
-  o.run.live = o.progress == "live" || (o.progress == "auto" && terminal);
+  o.run.live = o.run.format != OutputFormat::Json && (o.progress == "live" || (o.progress == "auto" && terminal));
 }
 
 // --approve IDs are the invoking operator's; an approvals file names its own.
@@ -302,6 +308,10 @@ int ApplyCommand(Options& o, std::ostream& err) {
   if (!ObtainPlan(o.files.at(0), err, plan, &o.run.plan_file_sha256, &o.params)) return kExitInvalid;
   if (!o.run.require_signature.empty() && !CheckSignature(o, plan.digest, err)) return kExitInvalid;
   if (!GatherApprovals(o, plan, err)) return kExitUsage;
+  // A spec's step sources are relative to its directory; annotations need
+  // them relative to where sparkc runs (the repository, in CI).
+  if (std::filesystem::path spec(o.files.at(0)); spec.extension() == ".spark")
+    o.run.source_dir = spec.parent_path().string();
   ChooseTerminalMode(o);
   o.run.rollback_on_failure = o.on_failure == "rollback";
   if (o.dry_run) return DryRun(plan, o.run);
@@ -343,8 +353,9 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
 
   auto* check = app.add_subcommand("check", "type-check specs and prove what can be proven");
   check->add_option("files", o.files, "the .spark files")->required()->check(CLI::ExistingFile);
-  check->add_option("--format", o.format, "diagnostics as text, json or sarif (SARIF 2.1.0, for code scanning)")
-      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  check->add_option("--format", o.format,
+                    "diagnostics as text, json, sarif (SARIF 2.1.0, for code scanning) or github (annotations)")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   check->add_flag("--timings", o.timings, "print the time each compiler phase took (stderr)");
   auto add_vars = [&](CLI::App* cmd) {
     cmd->add_option("--var", o.vars, "a parameter's value: NAME=VALUE (repeatable; wins over --var-file and "
@@ -368,7 +379,14 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     cmd->add_option("--report", o.run.report_json, "write the run as JSON to this file");
     cmd->add_option("--junit", o.run.report_junit, "write JUnit XML (one testcase per step) to this file");
   };
+  auto add_run_format = [&](CLI::App* cmd) {
+    cmd->add_option("--format", o.format,
+                    "text; json: one event a line, with --dry-run one document (docs/events.md); github: text and "
+                    "annotations for the steps that fail or wait")
+        ->check(CLI::IsMember({"text", "json", "github"}));
+  };
   auto* apply = app.add_subcommand("apply", "execute a plan (a plan file, or a spec planned first)");
+  add_run_format(apply);
   apply->add_option("file", o.files, "plan.yaml, plan.json or spec.spark")->required()->expected(1);
   apply->add_option("-j,--jobs", o.run.jobs, "steps run in parallel (default: the plan's parallelism)")
       ->check(CLI::Range(1, 1024));
@@ -392,6 +410,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
       ->check(CLI::ExistingFile);
 
   auto* rollback = app.add_subcommand("rollback", "undo the succeeded steps of the last run");
+  add_run_format(rollback);
   add_state(rollback);
   add_reports(rollback);
   rollback->add_option("--to", o.run.to_step, "undo only what ran after this step");
@@ -407,6 +426,8 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   auto* verify = app.add_subcommand("verify", "evaluate the checks of applied steps (exit 5 on drift), or before any run the preconditions (exit 8 when one is false)");
   verify->add_option("file", o.files, "plan.yaml, plan.json or spec.spark")->required()->expected(1);
   add_state(verify);
+  verify->add_option("--format", o.format, "text, or json: one document (docs/events.md)")
+      ->check(CLI::IsMember({"text", "json"}));
   verify->add_option("--require-signature", o.run.require_signature,
                      "verify only against a plan signed (PLAN.sig) by this Ed25519 public key, PEM")
       ->check(CLI::ExistingFile);
@@ -415,9 +436,13 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   add_state(status);
   status->add_option("--run", o.history.run, "the run to show (`sparkc runs` lists them)")->check(CLI::PositiveNumber);
   status->add_flag("--failed", o.history.failed_only, "only the steps that need attention");
+  status->add_option("--format", o.format, "text, or json: one document (docs/events.md)")
+      ->check(CLI::IsMember({"text", "json"}));
 
   auto* runs = app.add_subcommand("runs", "list the runs in the state store, newest first");
   add_state(runs);
+  runs->add_option("--format", o.format, "text, or json: one document (docs/events.md)")
+      ->check(CLI::IsMember({"text", "json"}));
 
   auto* logs = app.add_subcommand("logs", "print what a step printed, each attempt (the journal keeps 64 KiB of each stream)");
   logs->add_option("step", o.history.step, "the step id")->required();
@@ -452,6 +477,8 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     int code = app.exit(e, out, err);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  if (o.format == "json") o.run.format = OutputFormat::Json;
+  if (o.format == "github") o.run.format = OutputFormat::Github;
   // The commands that read secrets keep them out of core files and away
   // from other processes of the same user.
   if (apply->parsed() || rollback->parsed() || verify->parsed()) ProtectProcessMemory();
