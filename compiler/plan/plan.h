@@ -186,6 +186,9 @@ struct Plan {
 // Canonical JSON (fixed key order). Without the digest when `with_digest` is
 // false: that form is what the digest is computed over.
 nlohmann::ordered_json ToJson(const Plan& plan, bool with_digest = true);
+// A step's `do` and `undo` as the canonical JSON writes them.
+nlohmann::ordered_json ActionToJson(const Action& action);
+nlohmann::ordered_json UndoToJson(const Undo& undo);
 // Strict: unknown versions, missing keys and wrong types are errors.
 bool FromJson(const nlohmann::ordered_json& json, Plan& plan, std::string& error);
 

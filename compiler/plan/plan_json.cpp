@@ -607,4 +607,7 @@ std::string HumanDuration(int64_t ms) {
   return ms < 0 ? "-" + out : out;
 }
 
+nlohmann::ordered_json ActionToJson(const Action& action) { return ActionJson(action); }
+nlohmann::ordered_json UndoToJson(const Undo& undo) { return UndoJson(undo); }
+
 }  // namespace sparkc::plan

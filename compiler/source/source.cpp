@@ -190,6 +190,15 @@ std::string HeadUtf8(std::string_view text, size_t max) {
   return std::string(text.substr(0, end)) + "...";
 }
 
+std::string ShellWord(const std::string& arg) {
+  bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                                     "_-./:=@%+,") == std::string::npos;
+  if (plain) return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string TailUtf8(std::string_view text, size_t max) {
   if (text.size() <= max) return std::string(text);
   size_t begin = text.size() - max;

@@ -62,6 +62,11 @@ bool WriteFileAtomically(const std::string& path, const std::string& content, st
 // The byte offset of the first invalid UTF-8 sequence or NUL byte, or -1.
 int64_t FindInvalidText(std::string_view text, bool& is_nul);
 
+// As a POSIX shell reads it back: plain when nothing in it is special,
+// otherwise single-quoted, each `'` written as `'\''`. For command lines
+// sparkc shows (dry runs, diffs) and tells an operator to run.
+std::string ShellWord(const std::string& arg);
+
 // `text` as valid UTF-8: each invalid sequence (and NUL) replaced by U+FFFD.
 // What sparkc writes to a journal, report or terminal goes through this.
 std::string ValidUtf8(std::string_view text);

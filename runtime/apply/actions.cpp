@@ -191,16 +191,7 @@ AttemptLog CapturedLog(std::string_view out, std::string_view err, bool truncate
   return log;
 }
 
-// As a POSIX shell reads it back: plain when nothing in it is special,
-// otherwise single-quoted, each `'` written as `'\''`.
-std::string ShellWord(const std::string& arg) {
-  bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                                                     "_-./:=@%+,") == std::string::npos;
-  if (plain) return arg;
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+
 
 ActionResult PerformAction(const plan::Action& action, const ActionContext& context) {
   switch (action.kind) {

@@ -56,10 +56,6 @@ ActionResult PerformAction(const plan::Action& action, const ActionContext& cont
 // bytes, redacted, valid UTF-8.
 AttemptLog CapturedLog(std::string_view out, std::string_view err, bool truncated);
 
-// As a POSIX shell reads it back: plain when nothing in it is special,
-// otherwise single-quoted. For the commands sparkc tells an operator to run.
-std::string ShellWord(const std::string& arg);
-
 // "exec mkdir -p out": how logs and dry runs name an action.
 std::string DescribeAction(const plan::Action& action);
 // The same for an action of `step`: a value it takes from an output shows as

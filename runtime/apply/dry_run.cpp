@@ -23,12 +23,12 @@ JsonEvent BoundJson(const plan::Bound& bound) {
 }
 
 // `apply --dry-run --format json`: the same schedule as the text, for programs.
-std::string DryRunJson(const plan::Plan& plan, int jobs, const SimulatedExecutor& clock,
+std::string DryRunJson(const plan::Plan& plan, int jobs, const Simulation& clock,
                        const std::vector<uint32_t>& order) {
   JsonEvent doc = {{"type", "dry_run"},
                    {"plan", plan.digest},
                    {"jobs", jobs},
-                   {"simulated_seconds", static_cast<double>(clock.now_ms()) / 1000},
+                   {"simulated_seconds", static_cast<double>(clock.total_ms) / 1000},
                    {"bounds", {{"estimate", BoundJson(plan.forward.estimate)}, {"hard", BoundJson(plan.forward.hard)}}}};
   JsonEvent preconditions = JsonEvent::array(), invariants = JsonEvent::array(), steps = JsonEvent::array();
   for (const plan::Invariant& pre : plan.preconditions)
@@ -36,7 +36,7 @@ std::string DryRunJson(const plan::Plan& plan, int jobs, const SimulatedExecutor
   for (uint32_t i : order) {
     const plan::Step& step = plan.steps[i];
     JsonEvent entry = {{"id", step.id},
-                       {"start_seconds", static_cast<double>(clock.started_ms()[i]) / 1000},
+                       {"start_seconds", static_cast<double>(clock.started_ms[i]) / 1000},
                        {"action", DescribeStepAction(step, step.action)}};
     if (step.gate) entry["approvers"] = step.approvers;
     if (!step.outputs.empty()) {
@@ -68,13 +68,11 @@ int DryRun(const plan::Plan& plan, const RunOptions& requested) {
   std::string unproven;
   if (std::optional<int> refused = ChooseJobs(plan, "apply --dry-run", options, unproven)) return *refused;
   size_t n = plan.steps.size();
-  PlannedWalk walk = ForwardWalk(plan, options.jobs, std::vector<bool>(n, true));
-  SimulatedExecutor clock([&](uint32_t i) { return Simulated{plan.steps[i].estimate_ms, true}; });
-  Walk(walk.deps, walk.runnable, walk.options, clock);
+  Simulation clock = SimulateRun(plan, options.jobs);
   std::vector<uint32_t> order(n);
   for (uint32_t i = 0; i < n; ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
-                   [&](uint32_t a, uint32_t b) { return clock.started_ms()[a] < clock.started_ms()[b]; });
+                   [&](uint32_t a, uint32_t b) { return clock.started_ms[a] < clock.started_ms[b]; });
   if (options.format == OutputFormat::Json) {
     *options.out << DryRunJson(plan, options.jobs, clock, order);
     return kExitOk;
@@ -83,14 +81,14 @@ int DryRun(const plan::Plan& plan, const RunOptions& requested) {
                               options.jobs);
   *options.out << fmt::format("with every step taking its estimate, the run takes {}; proven: it ends within {} "
                               "(estimates, retries included), {} (timeouts)\n",
-                              plan::HumanDuration(clock.now_ms()), plan::BoundText(plan.forward.estimate),
+                              plan::HumanDuration(clock.total_ms), plan::BoundText(plan.forward.estimate),
                               plan::BoundText(plan.forward.hard));
   for (const plan::Invariant& pre : plan.preconditions)
     if (pre.runtime)
       *options.out << fmt::format("  {:<12} require {}: {}\n", "before", Printable(pre.id), Printable(pre.expr));
   for (uint32_t i : order) {
     const plan::Step& step = plan.steps[i];
-    std::string at = "+" + plan::HumanDuration(clock.started_ms()[i]);
+    std::string at = "+" + plan::HumanDuration(clock.started_ms[i]);
     *options.out << fmt::format("  {:<12} {}: {}\n", at, Printable(step.id),
                                 Printable(DescribeStepAction(step, step.action)));
     if (step.gate && !step.approvers.empty())

@@ -1,6 +1,7 @@
 #include "runtime/apply/schedule.h"
 
 #include "compiler/plan/time_bounds.h"
+#include "runtime/apply/executor.h"
 
 #include <algorithm>
 #include <map>
@@ -51,6 +52,14 @@ PlannedWalk RollbackWalk(const plan::Plan& plan, int jobs, const std::vector<boo
   LimitFanOuts(plan, walk.options);
   std::reverse(walk.options.group.begin(), walk.options.group.end());
   return walk;
+}
+
+Simulation SimulateRun(const plan::Plan& plan, int jobs) {
+  size_t n = plan.steps.size();
+  PlannedWalk walk = ForwardWalk(plan, jobs, std::vector<bool>(n, true));
+  SimulatedExecutor clock([&](uint32_t i) { return Simulated{plan.steps[i].estimate_ms, true}; });
+  Walk(walk.deps, walk.runnable, walk.options, clock);
+  return {clock.started_ms(), clock.now_ms()};
 }
 
 }  // namespace sparkc::runtime

@@ -28,4 +28,13 @@ PlannedWalk ForwardWalk(const plan::Plan& plan, int jobs, std::vector<bool> runn
 PlannedWalk RollbackWalk(const plan::Plan& plan, int jobs, const std::vector<bool>& undo);
 inline uint32_t RollbackStep(size_t steps, uint32_t node) { return static_cast<uint32_t>(steps - 1 - node); }
 
+// The forward walk on a simulated clock, every step succeeding at its first
+// attempt in its estimate: when each would start, and when the run ends.
+// The dry run shows it; the HTML report draws it.
+struct Simulation {
+  std::vector<int64_t> started_ms;
+  int64_t total_ms = 0;
+};
+Simulation SimulateRun(const plan::Plan& plan, int jobs);
+
 }  // namespace sparkc::runtime

@@ -422,12 +422,13 @@ class PostgresStore : public StateStore {
   void ReadJournal(int64_t run, const std::function<void(const Row&)>& each) override {
     Result r = [&] {
       std::lock_guard lock(db_->mutex);
-      return db_->Exec(fmt::format("SELECT step, status, attempt, exit_code, error {}", kRunJournal), {Number(run)});
+      return db_->Exec(fmt::format("SELECT step, status, attempt, exit_code, error, at {}", kRunJournal),
+                       {Number(run)});
     }();
     for (int i = 0; i < r.rows(); ++i) {
       std::optional<int> exit_code;
       if (!r.IsNull(i, 3)) exit_code = static_cast<int>(r.Int(i, 3));
-      each({r.View(i, 0), r.View(i, 1), r.Int(i, 2), exit_code, r.View(i, 4)});
+      each({r.View(i, 0), r.View(i, 1), r.Int(i, 2), exit_code, r.View(i, 4), r.View(i, 5)});
     }
   }
 

@@ -319,12 +319,12 @@ constexpr const char* kRunJournal =
 
 void SqliteStore::ReadJournal(int64_t run, const std::function<void(const Row&)>& each) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, fmt::format("SELECT step, status, attempt, exit_code, error {}", kRunJournal).c_str());
+  Statement s(db_, fmt::format("SELECT step, status, attempt, exit_code, error, at {}", kRunJournal).c_str());
   s.Bind(1, run);
   while (s.Step()) {
     std::optional<int> exit_code;
     if (!s.IsNull(3)) exit_code = static_cast<int>(s.Int(3));
-    each({s.View(0), s.View(1), s.Int(2), exit_code, s.View(4)});
+    each({s.View(0), s.View(1), s.Int(2), exit_code, s.View(4), s.View(5)});
   }
 }
 

@@ -123,7 +123,7 @@ std::vector<Transition> StateStore::Journal(int64_t run) {
   std::vector<Transition> out;
   ReadJournal(run, [&](const Row& row) {
     out.push_back({std::string(row.step), ParseStatus(row.status).value_or(StepStatus::Pending), row.attempt,
-                   row.exit_code, std::string(row.error)});
+                   row.exit_code, std::string(row.error), {}, {}, std::string(row.at)});
   });
   return out;
 }

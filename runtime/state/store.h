@@ -78,6 +78,8 @@ struct Transition {
   // The output of the attempt this transition ends (a success or failure of
   // `do`, of its undo), journaled with it; empty: nothing printed.
   AttemptLog log = {};
+  // When it was journaled (NowTimestamp); set by Journal, not written.
+  std::string at = {};
 };
 // "undo" for the transitions that end an undo, "do" for the others.
 std::string_view LogAction(StepStatus status);
@@ -147,6 +149,7 @@ class StateStore {
     int64_t attempt;
     std::optional<int> exit_code;
     std::string_view error;
+    std::string_view at;
   };
   virtual void ReadJournal(int64_t run, const std::function<void(const Row&)>& each) = 0;
   // For a backend's destructor, while WriteBatch still works: what

@@ -30,7 +30,10 @@ expect_exit 0 "the command line wins over the file" -- "$SPARKC" plan spec.spark
 [ "$(digest a.yaml)" != "$(digest d.yaml)" ] || fail "another value gave the same plan"
 expect_grep 'size: "10 GiB"' d.yaml
 "$SPARKC" diff a.yaml d.yaml > diff.txt
-expect_grep '~ params: .*"size":"50 GiB".* -> .*"size":"10 GiB"' diff.txt
+expect_grep '^~ param size$' diff.txt
+expect_grep '^    value: 50 GiB -> 10 GiB$' diff.txt
+# A changed argv reads as the command line, not as JSON.
+expect_grep "^    do: exec sh -c 'echo \"\$@\" > reserved' x '50 GiB' '1 h' nvme prod -> exec sh -c" diff.txt
 
 expect_exit 0 "apply the plan" -- "$SPARKC" apply a.yaml
 [ "$(cat reserved)" = "50 GiB 1 h nvme prod" ] || fail "the step got '$(cat reserved)'"

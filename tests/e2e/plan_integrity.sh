@@ -27,7 +27,10 @@ expect_exit 0 "diff of a plan and its own spec" -- "$SPARKC" diff one.yaml examp
 sed 's/retries  = 2/retries  = 3/; s/after    = \[backup, create_target\]/after = [backup]/' example.spark > changed.spark
 printf '\nstep extra { after = [switch_over]; do = noop; undo = none }\n' >> changed.spark
 expect_exit 1 "diff of two different plans" -- "$SPARKC" diff example.spark changed.spark
-printf '%s\n' '~ step copy_config' '    retries: 2 -> 3' '+ step extra' \
+# The proven bounds move with the retries, and the diff says so.
+printf '%s\n' '~ step copy_config' '    retries: 2 -> 3' '+ step extra' '~ plan' \
+  '    time.forward.estimate: 8 s 600 ms (8.6 s) -> 11 s 400 ms (11.4 s)' \
+  '    time.forward.hard: 9 min 16 s 600 ms (556.6 s) -> 11 min 21 s 400 ms (681.4 s)' \
   '- edge create_target -> copy_config' '+ edge switch_over -> extra' > expected.txt
 cmp -s expected.txt out.txt || { fail "diff output"; diff expected.txt out.txt >&2; }
 expect_exit 2 "diff of an unreadable plan" -- "$SPARKC" diff one.yaml missing.yaml

@@ -15,6 +15,7 @@
 
 #include "compiler/compile/compile.h"
 #include "compiler/plan/diff.h"
+#include "compiler/plan/markdown.h"
 #include "compiler/plan/signature.h"
 #include "compiler/plan/time_bounds.h"
 #include "runtime/apply/apply.h"
@@ -168,7 +169,9 @@ int Plan(const Options& o, std::ostream& out, std::ostream& err) {
     return kExitInvalid;
   }
   auto emit_start = std::chrono::steady_clock::now();
-  std::string text = o.plan_format == "json" ? plan::EmitJson(plan) : plan::EmitYaml(plan);
+  std::string text = o.plan_format == "json"       ? plan::EmitJson(plan)
+                     : o.plan_format == "markdown" ? plan::PlanMarkdown(plan)
+                                                   : plan::EmitYaml(plan);
   if (o.timings) {
     timings.push_back({"emit", std::chrono::duration<double>(std::chrono::steady_clock::now() - emit_start).count()});
     PrintTimings(timings, err);
@@ -323,10 +326,11 @@ int DiffCommand(const Options& o, std::ostream& out, std::ostream& err) {
   plan::Plan old_plan, new_plan;
   if (!ObtainPlan(o.files.at(0), err, old_plan) || !ObtainPlan(o.files.at(1), err, new_plan))
     return kExitUsage;
-  std::string text;
-  bool differ = plan::Diff(old_plan, new_plan, text);
-  out << text;
-  return differ ? 1 : kExitOk;
+  plan::PlanDiff diff = plan::ComputeDiff(old_plan, new_plan);
+  if (o.format == "json") out << plan::DiffJson(diff);
+  else if (o.format == "markdown") out << plan::DiffMarkdown(diff, old_plan, new_plan);
+  else out << plan::DiffText(diff);
+  return diff.empty() ? kExitOk : 1;
 }
 
 int Explain(const Options& o, std::ostream& out, std::ostream& err) {
@@ -368,7 +372,8 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   auto* plan = app.add_subcommand("plan", "compile a spec into a deterministic plan");
   plan->add_option("file", o.files, "the root .spark file")->required()->expected(1);
   plan->add_option("-o,--output", o.output, "where to write the plan (default: stdout)");
-  plan->add_option("--format", o.plan_format, "yaml or json")->check(CLI::IsMember({"yaml", "json"}));
+  plan->add_option("--format", o.plan_format, "yaml or json (plan files), or markdown (a summary for a pull request)")
+      ->check(CLI::IsMember({"yaml", "json", "markdown"}));
   plan->add_flag("--timings", o.timings, "print the time each compiler phase took (stderr)");
   add_vars(plan);
 
@@ -452,6 +457,8 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
 
   auto* diff = app.add_subcommand("diff", "steps and edges added, removed and changed between two plans");
   diff->add_option("plans", o.files, "OLD NEW: plan files or specs")->required()->expected(2);
+  diff->add_option("--format", o.format, "text, json (docs/events.md) or markdown (for a pull request)")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
 
   auto* graph = app.add_subcommand("graph", "the plan's DAG as Graphviz DOT, critical path highlighted");
   graph->add_option("file", o.files, "plan file or spec")->required()->expected(1);
