@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 
 #include "compiler/parse/parse.h"
@@ -11,6 +12,21 @@ namespace fs = std::filesystem;
 
 namespace sparkc {
 namespace {
+
+bool StdlibInstalled() {
+  std::error_code ec;
+  for (const std::string& dir : StdlibDirs())
+    if (fs::exists(fs::path(dir) / "prelude.spark", ec)) return true;
+  return false;
+}
+
+void NoStdlib(Diagnostic& d) {
+  d.Note({}, "no standard library is installed next to this sparkc (../share/sparkc/stdlib from its binary), "
+             "and SPARKC_PATH names none")
+      .Suggest("reinstall sparkc (`cmake --install` puts the stdlib there), or point SPARKC_PATH at a stdlib "
+               "directory");
+}
+
 
 std::string ExecutableDir() {
   std::error_code ec;
@@ -139,6 +155,7 @@ class Loader {
         if (entry.path().extension() == ".spark") candidates.push_back(entry.path().filename().string());
     std::string close = ClosestMatch(target.filename().string(), candidates);
     if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
+    else if (!decl.import_is_path && !StdlibInstalled()) NoStdlib(d);
   }
 
   SourceManager& sources_;
@@ -164,7 +181,13 @@ std::vector<std::string> StdlibDirs() {
   }
   std::string exe = ExecutableDir();
   if (!exe.empty()) dirs.push_back((fs::path(exe) / ".." / "share" / "sparkc" / "stdlib").lexically_normal().string());
-  dirs.push_back(SPARKC_SOURCE_STDLIB);
+  // The source tree's stdlib serves only a binary still in the tree it was
+  // built in: an installed one that lost its share/sparkc/stdlib says so,
+  // instead of reading whatever that tree holds now, or nothing.
+  std::error_code ec;
+  fs::path build = fs::weakly_canonical(SPARKC_BUILD_DIR, ec), here = fs::weakly_canonical(exe, ec);
+  auto [mismatch, unused] = std::mismatch(build.begin(), build.end(), here.begin(), here.end());
+  if (!exe.empty() && mismatch == build.end()) dirs.push_back(SPARKC_SOURCE_STDLIB);
   return dirs;
 }
 
@@ -183,8 +206,7 @@ bool LoadProgram(const std::string& root_path, SourceManager& sources, Diagnosti
     break;
   }
   if (program.prelude < 0 && diags.error_count() == errors)
-    diags.Error(DiagnosticKind::E0103, {}, "cannot find the standard library's `prelude.spark`")
-        .Note({}, "sparkc looks in SPARKC_PATH, then next to the binary (../share/sparkc/stdlib)");
+    NoStdlib(diags.Error(DiagnosticKind::E0103, {}, "cannot find the standard library's `prelude.spark`"));
   return diags.error_count() == errors;
 }
 

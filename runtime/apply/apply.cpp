@@ -4,8 +4,10 @@
 
 #include <fmt/format.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -33,8 +35,46 @@ std::atomic<bool> g_interrupted{false};
 constexpr const char* kRollingBack = "apply failed; rolling back the steps that succeeded and the failed ones that acted";
 
 // The first stops new steps; a second abandons the probes in flight.
+// For the message a signal prints at once: steps in flight, and whether a
+// rollback runs (which a signal does not stop: it would leave steps half
+// undone).
+std::atomic<int> g_running{0};
+std::atomic<bool> g_rolling_back{false};
+
+struct Running {
+  Running() { g_running.fetch_add(1); }
+  ~Running() { g_running.fetch_sub(1); }
+};
+
+// Only async-signal-safe calls: write(2) of fixed text and a number.
+void Say(const char* text) { (void)!write(STDERR_FILENO, text, strlen(text)); }
+void SayNumber(int n) {
+  char digits[16];
+  int k = sizeof digits;
+  do digits[--k] = static_cast<char>('0' + n % 10);
+  while ((n /= 10) > 0 && k > 0);
+  (void)!write(STDERR_FILENO, digits + k, sizeof digits - k);
+}
+
 void OnSignal(int) {
-  if (g_interrupted.exchange(true)) AbandonProbes();
+  bool second = g_interrupted.exchange(true);
+  int running = g_running.load();
+  if (second) {
+    AbandonProbes();
+    Say(g_rolling_back.load() ? "\nsparkc: abandoning the undo checks in flight; those undos count as failed\n"
+                              : "\nsparkc: abandoning the checks in flight; those steps stay `running` and a "
+                                "resumed apply checks them again\n");
+    return;
+  }
+  if (g_rolling_back.load()) {
+    Say("\nsparkc: the rollback goes on (stopping it would leave steps half undone); Ctrl-C again abandons the "
+        "undo checks in flight\n");
+    return;
+  }
+  Say("\nsparkc: stopping: no new step starts; ");
+  SayNumber(running);
+  Say(running == 1 ? " step still running finishes" : " steps still running finish");
+  Say(" (Ctrl-C again to stop waiting for their checks)\n");
 }
 
 // SIGINT/SIGTERM stop new steps; in-flight ones run in their own process
@@ -45,6 +85,7 @@ class InterruptScope {
  public:
   InterruptScope() {
     g_interrupted.store(false);
+    g_rolling_back.store(false);
     ResetProbeAbandonment();
     struct sigaction action = {};
     action.sa_handler = OnSignal;
@@ -139,6 +180,7 @@ class Session {
     std::vector<NodeOutcome> outcome(n, NodeOutcome::NotRun);
     Journaled([&] {
       outcome = Walk(walk.deps, walk.runnable, walk.options, [&](uint32_t i) {
+        Running counted;
         bool ok = Journaled([&] { return RunStep(i); });
         outcome[i] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
         return ok;
@@ -167,19 +209,20 @@ class Session {
     }
     if (!awaiting_.empty() && !failed) {
       Conclude("stopped");
-      reporter_.Line(fmt::format("stopped: step `{}` waits for an operator; approve it with "
-                                 "`sparkc apply --approve {}` to resume", awaiting_, ShellWord(awaiting_)));
+      reporter_.Line(fmt::format("stopped: step `{}` waits for an operator; approve it with `{}` to resume",
+                                 awaiting_, SparkcCommand(options_, "apply", {"--approve", awaiting_})));
       return kExitAwaitingApproval;
     }
     if (!failed) {
       Conclude("stopped");
-      reporter_.Line("interrupted: no new step started; run `sparkc apply` again to resume");
+      reporter_.Line(fmt::format("interrupted: no new step started; run `{}` again to resume",
+                                 SparkcCommand(options_, "apply")));
       return kExitNeedsOperator;
     }
     if (!options_.rollback_on_failure) {
       Conclude("failed");
       reporter_.Line("apply failed; --on-failure stop leaves the run as it is: fix the cause and run "
-                     "`sparkc apply` to resume, or `sparkc rollback`");
+                     "`" + SparkcCommand(options_, "apply") + "` to resume, or `" + SparkcCommand(options_, "rollback") + "`");
       return kExitNeedsOperator;
     }
     RollingBack(undo, kRollingBack);
@@ -242,8 +285,10 @@ class Session {
     auto n = static_cast<uint32_t>(plan_.steps.size());
     PlannedWalk walk = RollbackWalk(plan_, options_.jobs, undo);
     std::vector<NodeOutcome> outcome(n, NodeOutcome::NotRun);
+    g_rolling_back.store(true);
     Journaled([&] {
       Walk(walk.deps, walk.runnable, walk.options, [&](uint32_t k) {
+        Running counted;
         uint32_t i = RollbackStep(n, k);
         bool ok = Journaled([&] { return UndoStep(i); });
         outcome[i] = ok ? NodeOutcome::Succeeded : NodeOutcome::Failed;
@@ -280,7 +325,7 @@ class Session {
     std::string list;
     for (const std::string& id : left) list += (list.empty() ? "" : ", ") + id;
     reporter_.Line(fmt::format("rollback incomplete: still applied: {}", list));
-    reporter_.Line("the journal records each step's state; see `sparkc status`");
+    reporter_.Line(fmt::format("the journal records each step's state; see `{}`", SparkcCommand(options_, "status")));
     return kExitNeedsOperator;
   }
 
@@ -315,7 +360,7 @@ class Session {
       Conclude("stopped");
       return true;
     });
-    reporter_.Line("stopped: no new step started; run `sparkc apply` again to resume once the state store "
+    reporter_.Line("stopped: no new step started; run `" + SparkcCommand(options_, "apply") + "` again to resume once the state store "
                    "can be written");
     return kExitNeedsOperator;
   }
@@ -613,6 +658,18 @@ std::optional<int> RefuseWithoutStateKey(const plan::Plan& plan, const RunOption
     }
   return std::nullopt;
 }
+
+}  // namespace
+
+std::string SparkcCommand(const RunOptions& options, std::string_view verb, std::vector<std::string> extra) {
+  std::string out = "sparkc " + std::string(verb);
+  if (verb == "apply" && !options.plan_path.empty()) out += " " + ShellWord(options.plan_path);
+  for (const std::string& word : extra) out += " " + ShellWord(word);
+  if (options.state_dir != RunOptions{}.state_dir) out += " --state " + ShellWord(DisplayLocation(options.state_dir));
+  return out;
+}
+
+namespace {
 
 std::string AlreadyAppliedMessage(int64_t run) {
   return fmt::format("run {} already applied this plan; nothing to do", run);

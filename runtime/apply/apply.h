@@ -50,11 +50,16 @@ struct RunOptions {
   std::chrono::milliseconds claim_below{10};
   OutputFormat format = OutputFormat::Text;  // --format: text, JSON events (docs/events.md), GitHub annotations
   std::string source_dir;        // where the steps' sources are, relative to here (annotations)
+  std::string plan_path;         // the plan or spec as given, for the commands hints print
   std::ostream* out = nullptr;   // progress
   std::ostream* err = nullptr;   // errors
 };
 
 int Apply(const plan::Plan& plan, const RunOptions& options);
+// The command an operator runs next, as a shell reads it: `sparkc apply
+// PLAN --approve go --state DIR` (the plan for apply, --state when not the
+// default), each word quoted where it needs to be.
+std::string SparkcCommand(const RunOptions& options, std::string_view verb, std::vector<std::string> extra = {});
 // The fast way to find a plan file applied: the digest of the plan file
 // `options.plan_file_sha256` names, when this state store read it before
 // (a second apply need not parse megabytes of plan again) ...
@@ -77,6 +82,9 @@ int Status(const RunOptions& options, const HistoryQuery& query);
 int Runs(const RunOptions& options);
 // What each attempt of a step printed, as the journal keeps it.
 int Logs(const RunOptions& options, const HistoryQuery& query);
+// One self-contained HTML page: the DAG, the proven schedule, and the last
+// run of `plan` in options.state_dir if there is one (runtime/apply/html_report.cpp).
+int Report(const plan::Plan& plan, const RunOptions& options, const std::string& output);
 // Evaluates the checks of the steps the last run of `plan` applied; exit 5
 // when any no longer holds.
 int Verify(const plan::Plan& plan, const RunOptions& options);

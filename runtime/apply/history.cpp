@@ -17,18 +17,6 @@
 namespace sparkc::runtime {
 namespace {
 
-// "2026-12-05T21:50:01.123Z" (NowTimestamp) as milliseconds since the epoch.
-std::optional<int64_t> TimestampMs(const std::string& text) {
-  std::tm tm{};
-  int ms = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &ms) != 7)
-    return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
-}
-
 // "took 12 s" once a run has finished; a run without an end is still
 // running, or its runner died (apply resumes it).
 std::string Took(const RunInfo& run) {

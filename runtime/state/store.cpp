@@ -1,5 +1,7 @@
 #include "runtime/state/store.h"
 
+#include <ctime>
+
 #include <fmt/format.h>
 #include <libpq-fe.h>
 #include <unistd.h>
@@ -193,6 +195,17 @@ void StateStore::Commit(Pending entry) {
     committing_ = false;
     committed_.notify_all();
   }
+}
+
+std::optional<int64_t> TimestampMs(const std::string& text) {
+  std::tm tm{};
+  int ms = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &ms) != 7)
+    return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
 }
 
 }  // namespace sparkc::runtime

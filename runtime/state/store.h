@@ -185,5 +185,7 @@ class StoreLock {
 
 // UTC, ISO 8601 with milliseconds.
 std::string NowTimestamp();
+// One of those as milliseconds since the epoch; nullopt for other text.
+std::optional<int64_t> TimestampMs(const std::string& text);
 
 }  // namespace sparkc::runtime

@@ -18,6 +18,9 @@ for signal in INT TERM; do
   code=$?
   [ "$code" = 4 ] || fail "SIG$signal: exit $code, expected 4"
   grep -q "interrupted: no new step started" run.txt || fail "SIG$signal: no interruption message"
+  # Said at once, with what still runs and what a second signal does.
+  grep -q "^sparkc: stopping: no new step starts; 2 steps still running finish (Ctrl-C again to stop waiting for their checks)$" run.txt ||
+    { fail "SIG$signal: the signal was not acknowledged"; cat run.txt >&2; }
   [ -e slow.done ] || fail "SIG$signal: the running step was not allowed to finish"
   grep -q next ran && fail "SIG$signal: a new step started after the signal"
   status=$(sqlite3 .sparkc/state.db "select status from runs")
@@ -26,4 +29,38 @@ for signal in INT TERM; do
   expect_grep "resuming run 1: 2 of 3 steps already succeeded" out.txt
   [ "$(sort ran | tr '\n' ' ')" = "next other slow " ] || fail "SIG$signal: steps ran $(sort ran | tr '\n' ' ')"
 done
+
+# A second signal abandons the check in flight: the step stays `running`.
+cat > hang.spark <<'SPEC'
+step waits { do = exec("true"); undo = none; check = exec("sleep", "30").exit == 0 }
+SPEC
+rm -rf .sparkc
+"$SPARKC" apply hang.spark >hang.txt 2>&1 &
+runner=$!
+for _ in $(seq 100); do pgrep -f "sleep 30" >/dev/null && break; sleep 0.05; done
+kill -INT $runner
+sleep 0.3
+kill -INT $runner
+wait $runner
+[ $? = 4 ] || fail "two signals: exit code"
+grep -q "^sparkc: abandoning the checks in flight; those steps stay \`running\` and a resumed apply checks them again$" hang.txt ||
+  { fail "the second signal was not acknowledged"; cat hang.txt >&2; }
+[ "$(sqlite3 .sparkc/state.db "select status from steps where step = 'waits'")" = running ] ||
+  fail "the abandoned step is not left running"
+
+# A rollback is not stopped by a signal, and says so.
+cat > undo.spark <<'SPEC'
+step first { do = exec("true"); undo = shell("sleep 1; touch undone") }
+step fails { after = [first]; do = exec("false"); undo = none }
+SPEC
+rm -rf .sparkc undone
+"$SPARKC" apply undo.spark >undo.txt 2>&1 &
+runner=$!
+for _ in $(seq 100); do grep -q "undo   first" undo.txt && break; sleep 0.05; done
+kill -INT $runner
+wait $runner
+[ $? = 3 ] || fail "a signal during the rollback changed its outcome"
+grep -q "^sparkc: the rollback goes on (stopping it would leave steps half undone)" undo.txt ||
+  { fail "a signal during the rollback was not acknowledged"; cat undo.txt >&2; }
+[ -e undone ] || fail "the rollback did not finish"
 finish

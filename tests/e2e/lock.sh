@@ -31,7 +31,7 @@ step b3 { after = [take]; do = exec("true"); undo = none }
 SPEC
 expect_exit 4 "apply while another program holds the store" -- "$SPARKC" apply spec.spark -j 2
 expect_grep "error\[E0903\]: state store: the journal cannot be written: database is locked" err.txt
-expect_grep 'run `sparkc apply` again to resume' out.txt
+expect_grep 'run `sparkc apply spec.spark` again to resume' out.txt
 pkill -P "$(cat holder)" 2>/dev/null; kill "$(cat holder)" 2>/dev/null
 
 # The journal write of a failure fails (the store stays locked past the busy

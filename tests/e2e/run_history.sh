@@ -100,6 +100,16 @@ CI=true expect_exit 6 "a run stopped at a gate" -- "$SPARKC" apply gate.spark --
 expect_exit 0 "status at the gate" -- "$SPARKC" status --failed --state gate-state
 expect_grep "^  awaiting_approval  go  gate needs approval from one of dba: ship it?" out.txt
 grep -q "sparkc logs go" out.txt && fail "status points at the logs of a gate, which prints nothing"
+# The hint to resume works when pasted as printed.
+cat > ours.spark <<'SPEC'
+step a { do = exec("true"); undo = none }
+gate go_on { after = [a]; approvers = ["ci"]; prompt = "ship it?" }
+SPEC
+CI=true expect_exit 6 "a gate whose hint is pasted" -- "$SPARKC" apply ours.spark --state 'our state'
+hint=$(sed -n 's/.*approve it with `\(.*\)` to resume.*/\1/p' out.txt)
+[ "$hint" = "sparkc apply ours.spark --approve go_on --state 'our state'" ] || fail "the hint: $hint"
+PATH="$(dirname "$SPARKC"):$PATH" SPARKC_APPROVER=ci CI=true expect_exit 0 "the hint pasted" -- sh -c "$hint"
+expect_grep "apply succeeded" out.txt
 expect_exit 0 "rollback at the gate" -- "$SPARKC" rollback --state gate-state
 expect_exit 0 "status after the rollback" -- "$SPARKC" status --failed --state gate-state
 expect_grep "no step failed in run 1" out.txt

@@ -14,6 +14,8 @@ packages=(
   python3-yaml
   # The JSON events and documents are checked against docs/events.schema.json.
   python3-jsonschema
+  # `sparkc report` is rendered in headless Chromium and its screenshot read.
+  chromium python3-pil fonts-dejavu-core
 )
 # Node.js for js-yaml: Debian's, unless one (with its npm) is installed already.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -315,6 +315,7 @@ int ApplyCommand(Options& o, std::ostream& err) {
   // them relative to where sparkc runs (the repository, in CI).
   if (std::filesystem::path spec(o.files.at(0)); spec.extension() == ".spark")
     o.run.source_dir = spec.parent_path().string();
+  o.run.plan_path = o.files.at(0);
   ChooseTerminalMode(o);
   o.run.rollback_on_failure = o.on_failure == "rollback";
   if (o.dry_run) return DryRun(plan, o.run);
@@ -460,6 +461,11 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   diff->add_option("--format", o.format, "text, json (docs/events.md) or markdown (for a pull request)")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
 
+  auto* report = app.add_subcommand("report", "one self-contained HTML page: the DAG, the proven timeline and the last run");
+  report->add_option("file", o.files, "plan file or spec")->required()->expected(1);
+  report->add_option("-o,--output", o.output, "the HTML file to write (default: stdout)");
+  add_state(report);
+
   auto* graph = app.add_subcommand("graph", "the plan's DAG as Graphviz DOT, critical path highlighted");
   graph->add_option("file", o.files, "plan file or spec")->required()->expected(1);
   graph->add_flag("--rollback", o.rollback_graph, "the rollback: inverted edges, rollback critical path");
@@ -478,6 +484,17 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   auto* explain = app.add_subcommand("explain", "explain a diagnostic code");
   explain->add_option("code", o.code, "a code such as E0301")->required();
 
+  // CLI11 reads an unknown command as a stray argument ("A subcommand is
+  // required"): say what it is, and what was meant.
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  if (argc > 1 && argv[1][0] != '-' && std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+    std::string close = ClosestMatch(argv[1], names);
+    err << fmt::format("sparkc: error: unknown command `{}`\n  note: the commands are {}\n", Printable(argv[1]),
+                       fmt::join(names, ", "));
+    if (!close.empty()) err << fmt::format("  help: did you mean `sparkc {}`?\n", close);
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -521,6 +538,11 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     if (!ObtainPlan(o.files.at(0), err, verified)) return kExitInvalid;
     if (!o.run.require_signature.empty() && !CheckSignature(o, verified.digest, err)) return kExitInvalid;
     return Verify(verified, o.run);
+  }
+  if (report->parsed()) {
+    plan::Plan reported;
+    if (!ObtainPlan(o.files.at(0), err, reported)) return kExitInvalid;
+    return Report(reported, o.run, o.output);
   }
   if (explain->parsed()) return Explain(o, out, err);
   if (format->parsed()) return FmtCommand(fmt_options, out, err);
