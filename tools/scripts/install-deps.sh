@@ -16,6 +16,8 @@ packages=(
   python3-jsonschema
   # `sparkc report` is rendered in headless Chromium and its screenshot read.
   chromium python3-pil fonts-dejavu-core
+  # The generated completions are tried in the shells they are for.
+  zsh fish
 )
 # Node.js for js-yaml: Debian's, unless one (with its npm) is installed already.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

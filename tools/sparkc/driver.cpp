@@ -21,6 +21,7 @@
 #include "runtime/apply/apply.h"
 #include "runtime/exec/process.h"
 #include "runtime/secret/secret.h"
+#include "tools/sparkc/completions.h"
 #include "tools/sparkc/fmt_command.h"
 #include "tools/sparkc/vars.h"
 
@@ -484,11 +485,22 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   auto* explain = app.add_subcommand("explain", "explain a diagnostic code");
   explain->add_option("code", o.code, "a code such as E0301")->required();
 
+  // For the build (tools/sparkc/CMakeLists.txt): generated from the
+  // definitions above, so they cannot drift from them.
+  std::string shell;
+  auto* completion = app.add_subcommand("completion", "print a shell's completion script")->group("");
+  completion->add_option("shell", shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  auto* manpage = app.add_subcommand("manpage", "print the man page (roff)")->group("");
+
   // CLI11 reads an unknown command as a stray argument ("A subcommand is
   // required"): say what it is, and what was meant.
   std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
-  if (argc > 1 && argv[1][0] != '-' && std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+  bool known = argc < 2 || argv[1][0] == '-';
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (!sub->get_group().empty()) names.push_back(sub->get_name());
+    known |= argc > 1 && sub->get_name() == argv[1];
+  }
+  if (!known) {
     std::string close = ClosestMatch(argv[1], names);
     err << fmt::format("sparkc: error: unknown command `{}`\n  note: the commands are {}\n", Printable(argv[1]),
                        fmt::join(names, ", "));
@@ -538,6 +550,14 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     if (!ObtainPlan(o.files.at(0), err, verified)) return kExitInvalid;
     if (!o.run.require_signature.empty() && !CheckSignature(o, verified.digest, err)) return kExitInvalid;
     return Verify(verified, o.run);
+  }
+  if (completion->parsed()) {
+    out << (shell == "bash" ? BashCompletion(app) : shell == "zsh" ? ZshCompletion(app) : FishCompletion(app));
+    return kExitOk;
+  }
+  if (manpage->parsed()) {
+    out << ManPage(app, SPARKC_VERSION);
+    return kExitOk;
   }
   if (report->parsed()) {
     plan::Plan reported;
