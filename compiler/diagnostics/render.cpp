@@ -9,6 +9,7 @@
 
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/diagnostics/github.h"
+#include "compiler/source/color.h"
 
 namespace sparkc {
 namespace {
@@ -39,7 +40,8 @@ void RenderSnippet(const SourceFile& file, Span span, std::ostream& out) {
   uint32_t line_end = line_begin + static_cast<uint32_t>(line.size());
   uint32_t end = std::min(std::max(span.end, span.begin), line_end);
   size_t width = end > span.begin ? CodePoints(file.text().substr(span.begin, end - span.begin)) : 1;
-  out << fmt::format(" {} | {}^{}\n", pad, indent, std::string(width > 1 ? width - 1 : 0, '~'));
+  out << fmt::format(" {} | {}{}\n", pad, indent,
+                     Painted(Stream::Err, Paint::Error, "^" + std::string(width > 1 ? width - 1 : 0, '~')));
 }
 
 namespace {
@@ -93,23 +95,28 @@ void RenderText(const Diagnostics& diags, std::ostream& out) {
   const SourceManager& sources = diags.sources();
   for (const Diagnostic* diagnostic : InSourceOrder(diags)) {
     const Diagnostic& d = *diagnostic;
-    const char* severity = d.severity == Severity::Error ? "error" : "warning";
-    out << fmt::format("{}: {}[{}]: {}\n", Location(sources, d.span), severity, CodeOf(d.kind),
-                       d.message);
+    bool error = d.severity == Severity::Error;
+    std::string label = fmt::format("{}[{}]", error ? "error" : "warning", CodeOf(d.kind));
+    out << fmt::format("{}: {}: {}\n", Painted(Stream::Err, Paint::Bold, Location(sources, d.span)),
+                       Painted(Stream::Err, error ? Paint::Error : Paint::Warning, label),
+                       Painted(Stream::Err, Paint::Bold, d.message));
     if (d.span.valid()) RenderSnippet(sources.file(d.span.file), d.span, out);
+    std::string note_label = Painted(Stream::Err, Paint::Note, "note");
     for (const DiagnosticNote& note : d.notes) {
       if (note.span.valid()) {
-        out << fmt::format("{}: note: {}\n", Location(sources, note.span), note.message);
+        out << fmt::format("{}: {}: {}\n", Location(sources, note.span), note_label, note.message);
         RenderSnippet(sources.file(note.span.file), note.span, out);
       } else {
-        out << fmt::format("  note: {}\n", note.message);
+        out << fmt::format("  {}: {}\n", note_label, note.message);
       }
     }
-    if (!d.suggestion.empty()) out << fmt::format("  help: {}\n", d.suggestion);
+    if (!d.suggestion.empty())
+      out << fmt::format("  {}: {}\n", Painted(Stream::Err, Paint::Help, "help"), d.suggestion);
   }
   if (diags.error_count() > 0)
-    out << fmt::format("{} error{} generated\n", diags.error_count(),
-                       diags.error_count() == 1 ? "" : "s");
+    out << Painted(Stream::Err, Paint::Error,
+                   fmt::format("{} error{} generated", diags.error_count(), diags.error_count() == 1 ? "" : "s"))
+        << "\n";
 }
 
 void RenderJson(const Diagnostics& diags, std::ostream& out) {

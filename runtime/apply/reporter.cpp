@@ -12,6 +12,7 @@
 #include "compiler/diagnostics/github.h"
 #include "compiler/plan/step_time.h"
 #include "compiler/plan/time_bounds.h"
+#include "compiler/source/color.h"
 #include "compiler/source/source.h"
 #include "runtime/secret/secret.h"
 
@@ -126,7 +127,12 @@ void Reporter::Event(Verb verb, uint32_t step, std::string_view detail) {
     WriteLocked(JsonLine(event));
     return;
   }
-  WriteLocked(fmt::format("[{:8.2f}s] {:<6} {}{}{}\n", now, kVerbNames[static_cast<int>(verb)],
+  static constexpr std::optional<Paint> kVerbPaints[] = {std::nullopt, Paint::Ok,   Paint::Warning,
+                                                         Paint::Fail,  Paint::Wait, Paint::Undo,
+                                                         Paint::Undo,  Paint::Fail, Paint::Fail};
+  std::string label = fmt::format("{:<6}", kVerbNames[static_cast<int>(verb)]);
+  if (auto paint = kVerbPaints[static_cast<int>(verb)]) label = Painted(Stream::Out, *paint, label);
+  WriteLocked(fmt::format("{} {} {}{}{}\n", Painted(Stream::Out, Paint::Dim, fmt::format("[{:8.2f}s]", now)), label,
                           Printable(plan_.steps[step].id), redacted.empty() ? "" : "  ", Printable(redacted)));
 }
 
@@ -279,7 +285,9 @@ void Reporter::DrawLocked() {
   if (!live_ || stopping_ || asking_) return;
   std::string status = StatusLocked();
   auto width = static_cast<size_t>(TerminalWidth() - 1);
+  bool failing = status.find(" 0 failed") == std::string::npos;
   status = HeadUtf8(Printable(status), width - 3);
+  if (failing) status = Painted(Stream::Out, Paint::Fail, status);
   out_ << kClearLine << status << std::flush;
   drawn_ = true;
 }

@@ -80,7 +80,8 @@ step ticket { do = manual("Open the change ticket"); undo = none }
 gate go { after = [ticket]; approvers = ["ops", "dba"]; prompt = "Drop the old table?" }
 step drop { after = [go]; do = exec("touch", "tty-dropped"); undo = none }
 SPEC
-on_terminal() { env -u CI script -qec "$*" /dev/null; }
+# The prompts are what is tested here, in plain text (color.sh tests colour).
+on_terminal() { env -u CI NO_COLOR=1 script -qec "$*" /dev/null; }
 (printf 'y\n'; sleep 0.5; printf 'dba\n'; sleep 0.3; printf 'y\n') |
   on_terminal "$SPARKC" apply tty.spark --state tty --progress plain >tty.txt 2>&1 || fail "apply at a terminal"
 expect_grep "Done (mallory)? \[y/N\]" tty.txt

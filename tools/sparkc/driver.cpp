@@ -3,6 +3,8 @@
 #include <charconv>
 #include <chrono>
 #include <fmt/format.h>
+
+#include <iostream>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +23,7 @@
 #include "runtime/apply/apply.h"
 #include "runtime/exec/process.h"
 #include "runtime/secret/secret.h"
+#include "compiler/source/color.h"
 #include "tools/sparkc/completions.h"
 #include "tools/sparkc/fmt_command.h"
 #include "tools/sparkc/vars.h"
@@ -351,6 +354,11 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   CLI::App app("sparkc: a policy compiler and plan executor for infrastructure migrations", "sparkc");
   app.require_subcommand(1);
   app.set_version_flag("--version", "sparkc " SPARKC_VERSION);
+  std::string color = "auto";
+  app.add_option("--color", color, "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  // `sparkc apply --color never ...` as well as `sparkc --color never apply ...`.
+  app.fallthrough();
   Options o;
   o.exits_after = exits_after;
   o.run.approver = DefaultApprover();
@@ -513,6 +521,16 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     int code = app.exit(e, out, err);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  // Colour for each stream: asked for, or a terminal and no NO_COLOR
+  // (https://no-color.org: set and not empty) and not a dumb terminal.
+  auto colored = [&](int fd) {
+    if (color != "auto") return color == "always";
+    const char* no_color = std::getenv("NO_COLOR");
+    const char* term = std::getenv("TERM");
+    return isatty(fd) && (no_color == nullptr || *no_color == '\0') && !(term != nullptr && std::string(term) == "dumb");
+  };
+  SetColor(Stream::Out, &out == &std::cout && colored(STDOUT_FILENO));
+  SetColor(Stream::Err, &err == &std::cerr && colored(STDERR_FILENO));
   if (o.format == "json") o.run.format = OutputFormat::Json;
   if (o.format == "github") o.run.format = OutputFormat::Github;
   // The commands that read secrets keep them out of core files and away
