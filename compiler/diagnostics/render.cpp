@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <clocale>
+#include <cwchar>
+#include <locale.h>
 
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -14,34 +17,84 @@
 namespace sparkc {
 namespace {
 
-size_t CodePoints(std::string_view text) {
-  size_t n = 0;
-  for (unsigned char c : text)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
+// The columns `text` takes on a terminal: each code point's wcwidth in a
+// UTF-8 locale (2 for East Asian wide and fullwidth ones and most emoji, 0
+// for combining marks), a tab as one (the caret line keeps the tab).
+size_t Columns(std::string_view text) {
+  static locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  locale_t previous = utf8 != static_cast<locale_t>(0) ? uselocale(utf8) : static_cast<locale_t>(0);
+  size_t columns = 0;
+  for (size_t k = 0; k < text.size();) {
+    auto c = static_cast<unsigned char>(text[k]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+    char32_t point = n == 1 ? c : c & (0x7F >> n);
+    for (size_t j = 1; j < n && k + j < text.size(); ++j) point = (point << 6) | (text[k + j] & 0x3F);
+    int width = utf8 != static_cast<locale_t>(0) ? wcwidth(static_cast<wchar_t>(point)) : 1;
+    columns += point == '\t' ? 1 : width < 0 ? 1 : static_cast<size_t>(width);
+    k += n;
+  }
+  if (previous != static_cast<locale_t>(0)) uselocale(previous);
+  return columns;
 }
+
+// Spaces as wide as `text` on a terminal, its tabs kept so that the caret
+// lines up however tabs render.
+std::string Blank(std::string_view text) {
+  std::string out;
+  size_t begin = 0;
+  for (size_t k = 0; k <= text.size(); ++k) {
+    if (k < text.size() && text[k] != '\t') continue;
+    out += std::string(Columns(text.substr(begin, k - begin)), ' ');
+    if (k < text.size()) out += '\t';
+    begin = k + 1;
+  }
+  return out;
+}
+
+// A span over several lines shows each (at most kSpanLines, then the last),
+// marked from where it starts to where it ends.
+constexpr uint32_t kSpanLines = 4;
 
 }  // namespace
 
 void RenderSnippet(const SourceFile& file, Span span, std::ostream& out) {
-  LineCol start = file.Locate(span.begin);
-  std::string_view line = file.LineText(start.line);
-  std::string gutter = std::to_string(start.line);
-  std::string pad(gutter.size(), ' ');
-  out << fmt::format(" {} | {}\n", gutter, line);
-  // Keep tabs from the source so the caret lines up however tabs render.
-  std::string indent;
-  auto line_begin = static_cast<uint32_t>(line.data() - file.text().data());
-  for (uint32_t i = line_begin; i < span.begin; ++i) {
-    unsigned char c = file.text()[i];
-    if ((c & 0xC0) == 0x80) continue;
-    indent += c == '\t' ? '\t' : ' ';
+  uint32_t end = std::max(span.end, span.begin);
+  LineCol start = file.Locate(span.begin), stop = file.Locate(end);
+  // A span that ends at the start of a line ends on the line before.
+  if (stop.line > start.line && stop.column == 1) stop = file.Locate(end - 1);
+  std::string gutter_width(std::to_string(stop.line).size(), ' ');
+  auto show = [&](uint32_t number, uint32_t from, uint32_t to, bool first) {
+    std::string_view line = file.LineText(number);
+    auto line_begin = static_cast<uint32_t>(line.data() - file.text().data());
+    auto line_end = line_begin + static_cast<uint32_t>(line.size());
+    from = std::clamp(from, line_begin, line_end);
+    to = std::clamp(to, from, line_end);
+    std::string gutter = std::to_string(number);
+    out << fmt::format(" {}{} | {}\n", std::string(gutter_width.size() - gutter.size(), ' '), gutter, line);
+    size_t width = std::max<size_t>(1, Columns(file.text().substr(from, to - from)));
+    std::string marks = (first ? "^" : "~") + std::string(width - 1, '~');
+    out << fmt::format(" {} | {}{}\n", gutter_width, Blank(file.text().substr(line_begin, from - line_begin)),
+                       Painted(Stream::Err, Paint::Error, marks));
+  };
+  if (stop.line == start.line) {
+    show(start.line, span.begin, end, true);
+    return;
   }
-  uint32_t line_end = line_begin + static_cast<uint32_t>(line.size());
-  uint32_t end = std::min(std::max(span.end, span.begin), line_end);
-  size_t width = end > span.begin ? CodePoints(file.text().substr(span.begin, end - span.begin)) : 1;
-  out << fmt::format(" {} | {}{}\n", pad, indent,
-                     Painted(Stream::Err, Paint::Error, "^" + std::string(width > 1 ? width - 1 : 0, '~')));
+  for (uint32_t number = start.line; number <= stop.line; ++number) {
+    if (number - start.line == kSpanLines - 1 && stop.line - number > 1) {
+      out << fmt::format(" {} | ...\n", gutter_width);
+      number = stop.line - 1;
+      continue;
+    }
+    std::string_view line = file.LineText(number);
+    auto line_begin = static_cast<uint32_t>(line.data() - file.text().data());
+    // A continuation line from its first non-blank character: the code, not
+    // the indentation.
+    size_t code = std::min(line.find_first_not_of(" \t"), line.size());
+    uint32_t from = number == start.line ? span.begin : line_begin + static_cast<uint32_t>(code);
+    uint32_t to = number == stop.line ? end : line_begin + static_cast<uint32_t>(line.size());
+    show(number, from, to, number == start.line);
+  }
 }
 
 namespace {
