@@ -78,7 +78,35 @@ ActionResult Exec(const plan::Action& action, const ActionContext& context) {
   }
   std::string error;
   if (!ResolveSecrets(action, spec.env, spec.stdin_text, error)) return ActionResult::Failure(error, 1);
+  // The JSON stream gets each line as it is printed, up to what the journal
+  // keeps of a stream (the rest is in `sparkc logs`).
+  std::string partial[2];
+  size_t sent[2] = {0, 0};
+  auto emit = [&](int stream, std::string_view line) {
+    size_t& bytes = sent[stream - 1];
+    if (bytes > kLogCap) return;
+    bytes += line.size() + 1;
+    context.reporter->OutputLine(context.index, stream,
+                                 bytes > kLogCap ? "(more: the rest is in `sparkc logs`)" : line);
+  };
+  if (context.reporter != nullptr && context.reporter->StreamsOutput())
+    spec.on_output = [&](int stream, std::string_view bytes) {
+      std::string& rest = partial[stream - 1];
+      rest.append(bytes);
+      size_t begin = 0;
+      for (size_t nl; (nl = rest.find('\n', begin)) != std::string::npos; begin = nl + 1)
+        emit(stream, std::string_view(rest).substr(begin, nl - begin));
+      rest.erase(0, begin);
+      // A line longer than the journal keeps goes out in pieces, so that a
+      // step printing without newlines cannot grow this buffer.
+      if (rest.size() > kLogCap) {
+        emit(stream, rest);
+        rest.clear();
+      }
+    };
   ProcessResult r = RunProcess(spec, context.cancel);
+  for (int stream : {1, 2})
+    if (!partial[stream - 1].empty()) emit(stream, partial[stream - 1]);
   if (!context.step.detach && !context.tag.empty()) EndStepProcesses(context.tag, r.pid);
   ActionResult result;
   result.log = CapturedLog(r.out, r.err, r.truncated);

@@ -20,6 +20,7 @@ struct ActionContext {
   Reporter* reporter = nullptr;
   bool interactive = false;              // a terminal, not CI: ask the operator
   std::string tag;                       // SPARKC_STEP for the processes it starts
+  uint32_t index = 0;                    // the step's index in the plan, for the reporter
 };
 
 struct ActionResult {

@@ -414,7 +414,7 @@ class Session {
       if (attempt > 1 && QueueAttempt(i)) store_.Flush();
       int64_t number = attempts_[i];
       reporter_.Event(Verb::Start, i, attempt > 1 ? fmt::format("(attempt {})", attempt) : "");
-      ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
+      ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i), i};
       std::shared_ptr<const OutputTable> known = Outputs();
       ActionResult result = Perform(step, step.action, *known, context);
       if (result.kind != ActionResult::Kind::NeedsApproval) acted_[i] = 1;
@@ -504,7 +504,7 @@ class Session {
     }
     Record(i, StepStatus::Undoing, attempt);
     reporter_.Event(Verb::Undo, i);
-    ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i)};
+    ActionContext context{step, &options_.approvals, options_.approver, nullptr, &reporter_, options_.interactive, Tag(i), i};
     std::shared_ptr<const OutputTable> known = Outputs();
     ActionResult result = Perform(step, step.undo.action, *known, context);
     if (result.ok() && !step.undo_check.empty()) {

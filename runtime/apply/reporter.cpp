@@ -55,7 +55,8 @@ Reporter::Reporter(std::ostream& out, const plan::Plan& plan, bool live, int job
     : out_(out), plan_(plan), live_(live && format != OutputFormat::Json), format_(format),
       source_dir_(std::move(source_dir)),
       start_(std::chrono::steady_clock::now()),
-      dependents_(plan.steps.size()), jobs_(jobs), steps_(plan.steps.size()) {
+      dependents_(plan.steps.size()), jobs_(jobs), steps_(plan.steps.size()),
+      streamed_(plan.steps.size(), false) {
   std::map<std::string, uint32_t> index;
   for (uint32_t i = 0; i < plan.steps.size(); ++i) index[plan.steps[i].id] = i;
   for (uint32_t i = 0; i < plan.steps.size(); ++i)
@@ -95,6 +96,7 @@ void Reporter::Event(Verb verb, uint32_t step, std::string_view detail) {
   };
   switch (verb) {
     case Verb::Start:
+      streamed_[step] = false;
       s.state = "running";
       s.started = now;
       ++s.attempts;
@@ -216,6 +218,7 @@ void Reporter::Output(uint32_t step, std::string_view text, const AttemptLog* lo
       }
     };
     // A log is redacted and valid UTF-8 already (CapturedLog).
+    if (log != nullptr && streamed_[step]) return;
     if (log != nullptr) {
       each_line(TailUtf8(log->out, 2000), "stdout");
       each_line(TailUtf8(log->err, 2000), "stderr");
@@ -232,6 +235,14 @@ void Reporter::Output(uint32_t step, std::string_view text, const AttemptLog* lo
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
   }
   WriteLocked(lines);
+}
+
+void Reporter::OutputLine(uint32_t step, int stream, std::string_view line) {
+  std::string redacted = ValidUtf8(Redact(std::string(line)));
+  std::lock_guard lock(mutex_);
+  streamed_[step] = true;
+  WriteLocked(JsonLine({{"type", "output"}, {"time", Rounded(Elapsed())}, {"step", plan_.steps[step].id},
+                        {"stream", stream == 1 ? "stdout" : "stderr"}, {"line", redacted}}));
 }
 
 // Lines name steps, whose ids may hold anything a plan file can.

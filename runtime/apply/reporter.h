@@ -75,8 +75,13 @@ class Reporter {
   void Attempted(uint32_t step, int64_t attempts);
   void Approved(uint32_t step, const std::string& by, const std::string& source);
   // The captured output of a failed action, as indented lines; JSON events
-  // take `log`'s streams (their last 2000 bytes each) where one is given.
+  // take `log`'s streams (their last 2000 bytes each) where one is given,
+  // unless its lines went out live (OutputLine).
   void Output(uint32_t step, std::string_view text, const AttemptLog* log = nullptr);
+  // Whether the JSON stream wants each line a step prints as it prints it.
+  bool StreamsOutput() const { return format_ == OutputFormat::Json; }
+  // One line a step printed on stream 1 (stdout) or 2 (stderr), live.
+  void OutputLine(uint32_t step, int stream, std::string_view line);
   void Line(std::string_view text);
   // A moment of the run as a whole (started, rollback_started, finished):
   // `text` for people (nothing when empty), the fields for programs.
@@ -105,6 +110,7 @@ class Reporter {
   std::vector<std::vector<uint32_t>> dependents_;
   int jobs_;
   std::vector<StepOutcome> steps_;
+  std::vector<bool> streamed_;  // this attempt's output went out live
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -155,6 +155,7 @@ ProcessResult RunProcess(const ProcessSpec& spec, const std::atomic<bool>* cance
     char buffer[65536];
     ssize_t n = read(fd, buffer, sizeof buffer);
     if (n <= 0) return false;
+    if (spec.on_output) spec.on_output(&into == &result.out ? 1 : 2, std::string_view(buffer, static_cast<size_t>(n)));
     size_t room = spec.output_cap > into.size() ? spec.output_cap - into.size() : 0;
     into.append(buffer, std::min<size_t>(room, static_cast<size_t>(n)));
     if (static_cast<size_t>(n) > room) result.truncated = true;

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,6 +23,9 @@ struct ProcessSpec {
   std::string stdin_text;
   int64_t timeout_ms = 0;  // 0: none
   size_t output_cap = kDefaultOutputCap;
+  // Called with what each read of stdout (1) or stderr (2) gave, as it
+  // arrives: for a live view of the output. Optional.
+  std::function<void(int stream, std::string_view bytes)> on_output;
 };
 
 struct ProcessResult {

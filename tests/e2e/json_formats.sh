@@ -96,6 +96,36 @@ fi
 grep -q '"line":"no such table \\ufffd"\|"line":"no such table �"' stream-failed-and-rolled-back.jsonl ||
   fail "the byte that is not UTF-8 was not replaced by U+FFFD"
 
+# Output lines go out as they are printed, not when the step ends.
+cat > live.spark <<'SPEC'
+step talks { do = shell("echo first; sleep 2; echo second"); undo = none }
+step floods { after = [talks]; do = shell("seq 1 100000"); undo = none }
+SPEC
+"$SPARKC" apply live.spark --format json --state live > /dev/null 2>&1  # warm the caches
+rm -rf live
+$PY - "$SPARKC" <<'PY' || fail "output lines do not stream"
+import json, subprocess, sys, time
+p = subprocess.Popen([sys.argv[1], "apply", "live.spark", "--format", "json", "--state", "live"],
+                     stdout=subprocess.PIPE, text=True)
+seen = {}
+floods = 0
+for line in p.stdout:
+    event = json.loads(line)
+    if event["type"] == "output" and event["step"] == "talks":
+        seen[event["line"]] = time.monotonic()
+    if event["type"] == "output" and event["step"] == "floods":
+        floods += 1
+        last = event["line"]
+    if event["type"] == "step" and event["step"] == "talks" and event["event"] == "succeeded":
+        seen["end"] = time.monotonic()
+assert p.wait() == 0
+assert seen["end"] - seen["first"] > 1.5, seen   # "first" came while the step still ran
+assert seen["end"] - seen["second"] < 1, seen
+# 100000 lines, 588895 bytes: the stream stops at what the journal keeps (64 KiB) and says so.
+assert floods == 12774, floods  # 12773 lines (65,538 bytes with newlines), then the note
+assert last == "(more: the rest is in `sparkc logs`)", last
+PY
+
 # The documents.
 document() {  # document NAME EXIT -- COMMAND...: one line, valid
   local name=$1 want=$2
