@@ -330,6 +330,11 @@ int Logs(const RunOptions& options, const HistoryQuery& query) {
       if (log.log.truncated)
         *options.out << fmt::format("(truncated: the journal keeps the last {} KiB of each stream)\n",
                                     kLogCap / 1024);
+      // The journal keeps valid UTF-8 only (CapturedLog): say what U+FFFD
+      // stands for.
+      constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+      if (log.log.out.find(kReplacement) != std::string::npos || log.log.err.find(kReplacement) != std::string::npos)
+        *options.out << "(U+FFFD stands for bytes that were not UTF-8, replaced)\n";
     }
     if (!shown) {
       int64_t attempts = steps.at(query.step).attempts;

@@ -88,6 +88,7 @@ expect_exit 0 "logs of a long output" -- "$SPARKC" logs big
 expect_grep "^last line$" out.txt
 expect_grep "(truncated: the journal keeps the last 64 KiB of each stream)" out.txt
 expect_grep $'^bad \xef\xbf\xbd\xef\xbf\xbd bytes$' out.txt
+expect_grep "(U+FFFD stands for bytes that were not UTF-8, replaced)" out.txt
 [ "$(wc -c < out.txt)" -lt 70000 ] || fail "logs kept more than 64 KiB of a stream"
 
 # A gate waiting needs attention; once the run is rolled back it does not.
