@@ -13,6 +13,7 @@
 #include "compiler/plan/time_bounds.h"
 #include "compiler/source/source.h"
 #include "runtime/apply/apply.h"
+#include "runtime/apply/report.h"
 #include "runtime/apply/schedule.h"
 #include "runtime/apply/state_access.h"
 #include "runtime/state/store.h"
@@ -24,18 +25,6 @@ constexpr int kNodeWidth = 180, kNodeHeight = 38, kColumn = 230, kRow = 56, kMar
 // Phases get these fills in order; a step without a phase is white.
 constexpr const char* kPhaseFills[] = {"#dbeafe", "#dcfce7", "#fef9c3", "#fce7f3", "#e0e7ff", "#ffedd5", "#ccfbf1"};
 constexpr const char* kCritical = "#ea580c";  // the critical path (tests look for this colour)
-
-std::string Html(std::string_view text) {
-  std::string out;
-  for (char c : ValidUtf8(text)) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
-  }
-  return out;
-}
 
 std::string Fit(const std::string& id, size_t max) { return id.size() <= max ? id : id.substr(0, max - 1) + "…"; }
 
@@ -141,7 +130,7 @@ std::string Graph(const plan::Plan& plan, const std::optional<RunView>& run) {
                                     irreversible ? "\nirreversible: " + s.undo.reason : "");
     svg += fmt::format("<g><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" fill=\"{}\" "
                        "stroke=\"{}\" stroke-width=\"{}\"{}/>\n",
-                       Html(title), x_of(i), y_of(i), kNodeWidth, kNodeHeight, s.gate ? 18 : 6, fill, stroke,
+                       XmlEscape(title), x_of(i), y_of(i), kNodeWidth, kNodeHeight, s.gate ? 18 : 6, fill, stroke,
                        irreversible || on_path.contains(s.id) ? 3 : 1.2, s.gate ? " stroke-dasharray=\"6 3\"" : "");
     if (run) {
       auto it = run->steps.find(s.id);
@@ -151,7 +140,7 @@ std::string Graph(const plan::Plan& plan, const std::optional<RunView>& run) {
     }
     svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"13\"{}>{}</text></g>\n", x_of(i) + 14,
                        y_of(i) + kNodeHeight / 2 + 5, irreversible ? " font-weight=\"bold\"" : "",
-                       Html(Fit(s.id, 22)));
+                       XmlEscape(Fit(s.id, 22)));
   }
   return svg + "</svg>\n";
 }
@@ -177,11 +166,11 @@ std::string Timeline(const plan::Plan& plan, int jobs, const std::optional<RunVi
   int y = kMargin;
   for (uint32_t i : order) {
     const plan::Step& s = plan.steps[i];
-    svg += fmt::format("<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>\n", y + kBar - 3, Html(Fit(s.id, 28)));
+    svg += fmt::format("<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>\n", y + kBar - 3, XmlEscape(Fit(s.id, 28)));
     int x0 = x(sim.started_ms[i]), x1 = std::max(x0 + 2, x(sim.started_ms[i] + s.estimate_ms));
     svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#93c5fd\"><title>{}: +{} for {} "
                        "(estimate)</title></rect>\n",
-                       x0, y, x1 - x0, kBar, Html(s.id), plan::HumanDuration(sim.started_ms[i]),
+                       x0, y, x1 - x0, kBar, XmlEscape(s.id), plan::HumanDuration(sim.started_ms[i]),
                        plan::HumanDuration(s.estimate_ms));
     if (run) {
       auto it = run->steps.find(s.id);
@@ -190,7 +179,7 @@ std::string Timeline(const plan::Plan& plan, int jobs, const std::optional<RunVi
         int r0 = x(span->second.first), r1 = std::max(r0 + 2, x(span->second.second));
         svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}: {} in run {}"
                            "</title></rect>\n",
-                           r0, y + kBar + 2, r1 - r0, kBar, StatusFill(status), Html(s.id), StatusName(status),
+                           r0, y + kBar + 2, r1 - r0, kBar, StatusFill(status), XmlEscape(s.id), StatusName(status),
                            run->info.id);
       }
     }
@@ -206,10 +195,10 @@ std::string Page(const plan::Plan& plan, int jobs, const std::optional<RunView>&
   std::string phases;
   for (size_t k = 0; k < plan.phases.size(); ++k)
     phases += fmt::format("<span class=\"key\"><i style=\"background:{}\"></i>{}</span>",
-                          kPhaseFills[k % std::size(kPhaseFills)], Html(plan.phases[k].title));
-  std::string run_line = run ? fmt::format("run {}: <b>{}</b>, started {}", run->info.id, Html(run->info.status),
-                                           Html(run->info.started_at))
-                             : Html(note);
+                          kPhaseFills[k % std::size(kPhaseFills)], XmlEscape(plan.phases[k].title));
+  std::string run_line = run ? fmt::format("run {}: <b>{}</b>, started {}", run->info.id, XmlEscape(run->info.status),
+                                           XmlEscape(run->info.started_at))
+                             : XmlEscape(note);
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       "<title>sparkc: {module}</title>\n"
@@ -225,7 +214,7 @@ std::string Page(const plan::Plan& plan, int jobs, const std::optional<RunView>&
       "<span class=\"key\"><i style=\"border:3px solid #b91c1c\"></i>irreversible</span>{status_key}</p>\n"
       "{graph}<h2>Timeline</h2>\n<p class=\"meta\">Blue: the schedule the bounds are proven for, every step taking "
       "its estimate at parallelism {jobs}.{run_key}</p>\n{timeline}</body></html>\n",
-      fmt::arg("module", Html(plan.module)), fmt::arg("digest", Html(plan.digest)),
+      fmt::arg("module", XmlEscape(plan.module)), fmt::arg("digest", XmlEscape(plan.digest)),
       fmt::arg("steps", plan.steps.size()), fmt::arg("jobs", jobs),
       fmt::arg("est", plan::BoundText(plan.forward.estimate)), fmt::arg("hard", plan::BoundText(plan.forward.hard)),
       fmt::arg("rest", plan::BoundText(plan.rollback.estimate)),

@@ -10,36 +10,6 @@
 namespace sparkc::runtime {
 namespace {
 
-// Text as XML 1.0 character data: valid UTF-8 first (what is not is
-// replaced by U+FFFD), then the markup characters escaped, and the code
-// points XML has no place for (C0 controls but tab and line breaks, U+FFFE,
-// U+FFFF) written as visible escapes.
-std::string XmlEscape(std::string_view raw) {
-  std::string text = ValidUtf8(raw);
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    // U+FFFE and U+FFFF: EF BF BE and EF BF BF.
-    if (c == '\xef' && i + 2 < text.size() && text[i + 1] == '\xbf' && (text[i + 2] == '\xbe' || text[i + 2] == '\xbf')) {
-      out += text[i + 2] == '\xbe' ? "\\ufffe" : "\\uffff";
-      i += 2;
-      continue;
-    }
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 has no place for other control characters.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        else out += c;
-    }
-  }
-  return out;
-}
 
 bool Failed(const StepOutcome& s) { return s.state == "failed"; }
 bool UndoProblem(const StepOutcome& s) { return s.state == "undo_failed" || s.state == "blocked"; }
@@ -116,6 +86,33 @@ std::string JUnitReport(const plan::Plan& plan, const RunSummary& run, const std
     out += body.empty() ? "/>\n" : ">\n" + body + "    </testcase>\n";
   }
   out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+std::string XmlEscape(std::string_view raw) {
+  std::string text = ValidUtf8(raw);
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    // U+FFFE and U+FFFF: EF BF BE and EF BF BF.
+    if (c == '\xef' && i + 2 < text.size() && text[i + 1] == '\xbf' && (text[i + 2] == '\xbe' || text[i + 2] == '\xbf')) {
+      out += text[i + 2] == '\xbe' ? "\\ufffe" : "\\uffff";
+      i += 2;
+      continue;
+    }
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // XML 1.0 has no place for other control characters.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        else out += c;
+    }
+  }
   return out;
 }
 

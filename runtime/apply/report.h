@@ -19,6 +19,11 @@ struct RunSummary {
   double seconds = 0;
 };
 
+// Text as XML 1.0 character data (valid UTF-8, markup escaped, the code
+// points XML has no place for written as visible escapes): JUnit's, and the
+// HTML report's inline SVG.
+std::string XmlEscape(std::string_view raw);
+
 std::string JsonReport(const plan::Plan& plan, const RunSummary& run, const std::vector<StepOutcome>& steps);
 std::string JUnitReport(const plan::Plan& plan, const RunSummary& run, const std::vector<StepOutcome>& steps);
 
