@@ -32,12 +32,15 @@ done
 
 # A second signal abandons the check in flight: the step stays `running`.
 cat > hang.spark <<'SPEC'
-step waits { do = exec("true"); undo = none; check = exec("sleep", "30").exit == 0 }
+step waits { do = exec("true"); undo = none; check = exec("sleep", "37").exit == 0 }
 SPEC
 rm -rf .sparkc
 "$SPARKC" apply hang.spark >hang.txt 2>&1 &
 runner=$!
-for _ in $(seq 100); do pgrep -f "sleep 30" >/dev/null && break; sleep 0.05; done
+# The check's own process, a child of this runner: other tests may sleep too,
+# and a signal before the handler is installed is lost (a background job
+# starts with SIGINT ignored).
+for _ in $(seq 200); do pgrep -P $runner -f "sleep 37" >/dev/null && break; sleep 0.05; done
 kill -INT $runner
 sleep 0.3
 kill -INT $runner
