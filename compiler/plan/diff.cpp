@@ -278,10 +278,5 @@ std::string DiffMarkdown(const PlanDiff& diff, const Plan& old_plan, const Plan&
   return out;
 }
 
-bool Diff(const Plan& old_plan, const Plan& new_plan, std::string& out) {
-  PlanDiff diff = ComputeDiff(old_plan, new_plan);
-  out += DiffText(diff);
-  return !diff.empty();
-}
 
 }  // namespace sparkc::plan

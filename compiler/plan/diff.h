@@ -51,7 +51,4 @@ std::string DiffMarkdown(const PlanDiff& diff, const Plan& old_plan, const Plan&
 // as is, anything else as compact JSON.
 std::string ShowField(const std::string& field, const nlohmann::ordered_json& value);
 
-// Returns false when the plans are equal; `out` gets DiffText.
-bool Diff(const Plan& old_plan, const Plan& new_plan, std::string& out);
-
 }  // namespace sparkc::plan

@@ -1,6 +1,7 @@
 #include "compiler/plan/markdown.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <map>
 
@@ -10,16 +11,11 @@
 namespace sparkc::plan {
 namespace {
 
-std::string Joined(const std::vector<std::string>& items, const char* separator) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : separator) + item;
-  return out;
-}
 
 std::string Codes(const std::vector<std::string>& ids, const char* separator = ", ") {
   std::vector<std::string> coded;
   for (const std::string& id : ids) coded.push_back(MarkdownCode(id));
-  return Joined(coded, separator);
+  return fmt::format("{}", fmt::join(coded, separator));
 }
 
 // "2 h 10 min", or why no bound holds.
@@ -80,7 +76,7 @@ std::string PlanMarkdown(const Plan& plan) {
     out += "#### Approvals\n\n| step | approvers | asks |\n|---|---|---|\n";
     for (const Step* s : gate_steps)
       out += fmt::format("| {} | {} | {} |\n", MarkdownCode(s->id),
-                         s->approvers.empty() ? "anyone" : Joined(s->approvers, ", "),
+                         s->approvers.empty() ? "anyone" : fmt::format("{}", fmt::join(s->approvers, ", ")),
                          MarkdownCode(s->action.instruction));
     out += "\n";
   }
@@ -111,9 +107,9 @@ std::string PlanMarkdown(const Plan& plan) {
   out += fmt::format("Proven when the plan was built: {}.\n\n",
                      proven.empty() && proven_pre.empty()
                          ? "none"
-                         : Joined(proven, ", ") + (proven_pre.empty() ? "" : (proven.empty() ? "" : "; ") +
+                         : fmt::format("{}", fmt::join(proven, ", ")) + (proven_pre.empty() ? "" : (proven.empty() ? "" : "; ") +
                                                                                  std::string("preconditions ") +
-                                                                                 Joined(proven_pre, ", ")));
+                                                                                 fmt::format("{}", fmt::join(proven_pre, ", "))));
   if (!runtime.empty())
     out += "Checked against the live system (`require` before a run starts, invariants by `sparkc verify`):\n\n"
            "| | what | check |\n|---|---|---|\n" +

@@ -93,13 +93,13 @@ struct Trouble {
   std::string error;
 };
 
-std::map<std::string, Trouble> Troubles(StateStore& store, const RunInfo& run,
+std::map<std::string, Trouble> Troubles(const std::vector<Transition>& journal, const RunInfo& run,
                                         const std::map<std::string, StepRecord>& steps) {
   // A gate of a run rolled back since waits for nobody.
   bool rolled_back = run.status == "rolled_back" || run.status == "rollback_failed";
   std::map<std::string, Trouble> out;
   std::map<std::string, Trouble> last_failure;
-  for (const Transition& t : store.Journal(run.id)) {
+  for (const Transition& t : journal) {
     if (t.status == StepStatus::Failed || t.status == StepStatus::UndoFailed || t.status == StepStatus::Blocked ||
         t.status == StepStatus::Awaiting)
       last_failure[t.step] = {t.attempt, std::string(LogAction(t.status)), t.error};
@@ -114,6 +114,13 @@ std::map<std::string, Trouble> Troubles(StateStore& store, const RunInfo& run,
     if (open || last_attempt_failed) out[id] = failure;
   }
   return out;
+}
+
+// Each step's latest error, from the run's journal.
+std::map<std::string, std::string> LastErrors(const std::vector<Transition>& journal) {
+  std::map<std::string, std::string> errors;
+  for (const Transition& t : journal) errors[t.step] = t.error;
+  return errors;
 }
 
 std::optional<RunInfo> FindRun(StateStore& store, int64_t id, const RunOptions& options, int& code) {
@@ -168,9 +175,9 @@ std::string StatusJson(StateStore& store, const RunInfo& run, const plan::Plan& 
     else approvals[a.step] = std::move(a);
   }
   doc["warnings"] = std::move(warnings);
-  std::map<std::string, std::string> errors;
-  for (const Transition& t : store.Journal(run.id)) errors[t.step] = t.error;
-  std::map<std::string, Trouble> troubles = Troubles(store, run, steps);
+  std::vector<Transition> journal = store.Journal(run.id);
+  std::map<std::string, std::string> errors = LastErrors(journal);
+  std::map<std::string, Trouble> troubles = Troubles(journal, run, steps);
   JsonEvent list = JsonEvent::array();
   for (const plan::Step& step : plan.steps) {
     auto trouble = troubles.find(step.id);
@@ -239,7 +246,8 @@ int Status(const RunOptions& options, const HistoryQuery& query) {
         *options.out << Printable(fmt::format("  warning: {} ({} by {}, {})", a.note, a.source, a.by, a.at)) << "\n";
       else approvals[a.step] = std::move(a);
     }
-    std::map<std::string, Trouble> troubles = Troubles(store, *run, steps);
+    std::vector<Transition> journal = store.Journal(run->id);
+    std::map<std::string, Trouble> troubles = Troubles(journal, *run, steps);
     if (!troubles.empty()) {
       *options.out << "needs attention:\n";
       for (const plan::Step& step : plan.steps)
@@ -250,8 +258,7 @@ int Status(const RunOptions& options, const HistoryQuery& query) {
     }
     if (query.failed_only) return kExitOk;
     *options.out << "steps:\n";
-    std::map<std::string, std::string> errors;
-    for (const Transition& t : store.Journal(run->id)) errors[t.step] = t.error;
+    std::map<std::string, std::string> errors = LastErrors(journal);
     for (const plan::Step& step : plan.steps) {
       auto it = steps.find(step.id);
       StepRecord record = it == steps.end() ? StepRecord{} : it->second;

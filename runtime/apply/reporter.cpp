@@ -212,8 +212,7 @@ void Reporter::Output(uint32_t step, std::string_view text, const AttemptLog* lo
     auto each_line = [&](std::string_view rest, const char* stream) {
       while (!rest.empty()) {
         size_t nl = rest.find('\n');
-        lines += JsonLine({{"type", "output"}, {"time", now}, {"step", plan_.steps[step].id}, {"stream", stream},
-                           {"line", rest.substr(0, nl)}});
+        lines += OutputEvent(step, stream, rest.substr(0, nl), now);
         rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
       }
     };
@@ -237,12 +236,15 @@ void Reporter::Output(uint32_t step, std::string_view text, const AttemptLog* lo
   WriteLocked(lines);
 }
 
+std::string Reporter::OutputEvent(uint32_t step, std::string_view stream, std::string_view line, double time) const {
+  return JsonLine({{"type", "output"}, {"time", time}, {"step", plan_.steps[step].id}, {"stream", stream}, {"line", line}});
+}
+
 void Reporter::OutputLine(uint32_t step, int stream, std::string_view line) {
   std::string redacted = ValidUtf8(Redact(std::string(line)));
   std::lock_guard lock(mutex_);
   streamed_[step] = true;
-  WriteLocked(JsonLine({{"type", "output"}, {"time", Rounded(Elapsed())}, {"step", plan_.steps[step].id},
-                        {"stream", stream == 1 ? "stdout" : "stderr"}, {"line", redacted}}));
+  WriteLocked(OutputEvent(step, stream == 1 ? "stdout" : "stderr", redacted, Rounded(Elapsed())));
 }
 
 // Lines name steps, whose ids may hold anything a plan file can.

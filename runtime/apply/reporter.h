@@ -106,6 +106,8 @@ class Reporter {
   const OutputFormat format_;
   const std::string source_dir_;
   std::string AnnotationsLocked() const;
+  // One "output" event of the JSON stream.
+  std::string OutputEvent(uint32_t step, std::string_view stream, std::string_view line, double time) const;
   const std::chrono::steady_clock::time_point start_;
   std::vector<std::vector<uint32_t>> dependents_;
   int jobs_;

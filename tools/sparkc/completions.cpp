@@ -1,6 +1,7 @@
 #include "tools/sparkc/completions.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <vector>
 
@@ -65,11 +66,6 @@ std::vector<Command> Commands(const CLI::App& app) {
   return out;
 }
 
-std::string Joined(const std::vector<std::string>& words, const char* separator = " ") {
-  std::string out;
-  for (const std::string& w : words) out += (out.empty() ? "" : separator) + w;
-  return out;
-}
 
 // For single-quoted shell strings.
 std::string Quoted(const std::string& text) {
@@ -106,16 +102,16 @@ std::string BashCompletion(const CLI::App& app) {
       if (!f.takes_value) continue;
       if (!f.choices.empty())
         choice_cases += fmt::format("        {}) COMPREPLY=($(compgen -W '{}' -- \"$cur\")); return ;;\n",
-                                    Joined(f.names, "|"), Joined(f.choices));
+                                    fmt::join(f.names, "|"), fmt::join(f.choices, " "));
       else if (f.file)
         files.insert(files.end(), f.names.begin(), f.names.end());
       else
         valued.insert(valued.end(), f.names.begin(), f.names.end());
     }
     cases += fmt::format("    {})\n      case \"$prev\" in\n{}", c.name, choice_cases);
-    if (!files.empty()) cases += fmt::format("        {}) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", Joined(files, "|"));
-    if (!valued.empty()) cases += fmt::format("        {}) return ;;\n", Joined(valued, "|"));
-    cases += fmt::format("      esac\n      flags='{}'\n      ;;\n", Joined(flags));
+    if (!files.empty()) cases += fmt::format("        {}) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", fmt::join(files, "|"));
+    if (!valued.empty()) cases += fmt::format("        {}) return ;;\n", fmt::join(valued, "|"));
+    cases += fmt::format("      esac\n      flags='{}'\n      ;;\n", fmt::join(flags, " "));
   }
   return fmt::format(R"(# bash completion for sparkc, generated from its command definitions
 # (`sparkc completion bash`); do not edit.
@@ -136,7 +132,7 @@ _sparkc() {{
 }}
 complete -o filenames -F _sparkc sparkc
 )",
-                     Joined(names), cases);
+                     fmt::join(names, " "), cases);
 }
 
 std::string ZshCompletion(const CLI::App& app) {
@@ -146,7 +142,7 @@ std::string ZshCompletion(const CLI::App& app) {
     list += fmt::format("    '{}:{}'\n", c.name, Quoted(c.description));
     std::string specs;
     for (const Flag& f : c.flags) {
-      std::string action = !f.choices.empty() ? fmt::format(":value:({})", Joined(f.choices))
+      std::string action = !f.choices.empty() ? fmt::format(":value:({})", fmt::join(f.choices, " "))
                            : f.file           ? ":file:_files"
                            : f.takes_value    ? ":value:"
                                               : "";
@@ -187,7 +183,7 @@ std::string FishCompletion(const CLI::App& app) {
                     "# (`sparkc completion fish`); do not edit.\n"
                     "complete -c sparkc -f\n";
   for (const Command& c : commands)
-    out += fmt::format("complete -c sparkc -n 'not __fish_seen_subcommand_from {}' -a {} -d '{}'\n", Joined(names),
+    out += fmt::format("complete -c sparkc -n 'not __fish_seen_subcommand_from {}' -a {} -d '{}'\n", fmt::join(names, " "),
                        c.name, Quoted(c.description));
   for (const Command& c : commands) {
     if (!c.positionals.empty()) out += fmt::format("complete -c sparkc -n '__fish_seen_subcommand_from {}' -F\n", c.name);
@@ -195,7 +191,7 @@ std::string FishCompletion(const CLI::App& app) {
       std::string line = fmt::format("complete -c sparkc -n '__fish_seen_subcommand_from {}'", c.name);
       for (const std::string& name : f.names)
         line += name.starts_with("--") ? " -l " + name.substr(2) : " -s " + name.substr(1);
-      if (!f.choices.empty()) line += fmt::format(" -x -a '{}'", Joined(f.choices));
+      if (!f.choices.empty()) line += fmt::format(" -x -a '{}'", fmt::join(f.choices, " "));
       else if (f.file) line += " -r -F";
       else if (f.takes_value) line += " -x";
       out += line + fmt::format(" -d '{}'\n", Quoted(f.description));
@@ -218,11 +214,11 @@ std::string ManPage(const CLI::App& app, const std::string& version) {
                                                                             : app.get_description()));
   for (const Command& c : Commands(app)) {
     out += fmt::format(".SS \"{}{}\"\n{}\n", c.name,
-                       c.positionals.empty() ? "" : " " + Joined(c.positionals), Roff(c.description));
+                       c.positionals.empty() ? "" : " " + fmt::format("{}", fmt::join(c.positionals, " ")), Roff(c.description));
     for (const Flag& f : c.flags) {
       std::string names;
       for (const std::string& name : f.names) names += (names.empty() ? "" : ", ") + std::string("\\fB") + Roff(name) + "\\fR";
-      std::string value = !f.choices.empty() ? " " + Roff(Joined(f.choices, "|")) : f.takes_value ? " \\fIVALUE\\fR" : "";
+      std::string value = !f.choices.empty() ? " " + Roff(fmt::format("{}", fmt::join(f.choices, "|"))) : f.takes_value ? " \\fIVALUE\\fR" : "";
       out += fmt::format(".TP\n{}{}\n{}\n", names, value, Roff(f.description));
     }
   }
