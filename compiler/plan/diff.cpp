@@ -278,5 +278,4 @@ std::string DiffMarkdown(const PlanDiff& diff, const Plan& old_plan, const Plan&
   return out;
 }
 
-
 }  // namespace sparkc::plan
