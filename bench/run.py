@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmarks of sparkc: prints figures, ratios and the goals they meet.
 
-    bench/run.py [BUILD_DIR] [--quick] [--only compile|graph|schedule|journal]
+    bench/run.py [BUILD_DIR] [--quick] [--only compile|graph|schedule|journal|lsp]
 
 Ratios are taken against anchors measured in the same run (the front end
 on the same file, ninja on the same DAG, the disk's raw fdatasync rate), so
@@ -269,6 +269,51 @@ def postgres_journal():
         subprocess.run([pg, "stop", data], env=env)
 
 
+def lsp_bench():
+    """From a keystroke (didChange) to its diagnostics (publishDiagnostics),
+    through the real `sparkc lsp` over pipes, debounce off: what the server
+    itself takes. The ratio is to a cold `sparkc check` of the same file."""
+    sys.path.insert(0, os.path.join(HERE, "..", "tests", "support"))
+    from lsp_client import Client
+    print("\n== Language server (a change to its diagnostics; ratio to a cold `sparkc check` of the same file)")
+    root = os.path.join(HERE, "..")
+    cases = [("1k steps", os.path.join(WORK, "lsp1k.spark"))]
+    gen(1000, cases[0][1])
+    for seed in sorted(os.listdir(os.path.join(root, "specs"))):
+        path = os.path.join(root, "specs", seed, seed + ".spark")
+        if os.path.exists(path):
+            cases.append((seed, path))
+    rounds = 20 if QUICK else 50
+    for name, path in cases:
+        text = open(path).read()
+        uri = "file://" + os.path.abspath(path)
+        client = Client(SPARKC, ["--debounce", "0"], cwd=os.path.dirname(path))
+        client.initialize()
+        start = time.monotonic()
+        client.open(uri, text)
+        client.diagnostics(uri, timeout=60, version=1)
+        first = time.monotonic() - start
+        times = []
+        for v in range(2, rounds + 2):
+            # Append then remove a comment: a real edit, the spec unchanged.
+            edit = "\n// edit %d" % v if v % 2 else ""
+            start = time.monotonic()
+            client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": v},
+                                                     "contentChanges": [{"text": text + edit}]})
+            client.diagnostics(uri, timeout=60, version=v)
+            times.append(time.monotonic() - start)
+        client.close()
+        check = median_run([SPARKC, "check", path], 5)[0]
+        median = statistics.median(times)
+        p90 = sorted(times)[int(len(times) * 0.9) - 1]
+        goal = "< 0.100 s" if name == "1k steps" else None
+        report("lsp", f"open to diagnostics, {name}", first, "s")
+        report("lsp", f"change to diagnostics, {name} (median)", median, "s", goal,
+               median < 0.1 if goal else None)
+        report("lsp", f"change to diagnostics, {name} (p90)", p90, "s")
+        report("lsp", f"change / cold check, {name}", median / check, "x")
+
+
 def main():
     for binary in (SPARKC, BENCH):
         if not os.path.exists(binary):
@@ -276,7 +321,7 @@ def main():
     print(f"sparkc benchmarks on {platform.node()}: {os.cpu_count()} cores, {platform.platform()}")
     try:
         sections = {"compile": compile_bench, "graph": graph_bench, "schedule": schedule_bench,
-                    "journal": journal_bench}
+                    "journal": journal_bench, "lsp": lsp_bench}
         if ONLY is not None and ONLY not in sections:
             sys.exit(f"--only: expected one of {', '.join(sections)}, found `{ONLY}`")
         for name, bench in sections.items():

@@ -56,4 +56,11 @@ void CheckInputs(CheckedSpec& spec, const dag::Graph& graph, const std::vector<u
 void CheckTiming(const CheckedSpec& spec, const dag::Graph& graph, const std::vector<uint32_t>& order,
                  Diagnostics& diags, plan::Plan& plan);
 
+namespace check {
+// The fields the block of a `step`, `gate`, `objective` or `window` takes
+// (empty for other declarations): what the checker accepts and an editor
+// completes.
+const std::vector<std::string>& FieldsOf(DeclKind kind);
+}  // namespace check
+
 }  // namespace sparkc

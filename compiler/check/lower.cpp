@@ -140,7 +140,7 @@ void UnknownField(Diagnostics& diags, const Field& field, const std::string& own
   Diagnostic& d = diags.Error(DiagnosticKind::E0201, field.name_span,
                               fmt::format("{} has no field `{}`", owner, field.name));
   std::string close = ClosestMatch(field.name, known);
-  if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
+  if (!close.empty()) d.DidYouMean(field.name_span, close);
   else d.Note({}, fmt::format("the fields are: {}", list));
 }
 

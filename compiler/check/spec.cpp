@@ -21,7 +21,7 @@ void CheckObjective(Evaluator& ev, uint32_t module, const Decl& decl, CheckedSpe
   for (const Field& field : decl.block.fields) {
     if (!check::FirstTime(seen, field, ev.diags())) continue;
     if (field.name != "rto" && field.name != "rpo" && field.name != "parallelism") {
-      check::UnknownField(ev.diags(), field, "`objective`", {"rto", "rpo", "parallelism"});
+      check::UnknownField(ev.diags(), field, "`objective`", check::FieldsOf(DeclKind::Objective));
       continue;
     }
     Value v = ev.Eval(module, field.value);
@@ -57,7 +57,7 @@ void CheckWindow(Evaluator& ev, uint32_t module, const Decl& decl, CheckedSpec& 
     } else if (field.name == "max") {
       ok &= check::LowerDuration(ev, v, window.max_ms);
     } else {
-      check::UnknownField(ev.diags(), field, "a window", {"from", "to", "max"});
+      check::UnknownField(ev.diags(), field, "a window", check::FieldsOf(DeclKind::Window));
       ok = false;
     }
   }

@@ -15,15 +15,28 @@
 namespace sparkc::check {
 namespace {
 
+// The edit that adds `field` as the last line of `block`, indented one level
+// deeper than its closing brace, or after a `;` when the block is one line.
+void AddFieldFix(Diagnostic& d, const SourceManager& sources, const Block& block, const std::string& field) {
+  if (!block.span.valid() || block.span.end == 0) return;
+  std::string_view text = sources.file(block.span.file).text();
+  uint32_t close = block.span.end - 1;  // the `}`
+  uint32_t line = close;
+  while (line > block.span.begin && (text[line - 1] == ' ' || text[line - 1] == '\t')) --line;
+  if (line > block.span.begin && text[line - 1] == '\n') {
+    std::string indent(text.substr(line, close - line));
+    d.Fix({block.span.file, line, line}, indent + "  " + field + "\n", fmt::format("Add `{}`", field));
+    return;
+  }
+  uint32_t last = line;  // just past the block's last token
+  bool empty = last == block.span.begin + 1;
+  d.Fix({block.span.file, last, last}, empty ? " " + field + (last == close ? " " : "") : "; " + field,
+        fmt::format("Add `{}`", field));
+}
+
 using eval::Kind;
 using eval::Scope;
 
-const std::vector<std::string> kStepFields = {"phase",    "after",         "do",          "undo",
-                                              "check",    "timeout",       "retries",     "estimate",
-                                              "undo_estimate", "description", "concurrency", "detach", "verify",
-                                              "undo_check", "undo_after_failure", "outputs"};
-const std::vector<std::string> kGateFields = {"phase",  "after",       "approvers",
-                                              "prompt", "description", "timeout"};
 
 // Where a field's expression lives and what it may refer to.
 struct FieldSource {
@@ -251,7 +264,7 @@ class StepLowerer {
 
     int64_t concurrency = 0;
     bool has_do = false, has_undo = false, has_prompt = false;
-    const auto& known = step.gate ? kGateFields : kStepFields;
+    const auto& known = FieldsOf(step.gate ? DeclKind::Gate : DeclKind::Step);
     for (const FieldSource& source : fields) {
       const std::string& name = source.field->name;
       if (std::find(known.begin(), known.end(), name) == known.end() ||
@@ -308,10 +321,14 @@ class StepLowerer {
       if (!has_do)
         ev_.diags().Error(DiagnosticKind::E0205, decl.name_span, fmt::format("step `{}` has no `do`", decl.name))
             .Suggest("say what the step does: do = exec(\"...\"), or do = manual(\"...\") for a person");
-      if (!has_undo)
-        ev_.diags().Error(DiagnosticKind::E0401, decl.name_span, fmt::format("step `{}` has no `undo`", decl.name))
-            .Suggest("add `undo = none` if there is nothing to invert, an action that inverts it, "
-                     "or `undo = irreversible \"why\"`");
+      if (!has_undo) {
+        Diagnostic& d =
+            ev_.diags()
+                .Error(DiagnosticKind::E0401, decl.name_span, fmt::format("step `{}` has no `undo`", decl.name))
+                .Suggest("add `undo = none` if there is nothing to invert, an action that inverts it, "
+                         "or `undo = irreversible \"why\"`");
+        if (decl.has_block) AddFieldFix(d, ev_.diags().sources(), decl.block, "undo = none");
+      }
     }
     if (!step.outputs.empty() && do_lowered) CheckOutputsFit(id, step, outputs_span);
     // The strings of a step that reads no output are plain text again.
@@ -380,6 +397,24 @@ void LowerAllSteps(const Program& program, const Names& names, Evaluator& ev, Ch
   spec.steps.reserve(spec.steps.size() + names.steps.size());
   spec.step_spans.reserve(spec.steps.capacity());
   for (DeclRef ref : names.steps) lowerer.Lower(ref);
+}
+
+const std::vector<std::string>& FieldsOf(DeclKind kind) {
+  static const std::vector<std::string> step = {
+      "phase",         "after",       "do",          "undo",   "check",  "timeout",    "retries",
+      "estimate",      "undo_estimate", "description", "concurrency", "detach", "verify", "undo_check",
+      "undo_after_failure", "outputs"};
+  static const std::vector<std::string> gate = {"phase", "after", "approvers", "prompt", "description", "timeout"};
+  static const std::vector<std::string> objective = {"rto", "rpo", "parallelism"};
+  static const std::vector<std::string> window = {"from", "to", "max"};
+  static const std::vector<std::string> none;
+  switch (kind) {
+    case DeclKind::Step: return step;
+    case DeclKind::Gate: return gate;
+    case DeclKind::Objective: return objective;
+    case DeclKind::Window: return window;
+    default: return none;
+  }
 }
 
 }  // namespace sparkc::check

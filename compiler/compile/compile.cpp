@@ -81,11 +81,13 @@ bool Compile(const std::string& path, SourceManager& sources, Diagnostics& diags
     last = now;
   };
   Intermediate<Program> kept_program(options.free_memory);
-  Program& program = *kept_program;
-  bool loaded = LoadProgram(path, sources, diags, program);
+  Program& program = options.program != nullptr ? *options.program : *kept_program;
+  bool loaded = LoadProgram(path, sources, diags, program, options.cache);
   done("parse and load");
   if (!loaded) return false;
-  Names names = BindNames(program, diags);
+  Names own_names;
+  Names& names = options.names != nullptr ? *options.names : own_names;
+  names = BindNames(program, diags);
   done("resolve names");
   Intermediate<CheckedSpec> kept_spec(options.free_memory);
   CheckedSpec& spec = *kept_spec;

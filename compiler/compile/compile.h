@@ -7,6 +7,7 @@
 
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/plan/plan.h"
+#include "compiler/resolve/resolve.h"
 
 namespace sparkc {
 
@@ -32,6 +33,13 @@ struct CompileOptions {
   // False when the process exits soon after: the AST and the checked spec
   // are then left to the OS instead of freed.
   bool free_memory = true;
+  // An editor's buffers and earlier parses (compiler/resolve/resolve.h).
+  LoadCache* cache = nullptr;
+  // Where the loaded program and its name tables go when the caller keeps
+  // them (the language server answers from them); otherwise they are the
+  // compile's own.
+  Program* program = nullptr;
+  Names* names = nullptr;
 };
 
 // Compiles the spec rooted at `path` into a plan with its digest set.

@@ -1,5 +1,7 @@
 #include "compiler/diagnostics/diagnostics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -35,13 +37,18 @@ bool FindDiagnostic(std::string_view code, DiagnosticKind& kind) {
   return false;
 }
 
+Diagnostic& Diagnostic::DidYouMean(Span where, const std::string& close) {
+  Suggest(fmt::format("did you mean `{}`?", close));
+  return Fix(where, close, fmt::format("Change to `{}`", close));
+}
+
 Diagnostic& Diagnostics::Error(DiagnosticKind kind, Span span, std::string message) {
   ++errors_;
-  return list_.emplace_back(Diagnostic{kind, Severity::Error, span, std::move(message), {}, {}});
+  return list_.emplace_back(Diagnostic{kind, Severity::Error, span, std::move(message), {}, {}, {}});
 }
 
 Diagnostic& Diagnostics::Warning(DiagnosticKind kind, Span span, std::string message) {
-  return list_.emplace_back(Diagnostic{kind, Severity::Warning, span, std::move(message), {}, {}});
+  return list_.emplace_back(Diagnostic{kind, Severity::Warning, span, std::move(message), {}, {}, {}});
 }
 
 namespace {

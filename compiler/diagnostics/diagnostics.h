@@ -30,6 +30,14 @@ struct DiagnosticNote {
   std::string message;
 };
 
+// An edit that carries out the suggestion: `text` in place of `span` (an
+// empty span inserts). What an editor offers as a quick fix.
+struct DiagnosticFix {
+  Span span;
+  std::string text;
+  std::string title;  // "Change to `x`", "Add `undo = none`"
+};
+
 struct Diagnostic {
   DiagnosticKind kind;
   Severity severity;
@@ -37,6 +45,7 @@ struct Diagnostic {
   std::string message;
   std::vector<DiagnosticNote> notes;
   std::string suggestion;
+  std::vector<DiagnosticFix> fixes;
 
   Diagnostic& Note(Span where, std::string text) {
     notes.push_back({where, std::move(text)});
@@ -46,6 +55,12 @@ struct Diagnostic {
     suggestion = std::move(text);
     return *this;
   }
+  Diagnostic& Fix(Span where, std::string text, std::string title) {
+    fixes.push_back({where, std::move(text), std::move(title)});
+    return *this;
+  }
+  // "did you mean `close`?", with the fix that writes `close` over `where`.
+  Diagnostic& DidYouMean(Span where, const std::string& close);
 };
 
 class Diagnostics {
@@ -55,6 +70,11 @@ class Diagnostics {
   // The returned reference stays valid while more diagnostics are added.
   Diagnostic& Error(DiagnosticKind kind, Span span, std::string message);
   Diagnostic& Warning(DiagnosticKind kind, Span span, std::string message);
+  // One recorded before (a cached parse's), again.
+  void Add(const Diagnostic& d) {
+    errors_ += d.severity == Severity::Error;
+    list_.push_back(d);
+  }
 
   size_t error_count() const { return errors_; }
   size_t size() const { return list_.size(); }

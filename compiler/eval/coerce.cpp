@@ -140,7 +140,7 @@ Value Evaluator::Coerce(const Value& v, const TypeRef& type, uint32_t module) {
         if (d.kind == DeclKind::Record || d.kind == DeclKind::Enum) candidates.push_back(d.name);
     Diagnostic& d = diags_.Error(DiagnosticKind::E0202, type.span, fmt::format("unknown type `{}`", n));
     std::string close = ClosestMatch(n, candidates);
-    if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
+    if (!close.empty()) d.DidYouMean(type.span, close);
     return {};
   }
   const Decl& decl = program_.modules[rm].ast.decls[rd];
@@ -177,7 +177,7 @@ Value Evaluator::CoerceToRecord(const Value& v, const std::string& record, uint3
     Diagnostic& d = diags_.Error(DiagnosticKind::E0201, given.key_span,
                                  fmt::format("record {} has no field `{}`", decl.name, given.key));
     std::string close = ClosestMatch(given.key, known);
-    if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
+    if (!close.empty()) d.DidYouMean(given.key_span, close);
     else d.Note(decl.name_span, fmt::format("`{}` is declared here", decl.name));
     ok = false;
   }

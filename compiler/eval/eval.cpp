@@ -16,6 +16,8 @@ namespace {
 
 constexpr int kMaxCallDepth = 64;
 
+}  // namespace
+
 const std::vector<std::string>& BuiltinNames() {
   static const std::vector<std::string> names = {
       "exec",  "shell",  "wait",     "manual",    "env",         "file",
@@ -25,6 +27,8 @@ const std::vector<std::string>& BuiltinNames() {
       "json", "trim", "lines", "split", "string", "gpu.devices", "gpu.conforms"};
   return names;
 }
+
+namespace {
 
 bool IsBuiltin(const std::string& name) {
   const auto& names = BuiltinNames();
@@ -224,7 +228,7 @@ Value Evaluator::Literal(const Module& ast, const Expr& e) {
           std::string close = ClosestMatch(e.unit, UnitNames());
           Quantity guess;
           if (!close.empty() && MakeQuantity("1", close, guess) == QuantityError::None) {
-            d.Suggest(fmt::format("did you mean `{} {}`?", e.text, close));
+            d.DidYouMean(e.span, fmt::format("{} {}", e.text, close));
             d.Note({}, fmt::format("the units of a {} are {}", DimensionName(guess.dimension),
                                    convert::UnitsOf(guess.dimension)));
           } else {
@@ -275,7 +279,7 @@ Value Evaluator::Name(uint32_t module, const Expr& e, const Scope* scope) {
                       e.text.find_first_not_of("0123456789", 1) == std::string::npos;
   std::string close = ClosestMatch(e.text, candidates);
   if (version_like) d.Suggest(fmt::format("a version has at least two components: `{}.0`", e.text));
-  else if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
+  else if (!close.empty()) d.DidYouMean(e.span, close);
   return {};
 }
 
@@ -350,7 +354,9 @@ bool Evaluator::Qualified(uint32_t module, ExprId id, Value& out) {
     Diagnostic& d = diags_.Error(DiagnosticKind::E0102, span,
                                  fmt::format("module `{}` has no `{}`", dotted.substr(0, best), first));
     std::string close = ClosestMatch(first, candidates);
-    if (!close.empty()) d.Suggest(fmt::format("did you mean `{}.{}`?", dotted.substr(0, best), close));
+    if (!close.empty())
+      d.DidYouMean(span, fmt::format("{}.{}{}", dotted.substr(0, best), close,
+                                     dot == std::string::npos ? "" : rest.substr(dot)));
     out = {};
     return true;
   }

@@ -37,6 +37,9 @@ std::string OutputType(const Value& v);
 // A runtime value whose residual reads outputs of steps.
 bool UsesOutputs(const Value& v);
 
+// The built-in functions and probes (`exec`, `file.exists`, ...).
+const std::vector<std::string>& BuiltinNames();
+
 // The longest list a spec may build, and the work evaluation may take
 // beyond what the spec's size accounts for (Evaluator::max_work_).
 constexpr size_t kMaxListItems = 1u << 18;

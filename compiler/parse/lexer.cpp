@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "SparkParser.h"
+#include "compiler/parse/parse.h"
 
 namespace sparkc::parse {
 namespace {
@@ -196,6 +197,74 @@ class Scanner {
 }  // namespace
 
 Lexed Lex(std::string_view text) { return Scanner(text).Run(); }
+
+}  // namespace sparkc::parse
+
+namespace sparkc {
+namespace {
+
+// The comments in a stretch between two tokens (only blanks and comments
+// lie there).
+void GapComments(std::string_view text, uint32_t at, uint32_t end, std::vector<ClassifiedToken>& out) {
+  while (at + 1 < end) {
+    if (text[at] == '/' && text[at + 1] == '/') {
+      uint32_t k = at;
+      while (k < end && text[k] != '\n' && text[k] != '\r') ++k;
+      bool doc = at + 2 < end && text[at + 2] == '/';
+      out.push_back({doc ? TokenClass::DocComment : TokenClass::Comment, at, k});
+      at = k;
+    } else if (text[at] == '/' && text[at + 1] == '*') {
+      size_t close = text.find("*/", at + 2);
+      uint32_t k = close == std::string_view::npos || close + 2 > end ? end : static_cast<uint32_t>(close + 2);
+      out.push_back({TokenClass::Comment, at, k});
+      at = k;
+    } else {
+      ++at;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<ClassifiedToken> Highlight(std::string_view text) {
+  using parse::P;
+  parse::Lexed lexed = parse::Lex(text);
+  const parse::Literals& lit = parse::TheLiterals();
+  uint32_t assign = lit.Type("="), colon = lit.Type(":");
+  std::vector<ClassifiedToken> out;
+  out.reserve(lexed.tokens.size() + lexed.docs.size());
+  uint32_t last_end = 0;
+  for (size_t i = 0; i < lexed.tokens.size(); ++i) {
+    const parse::Lexeme& t = lexed.tokens[i];
+    GapComments(text, last_end, t.begin, out);
+    if (t.type == parse::kEofType) break;
+    last_end = t.end;
+    TokenClass cls = TokenClass::Operator;
+    uint32_t previous = i > 0 ? lexed.tokens[i - 1].type : 0;
+    uint32_t next = lexed.tokens[i + 1].type;
+    if (t.type == P::IDENT) {
+      // `4 GiB`, but not `cpu = 4` followed by the next field's (or
+      // record member's) name.
+      if (next == assign) cls = TokenClass::Field;
+      else if ((previous == P::INT || previous == P::FLOAT) && next != colon) cls = TokenClass::Unit;
+      else cls = TokenClass::Identifier;
+    } else if (t.type == P::INT || t.type == P::FLOAT) {
+      cls = TokenClass::Number;
+    } else if (t.type == P::STRING) {
+      cls = TokenClass::String;
+    } else if (t.type == P::VERSION) {
+      cls = TokenClass::Version;
+    } else if (lit.Keyword(text.substr(t.begin, t.end - t.begin)) == t.type) {
+      cls = next == assign ? TokenClass::Field : TokenClass::Keyword;
+    }
+    out.push_back({cls, t.begin, t.end});
+  }
+  return out;
+}
+
+}  // namespace sparkc
+
+namespace sparkc::parse {
 
 const Punctuation& Punct() {
   static const Punctuation punct = [] {

@@ -44,8 +44,8 @@ std::string DisplayPath(const fs::path& canonical) {
 
 class Loader {
  public:
-  Loader(SourceManager& sources, Diagnostics& diags, Program& program)
-      : sources_(sources), diags_(diags), program_(program) {}
+  Loader(SourceManager& sources, Diagnostics& diags, Program& program, LoadCache* cache)
+      : sources_(sources), diags_(diags), program_(program), cache_(cache) {}
 
   // Returns the module index, or -1 when the file could not be loaded.
   // `display` names the file in diagnostics; standard modules are shown as
@@ -68,11 +68,7 @@ class Loader {
     if (auto it = by_path_.find(key); it != by_path_.end()) return static_cast<int>(it->second);
 
     std::string text, error;
-    if (fs::exists(canonical, ec) && !fs::is_regular_file(canonical, ec))
-      error = "not a regular file";
-    else
-      ReadFile(key, text, error);
-    if (!error.empty()) {
+    if (!Read(canonical, text, error)) {
       if (import_span.valid())
         diags_.Error(DiagnosticKind::E0103, import_span,
                      fmt::format("cannot import `{}`: {}", DisplayPath(canonical), error));
@@ -82,11 +78,11 @@ class Loader {
       return -1;
     }
 
-    FileId file = sources_.Add(key, display.empty() ? DisplayPath(canonical) : display, std::move(text));
     uint32_t index = static_cast<uint32_t>(program_.modules.size());
     by_path_[key] = index;
     std::string cited = fs::path(key).lexically_relative(program_.root_dir).generic_string();
-    program_.modules.push_back({prefix, ParseFile(sources_, file, diags_), {}, std::move(cited)});
+    program_.modules.push_back({prefix, Parse(key, display.empty() ? DisplayPath(canonical) : display,
+                                              std::move(text)), {}, std::move(cited)});
 
     stack_.push_back(key);
     import_spans_.push_back(import_span);
@@ -101,13 +97,51 @@ class Loader {
   }
 
  private:
+  bool Exists(const fs::path& path) const {
+    std::error_code ec;
+    return (cache_ != nullptr && cache_->overlay.contains(path.string())) || fs::exists(path, ec);
+  }
+
+  bool Read(const fs::path& canonical, std::string& text, std::string& error) {
+    if (cache_ != nullptr) {
+      if (auto it = cache_->overlay.find(canonical.string()); it != cache_->overlay.end()) {
+        text = it->second;
+        return true;
+      }
+    }
+    std::error_code ec;
+    if (fs::exists(canonical, ec) && !fs::is_regular_file(canonical, ec)) {
+      error = "not a regular file";
+      return false;
+    }
+    return ReadFile(canonical.string(), text, error);
+  }
+
+  // With a cache, a file whose text is what it was is not parsed again: its
+  // module and the parse's diagnostics are replayed.
+  Module Parse(const std::string& key, std::string display, std::string text) {
+    if (cache_ == nullptr) return ParseFile(sources_, sources_.Add(key, std::move(display), std::move(text)), diags_);
+    LoadCache::Parsed& entry = cache_->parsed[key];
+    if (entry.file == kNoFile || entry.text != text) {
+      if (entry.file == kNoFile)
+        entry.file = sources_.Add(key, std::move(display), text);
+      else
+        sources_.Replace(entry.file, text);
+      entry.text = std::move(text);
+      Diagnostics own(sources_);
+      entry.ast = ParseFile(sources_, entry.file, own);
+      entry.diagnostics.assign(own.all().begin(), own.all().end());
+    }
+    for (const Diagnostic& d : entry.diagnostics) diags_.Add(d);
+    return entry.ast;
+  }
+
   void Import(uint32_t importer, const fs::path& dir, const Decl& decl) {
-    std::string alias = decl.alias;
+    std::string alias = ImportAlias(decl);
     fs::path target;
     if (decl.import_is_path) {
       target = dir / decl.name;
-      if (alias.empty()) alias = fs::path(decl.name).stem().string();
-      if (!fs::exists(target)) return Missing(decl, target, {dir.string()});
+      if (!Exists(target)) return Missing(decl, target, {dir.string()});
     } else {
       std::string_view name = decl.name;
       if (!name.starts_with("std.")) {
@@ -117,7 +151,6 @@ class Loader {
                                  decl.name, decl.name));
         return;
       }
-      if (alias.empty()) alias = decl.name;
       std::string file = std::string(name.substr(4)) + ".spark";
       std::vector<std::string> dirs = StdlibDirs();
       for (const std::string& d : dirs) {
@@ -161,6 +194,7 @@ class Loader {
   SourceManager& sources_;
   Diagnostics& diags_;
   Program& program_;
+  LoadCache* cache_;
   std::map<std::string, uint32_t> by_path_;
   std::vector<std::string> stack_;
   std::vector<Span> import_spans_;
@@ -191,12 +225,23 @@ std::vector<std::string> StdlibDirs() {
   return dirs;
 }
 
+std::string ImportAlias(const Decl& import) {
+  if (!import.alias.empty()) return import.alias;
+  return import.import_is_path ? fs::path(import.name).stem().string() : import.name;
+}
+
+std::string CanonicalPath(const std::string& path) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(path, ec);
+  return ec ? path : canonical.string();
+}
+
 bool LoadProgram(const std::string& root_path, SourceManager& sources, Diagnostics& diags,
-                 Program& program) {
+                 Program& program, LoadCache* cache) {
   std::error_code ec;
   program.root_dir = fs::weakly_canonical(fs::path(root_path), ec).parent_path().string();
   size_t errors = diags.error_count();
-  Loader loader(sources, diags, program);
+  Loader loader(sources, diags, program, cache);
   if (loader.Load(root_path, "", {}) < 0) return false;
   // The prelude's schemas and helpers are visible everywhere without an import.
   for (const std::string& dir : StdlibDirs()) {

@@ -28,10 +28,33 @@ struct Program {
 // stdlib installed next to the binary, the source tree's stdlib.
 std::vector<std::string> StdlibDirs();
 
+// What an editor keeps between compiles of the same files: its unsaved
+// buffers, which win over the disk, and every module parsed before, reused
+// while its text is the same (the stdlib and unchanged imports are parsed
+// once). The SourceManager passed with it must be the same on every load:
+// a cached module's spans name its files.
+struct LoadCache {
+  std::map<std::string, std::string> overlay;  // canonical path -> text
+  struct Parsed {
+    std::string text;
+    FileId file = kNoFile;
+    Module ast;
+    std::vector<Diagnostic> diagnostics;  // the parse's own
+  };
+  std::map<std::string, Parsed> parsed;    // canonical path -> its last parse
+};
+
 // Parses `root_path` and, transitively, its imports. False when any file
 // could not be read or parsed (diagnostics explain why).
 bool LoadProgram(const std::string& root_path, SourceManager& sources, Diagnostics& diags,
-                 Program& program);
+                 Program& program, LoadCache* cache = nullptr);
+
+// The name an import is known by: `as NAME`, else the file's stem
+// (`import "./lib.spark"`: lib) or the module's dotted name (`std.gpu`).
+std::string ImportAlias(const Decl& import);
+
+// The canonical form of a path, as LoadCache and SourceFile::path() hold it.
+std::string CanonicalPath(const std::string& path);
 
 struct DeclRef {
   uint32_t module;

@@ -46,6 +46,11 @@ FileId SourceManager::Add(std::string path, std::string display, std::string tex
   return static_cast<FileId>(files_.size() - 1);
 }
 
+void SourceManager::Replace(FileId id, std::string text) {
+  const SourceFile& old = *files_[id];
+  files_[id] = std::make_unique<SourceFile>(old.path(), old.display(), std::move(text));
+}
+
 FileId SourceManager::Find(const std::string& path) const {
   for (size_t i = 0; i < files_.size(); ++i)
     if (files_[i]->path() == path) return static_cast<FileId>(i);

@@ -43,6 +43,8 @@ class SourceFile {
 class SourceManager {
  public:
   FileId Add(std::string path, std::string display, std::string text);
+  // New text for a file already added (an editor's buffer changed).
+  void Replace(FileId id, std::string text);
   const SourceFile& file(FileId id) const { return *files_[id]; }
   size_t size() const { return files_.size(); }
   // The id of an already loaded file with this canonical path, or kNoFile.

@@ -18,6 +18,8 @@ packages=(
   chromium python3-pil fonts-dejavu-core
   # The generated completions are tried in the shells they are for.
   zsh fish
+  # `sparkc lsp` is tested under Neovim's built-in LSP client.
+  neovim
 )
 # Node.js for js-yaml: Debian's, unless one (with its npm) is installed already.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
@@ -35,9 +37,16 @@ else
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# js-yaml, pinned, outside the tree (tests/e2e/yaml_readers.sh finds it here).
+# npm packages the tests use, pinned, outside the tree: js-yaml
+# (tests/e2e/yaml_readers.sh) and VS Code's TextMate tokenizer with its
+# Oniguruma build (tests/e2e/textmate.sh).
 npm_dir=${SPARKC_NPM_DIR:-$HOME/.cache/sparkc/npm}
-if [ ! -f "$npm_dir/node_modules/js-yaml/package.json" ]; then
+npm_packages=(js-yaml@4.1.0 vscode-textmate@9.4.0 vscode-oniguruma@2.0.1)
+npm_missing=()
+for p in "${npm_packages[@]}"; do
+  [ -f "$npm_dir/node_modules/${p%@*}/package.json" ] || npm_missing+=("$p")
+done
+if [ ${#npm_missing[@]} -gt 0 ]; then
   mkdir -p "$npm_dir"
-  npm install --prefix "$npm_dir" --no-audit --no-fund --silent js-yaml@4.1.0
+  npm install --prefix "$npm_dir" --no-audit --no-fund --silent "${npm_missing[@]}"
 fi

@@ -26,6 +26,7 @@
 #include "compiler/source/color.h"
 #include "tools/sparkc/completions.h"
 #include "tools/sparkc/fmt_command.h"
+#include "tools/lsp/server.h"
 #include "tools/sparkc/vars.h"
 
 namespace sparkc {
@@ -490,6 +491,10 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   format->add_flag("--check", fmt_options.check, "change nothing; exit 1 and show where a file is not formatted");
   format->add_flag("--stdout", fmt_options.to_stdout, "print the formatted text instead of rewriting the files");
 
+  int debounce_ms = 50;
+  auto* lsp = app.add_subcommand("lsp", "the language server (LSP 3.17 over stdin and stdout) for editors");
+  lsp->add_option("--debounce", debounce_ms, "milliseconds of quiet after a change before its diagnostics (default 50)")
+      ->check(CLI::Range(0, 10000));
   auto* explain = app.add_subcommand("explain", "explain a diagnostic code");
   explain->add_option("code", o.code, "a code such as E0301")->required();
 
@@ -583,6 +588,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     return Report(reported, o.run, o.output);
   }
   if (explain->parsed()) return Explain(o, out, err);
+  if (lsp->parsed()) return lsp::RunStdio(0, 1, {.debounce = std::chrono::milliseconds(debounce_ms)});
   if (format->parsed()) return FmtCommand(fmt_options, out, err);
   if (diff->parsed()) return DiffCommand(o, out, err);
   if (sign->parsed()) return SignCommand(o, out, err);
