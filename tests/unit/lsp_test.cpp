@@ -272,6 +272,34 @@ TEST_CASE("lsp: an edit in an imported file re-checks the files that import it")
   CHECK(in_lib == 1);
 }
 
+TEST_CASE("lsp: a closed file of the workspace that imports the edited one is checked too") {
+  Session s(false);
+  std::string lib = s.Write("lib.spark", kLib);
+  std::string main = s.Write("main.spark", kMain);
+  s.Write("other.spark", "step alone { do = noop; undo = none }\n");
+  s.Send({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
+          {"params", {{"rootUri", lsp::PathToUri(fs::weakly_canonical(s.dir()).string())}, {"capabilities", Json::object()}}}});
+  s.Open(lib, kLib);
+  s.Diagnostics(lib);
+  auto published = [&](const std::string& uri) {
+    s.out.clear();
+    s.server.Flush(s.out, true);
+    Json found;
+    for (const Json& m : s.out)
+      if (m["params"]["uri"] == uri) found = m["params"]["diagnostics"];
+    return found;
+  };
+  s.Change(lib, Json::array({{{"range", Range(3, 3, 3, 8)}, {"text", "ceil"}}}));
+  Json d = published(main);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0]["message"].get<std::string>().starts_with("module `lib` has no `round`"));
+  CHECK(d[0]["range"]["start"]["line"] == 7);
+  // Put back: main's error is cleared; the file that imports nothing was never checked.
+  s.Change(lib, Json::array({{{"range", Range(3, 3, 3, 7)}, {"text", "round"}}}));
+  CHECK(published(main) == Json::array());
+  for (const Json& m : s.out) CHECK_FALSE(m["params"]["uri"].get<std::string>().ends_with("other.spark"));
+}
+
 TEST_CASE("lsp: hover shows values, steps and codes") {
   Session s;
   s.Write("lib.spark", kLib);

@@ -113,6 +113,18 @@ Json Server::Initialize(const Json& params) {
   if (params.contains("processId") && params["processId"].is_number_integer() && params["processId"].get<int64_t>() > 0 &&
       params["processId"].get<int64_t>() <= INT32_MAX)
     parent_pid_ = params["processId"].get<int>();
+  // The workspace's files, for the closed ones that import an edited one.
+  std::vector<std::string> roots;
+  if (params.contains("workspaceFolders") && params["workspaceFolders"].is_array()) {
+    for (const Json& folder : params["workspaceFolders"])
+      if (folder.is_object() && folder.contains("uri") && folder["uri"].is_string()) roots.push_back(folder["uri"]);
+  } else if (params.contains("rootUri") && params["rootUri"].is_string()) {
+    roots.push_back(params["rootUri"]);
+  }
+  for (const std::string& uri : roots) {
+    std::string path;
+    if (UriToPath(uri, path)) workspace_.AddRoot(path);
+  }
   // UTF-8 positions save both sides the conversion; UTF-16 is the default.
   if (params.contains("capabilities")) {
     const Json& caps = params["capabilities"];
@@ -148,6 +160,7 @@ void Server::DidOpen(const Json& params) {
   std::string path;
   doc.path = UriToPath(doc.uri, path) ? CanonicalPath(path) : "";
   std::string uri = doc.uri;
+  background_.erase(uri);
   documents_[uri] = std::move(doc);
   Touch(documents_[uri].path);
   due_[uri] = Clock::now();  // a file just opened gets its diagnostics at once
@@ -183,26 +196,43 @@ void Server::DidClose(const Json& params, std::vector<Json>& out) {
   good_.erase(uri);
   due_.erase(uri);
   cache_.overlay.erase(path);
+  std::string text, error;
+  if (ReadFile(path, text, error)) workspace_.Update(path, text);
   Touch(path);  // importers now read it from the disk
   publish_due_ = true;
   Publish(out);
 }
 
-// A file's text changed: every open document whose program reads it is
-// analysed again once the debounce has passed.
+// A file's text changed: every open document whose program reads it, and
+// every closed file of the workspace that imports it, is analysed again once
+// the debounce has passed.
 void Server::Touch(const std::string& path) {
   if (path.empty()) return;
   for (const auto& [uri, doc] : documents_)
-    if (doc.path == path) cache_.overlay[path] = doc.text;
+    if (doc.path == path) {
+      cache_.overlay[path] = doc.text;
+      workspace_.Update(path, doc.text);
+    }
   Clock::time_point due = Clock::now() + options_.debounce;
-  for (const auto& [uri, doc] : documents_) {
-    auto a = analyses_.find(uri);
-    bool reads = doc.path == path ||
-                 (a != analyses_.end() && std::find(a->second->files.begin(), a->second->files.end(), path) !=
-                                              a->second->files.end());
-    if (reads && (!due_.contains(uri) || due_[uri] > due)) due_[uri] = due;
-    else if (reads) due_[uri] = std::max(due_[uri], due);
+  std::set<std::string> open;
+  for (const auto& [uri, doc] : documents_) open.insert(doc.path);
+  for (const std::string& importer : workspace_.Importers(path)) {
+    if (open.contains(importer)) continue;
+    std::string uri = PathToUri(importer);
+    background_.try_emplace(uri, Document{uri, importer, "", 0});
+    due_[uri] = due;
   }
+  auto schedule = [&](const std::map<std::string, Document>& roots) {
+    for (const auto& [uri, doc] : roots) {
+      auto a = analyses_.find(uri);
+      bool reads = doc.path == path || (a != analyses_.end() && std::find(a->second->files.begin(),
+                                                                          a->second->files.end(), path) !=
+                                                                    a->second->files.end());
+      if (reads) due_[uri] = due;
+    }
+  };
+  schedule(documents_);
+  schedule(background_);
 }
 
 bool Server::Pending(Clock::time_point& due) const {
@@ -220,6 +250,7 @@ void Server::Flush(std::vector<Json>& out, bool force) {
   for (const std::string& uri : ready) {
     due_.erase(uri);
     if (auto it = documents_.find(uri); it != documents_.end()) Analyze(it->second);
+    else if (auto b = background_.find(uri); b != background_.end()) Analyze(b->second);
   }
   if (!ready.empty()) publish_due_ = true;
   analyzed_.insert(ready.begin(), ready.end());
@@ -254,15 +285,18 @@ void Server::Publish(std::vector<Json>& out) {
   std::set<std::string> imported;
   for (const auto& [uri, a] : analyses_)
     for (size_t i = 1; i < a->files.size(); ++i) imported.insert(a->files[i]);
+  auto is_imported = [&](const std::string& path) {
+    return imported.contains(path) || !workspace_.Importers(path).empty();
+  };
   std::map<std::string, Json> now;
   std::map<std::string, std::set<std::string>> seen;
   for (const auto& [uri, a] : analyses_) {
-    const Document& root = documents_.at(uri);
+    const Document& root = *RootOf(uri);
     for (const Diagnostic& d : a->diags.all()) {
       FileId file = d.span.valid() ? d.span.file : kNoFile;
       std::string path = file != kNoFile ? sources_.file(file).path() : root.path;
       // A module others import, or the stdlib, is not a spec on its own.
-      if (d.kind == DiagnosticKind::E0006 && (imported.contains(root.path) || InStdlib(root.path))) continue;
+      if (d.kind == DiagnosticKind::E0006 && (is_imported(root.path) || InStdlib(root.path))) continue;
       if (file == kNoFile) file = sources_.Find(root.path);
       std::string target = uri_of.contains(path) ? uri_of[path] : PathToUri(path);
       Json json = DiagnosticJson(d, file);
@@ -324,6 +358,12 @@ Document& Server::DocumentOf(const Json& params) {
   auto it = documents_.find(uri);
   if (it == documents_.end()) Fail(kInvalidParams, fmt::format("`{}` is not open", uri));
   return it->second;
+}
+
+const Document* Server::RootOf(const std::string& uri) const {
+  if (auto it = documents_.find(uri); it != documents_.end()) return &it->second;
+  if (auto it = background_.find(uri); it != background_.end()) return &it->second;
+  return nullptr;
 }
 
 const Analysis& Server::AnalysisOf(const Document& doc) {

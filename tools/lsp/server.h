@@ -16,6 +16,7 @@
 #include "compiler/compile/compile.h"
 #include "tools/lsp/index.h"
 #include "tools/lsp/text.h"
+#include "tools/lsp/workspace.h"
 
 namespace sparkc::lsp {
 
@@ -97,6 +98,7 @@ class Server {
   void Publish(std::vector<Json>& out);
 
   Document& DocumentOf(const Json& params);
+  const Document* RootOf(const std::string& uri) const;
   // The analysis a request about `doc` answers from: the latest whose root
   // parsed (a file with a syntax error keeps its last good outline).
   const Analysis& AnalysisOf(const Document& doc);
@@ -122,6 +124,10 @@ class Server {
   bool initialized_ = false, shutdown_ = false, exited_ = false;
   int parent_pid_ = 0;
   std::map<std::string, Document> documents_;  // by URI
+  // Closed files of the workspace checked because a file they import
+  // changed (their text is the disk's), by URI.
+  std::map<std::string, Document> background_;
+  Workspace workspace_;
   SourceManager sources_;
   LoadCache cache_;
   std::map<std::string, std::shared_ptr<Analysis>> analyses_, good_;  // by URI
