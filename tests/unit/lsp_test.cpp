@@ -358,6 +358,27 @@ TEST_CASE("lsp: definition and references across an import and the stdlib") {
   CHECK(refs.size() == 2);
 }
 
+TEST_CASE("lsp: definition of a stdlib template, its parameter and a fan-out variable") {
+  Session s;
+  std::string text =
+      "import std.k8s\n"
+      "step ns = std.k8s.namespace(\"nova\")\n"
+      "step roll[x in [\"a\", \"b\"]] { after = [ns]; do = exec(\"echo\", x); undo = none }\n";
+  std::string uri = s.Write("t.spark", text);
+  s.Open(uri, text);
+  CHECK(s.Diagnostics(uri) == Json::array());
+  Json tmpl = s.Result("textDocument/definition", Session::At(uri, 1, 20));
+  CHECK_THAT(tmpl["uri"].get<std::string>(), Catch::EndsWith("/k8s.spark"));
+  CHECK(tmpl["range"]["start"]["line"] == 5);  // `template namespace(`
+  Json var = s.Result("textDocument/definition", Session::At(uri, 2, 61));
+  CHECK(var["range"] == Range(2, 10, 2, 11));
+  Json refs = s.Result("textDocument/references", {{"textDocument", {{"uri", uri}}}, {"position", {{"line", 2}, {"character", 10}}},
+                                                   {"context", {{"includeDeclaration", true}}}});
+  CHECK(refs.size() == 2);
+  std::string hover = s.Result("textDocument/hover", Session::At(uri, 1, 20))["contents"]["value"];
+  CHECK_THAT(hover, Catch::Contains("template namespace"));
+}
+
 TEST_CASE("lsp: completion in context") {
   Session s;
   s.Write("lib.spark", kLib);
