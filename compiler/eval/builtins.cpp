@@ -327,13 +327,17 @@ bool Evaluator::ArgvOf(const std::vector<Value>& args, std::vector<std::string>&
   return ok;
 }
 
+const std::vector<std::string>& ActionOptionNames(bool http) {
+  static const std::vector<std::string> process = {"env", "cwd", "stdin"};
+  static const std::vector<std::string> request = {"headers", "body", "expect"};
+  return http ? request : process;
+}
+
 // exec/shell: env = { NAME = "value" | secret }, cwd = "dir", stdin = "text" | secret
 // http.request: headers = { Name = "value" | secret }, body = "text" | secret, expect = 201
 bool Evaluator::ActionOptions(uint32_t module, const Expr& call, const Scope* scope, plan::Action& out) {
   bool http = out.kind == plan::Action::Kind::Http;
-  static const std::vector<std::string> kProcess = {"env", "cwd", "stdin"};
-  static const std::vector<std::string> kHttp = {"headers", "body", "expect"};
-  const std::vector<std::string>& known = http ? kHttp : kProcess;
+  const std::vector<std::string>& known = ActionOptionNames(http);
   bool ok = true;
   std::set<std::string> seen;
   for (const Field& option : call.fields) {
@@ -348,7 +352,7 @@ bool Evaluator::ActionOptions(uint32_t module, const Expr& call, const Scope* sc
                                                http ? "http.request" : "exec and shell",
                                                http ? "headers, body and expect" : "env, cwd and stdin"));
       std::string close = ClosestMatch(option.name, known);
-      if (!close.empty()) d.Suggest(fmt::format("did you mean `{}`?", close));
+      if (!close.empty()) d.DidYouMean(option.name_span, close);
       ok = false;
       continue;
     }

@@ -39,6 +39,9 @@ bool UsesOutputs(const Value& v);
 
 // The built-in functions and probes (`exec`, `file.exists`, ...).
 const std::vector<std::string>& BuiltinNames();
+// The options block of `exec` and `shell` (`{ env = ..., cwd = ... }`), or of
+// `http.request`.
+const std::vector<std::string>& ActionOptionNames(bool http);
 
 // The longest list a spec may build, and the work evaluation may take
 // beyond what the spec's size accounts for (Evaluator::max_work_).

@@ -414,6 +414,9 @@ TEST_CASE("lsp: completion in context") {
   CHECK(Has(gpu, "memory"));
   CHECK_FALSE(Has(gpu, "timeout"));
   CHECK(Has(complete(with("hardware h {\n  \n}\n"), last + 1, 2), "gpu"));
+  std::vector<std::string> options = complete(with("step o { do = exec(\"ls\") { c } }\n"), last, 28);
+  CHECK(options == std::vector<std::string>{"env", "cwd", "stdin"});
+  CHECK(Has(complete(with("step o { do = http.request(\"POST\", \"http://x\") {  } }\n"), last, 49), "expect"));
 }
 
 TEST_CASE("lsp: the outline nests steps under their phase") {

@@ -211,6 +211,12 @@ class Completer {
     if (std::regex_search(head, m, step)) return fields(m[1] == "gate" ? DeclKind::Gate : DeclKind::Step);
     if (std::regex_search(head, objective)) return fields(DeclKind::Objective);
     if (std::regex_search(head, window)) return fields(DeclKind::Window);
+    static const std::regex options(R"(\b(exec|shell|http\.request)\s*\([^{}]*\)\s*$)");
+    if (std::regex_search(head, m, options)) {
+      for (const std::string& o : eval::ActionOptionNames(m[1] == "http.request"))
+        Add(o, kField, m[1].str() + " option", o + " = ");
+      return Done();
+    }
     const Decl* record = BlockRecord(text, brace);
     if (record == nullptr) return Json();
     for (const Param& p : record->params) Add(p.name, kField, p.type.name, p.name + " = ");
