@@ -187,6 +187,13 @@ TEST_CASE("lsp: the lifecycle's errors") {
   CHECK(early["error"]["code"] == -32002);
   s.Send({{"jsonrpc", "2.0"}, {"id", 2}, {"method", "initialize"}, {"params", Json::object()}});
   CHECK(s.Request("workspace/symbol", Json::object())["error"]["code"] == -32601);
+  CHECK(s.Request("initialize", Json::object())["error"]["code"] == -32600);
+  // A notification that cannot be done is said in the client's log.
+  s.out.clear();
+  s.Notify("textDocument/didChange", {{"textDocument", {{"uri", "file:///closed.spark"}}}, {"contentChanges", Json::array()}});
+  REQUIRE(s.out.size() == 1);
+  CHECK(s.out[0]["method"] == "window/logMessage");
+  CHECK_THAT(s.out[0]["params"]["message"].get<std::string>(), Catch::Contains("not open"));
   CHECK(s.Request("textDocument/hover", {{"nothing", 1}})["error"]["code"] == -32602);
   CHECK(s.Request("textDocument/hover", Session::At("file:///nowhere.spark", 0, 0))["error"]["code"] == -32602);
   std::vector<Json> out;

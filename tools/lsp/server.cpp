@@ -75,6 +75,7 @@ void Server::Handle(const Json& message, std::vector<Json>& out) {
       return;  // initialized, didSave, $/cancelRequest, $/setTrace...: nothing to do
     }
     if (method == "initialize") {
+      if (initialized_) Fail(kInvalidRequest, "the server is already initialized");
       out.push_back(Response(id, Initialize(params)));
       return;
     }
@@ -87,13 +88,26 @@ void Server::Handle(const Json& message, std::vector<Json>& out) {
     Flush(out, /*force=*/true);
     out.push_back(Response(id, Dispatch(method, params)));
   } catch (const RequestError& e) {
-    if (request) out.push_back(ErrorResponse(id, e.code, e.message));
+    Refuse(request, id, method, e.code, e.message, out);
   } catch (const Json::exception& e) {
-    if (request) out.push_back(ErrorResponse(id, kInvalidParams, fmt::format("invalid params: {}", e.what())));
+    Refuse(request, id, method, kInvalidParams, fmt::format("invalid params: {}", e.what()), out);
   } catch (const std::exception& e) {
     // A bug, not bad input; the server stays up for the next request.
-    if (request) out.push_back(ErrorResponse(id, kInternalError, fmt::format("internal error: {}", e.what())));
+    Refuse(request, id, method, kInternalError, fmt::format("internal error: {}", e.what()), out);
   }
+}
+
+// A request gets its error; a notification has no answer, so the client is
+// told in its log (`window/logMessage`) instead of nothing at all.
+void Server::Refuse(bool request, const Json& id, const std::string& method, int code, const std::string& message,
+                    std::vector<Json>& out) {
+  if (request) {
+    out.push_back(ErrorResponse(id, code, message));
+    return;
+  }
+  out.push_back({{"jsonrpc", "2.0"},
+                 {"method", "window/logMessage"},
+                 {"params", {{"type", 1}, {"message", fmt::format("sparkc lsp: `{}` ignored: {}", method, message)}}}});
 }
 
 Json Server::Dispatch(const std::string& method, const Json& params) {

@@ -89,6 +89,8 @@ class Server {
     std::string message;
   };
   Json Dispatch(const std::string& method, const Json& params);
+  void Refuse(bool request, const Json& id, const std::string& method, int code, const std::string& message,
+              std::vector<Json>& out);
   Json Initialize(const Json& params);
   void DidOpen(const Json& params);
   void DidChange(const Json& params);
