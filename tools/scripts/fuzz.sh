@@ -3,20 +3,21 @@
 # SECONDS (default 20) on seed corpora from specs/, stdlib/ and tests/.
 # Exits non-zero on the first crash, leak or timeout; the input that caused
 # it is left in build-fuzz/artifacts/.
-#   tools/scripts/fuzz.sh [SECONDS] [TARGET...]   targets: frontend lexer plan plan_json plan_yaml journal
+#   tools/scripts/fuzz.sh [SECONDS] [TARGET...]   targets: frontend lexer plan plan_json plan_yaml journal lsp
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(frontend lexer plan plan_json plan_yaml journal)
+[ ${#targets[@]} -gt 0 ] || targets=(frontend lexer plan plan_json plan_yaml journal lsp)
 cd "$root"
 cmake --preset fuzz >/dev/null
 cmake --build build-fuzz
 work=build-fuzz/corpora
-mkdir -p build-fuzz/artifacts "$work"/{frontend,lexer,plan,plan_json,plan_yaml,journal}
+mkdir -p build-fuzz/artifacts "$work"/{frontend,lexer,plan,plan_json,plan_yaml,journal,lsp}
 find specs stdlib tests/golden -name '*.spark' -exec cp {} "$work/frontend/" \; 2>/dev/null || true
 cp "$work"/frontend/*.spark "$work/lexer/"
+cp "$work"/frontend/*.spark "$work/lsp/"
 find tests/golden -name "*.plan.yaml" -exec cp {} "$work/plan/" \;
 # What fuzzing found once.
 cp tests/fuzz/regressions/plan-* "$work/plan/" 2>/dev/null || true
