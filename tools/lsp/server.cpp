@@ -274,6 +274,7 @@ void Server::Flush(std::vector<Json>& out, bool force) {
 void Server::Analyze(Document& doc) {
   if (doc.path.empty()) return;  // not a file: nothing to compile it as
   auto started = Clock::now();
+  lines_.clear();  // the compile may give files new text
   auto a = std::make_shared<Analysis>(sources_);
   CompileOptions options{.digest = false, .cache = &cache_, .program = &a->program, .names = &a->names};
   a->planned = Compile(doc.path, sources_, a->diags, a->plan, options);
@@ -336,9 +337,17 @@ void Server::Publish(std::vector<Json>& out) {
 
 Json Server::Range(FileId file, uint32_t begin, uint32_t end) const {
   if (file == kNoFile) return {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 0}}}};
-  LineMap lines(sources_.file(file).text());
+  const LineMap& lines = LinesOf(file);
   Position a = lines.ToPosition(begin, encoding_), b = lines.ToPosition(std::max(begin, end), encoding_);
   return {{"start", {{"line", a.line}, {"character", a.character}}}, {"end", {{"line", b.line}, {"character", b.character}}}};
+}
+
+// A file's texts change only while an analysis runs (Analyze clears this),
+// so one line map per file serves every range of a request or a publish.
+const LineMap& Server::LinesOf(FileId file) const {
+  auto it = lines_.find(file);
+  if (it == lines_.end()) it = lines_.emplace(file, LineMap(sources_.file(file).text())).first;
+  return it->second;
 }
 
 Json Server::LocationOf(Span span) const {

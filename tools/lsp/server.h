@@ -106,6 +106,7 @@ class Server {
   const Analysis& AnalysisOf(const Document& doc);
   uint32_t Offset(const Document& doc, const Json& position) const;
   Json Range(FileId file, uint32_t begin, uint32_t end) const;
+  const LineMap& LinesOf(FileId file) const;
   Json LocationOf(Span span) const;
   Json DiagnosticJson(const Diagnostic& d, FileId file) const;
   // The module of `a` that `doc` is, or -1.
@@ -137,6 +138,7 @@ class Server {
   std::map<std::string, Json> published_;                             // by URI: diagnostics sent last
   bool publish_due_ = false;
   std::set<std::string> analyzed_;  // URIs analysed since the last publish
+  mutable std::map<FileId, LineMap> lines_;
 };
 
 // Reads framed messages from `in` and writes answers to `out` until `exit`
