@@ -35,6 +35,7 @@ struct RunOptions {
   bool rollback_on_failure = true;
   bool new_run = false;          // do not resume an unfinished run of another plan
   Approvals approvals;           // --approve and --approvals, by step
+  bool approvals_journaled = false;  // `approvals` were read from the journal (`sparkc step`)
   std::string approver;          // who answers prompts at a terminal
   bool live = false;             // the live progress view (a terminal)
   bool interactive = false;      // ask at the terminal for gates and manual steps

@@ -11,13 +11,15 @@ namespace sparkc::runtime {
 
 std::unique_ptr<StateStore> OpenSqlite(const std::string& dir, std::string& error);
 std::unique_ptr<StoreLock> AcquireFileLock(const std::string& dir, std::string& holder, std::string& error);
+std::unique_ptr<StoreLock> ClaimFileStep(const std::string& dir, const std::string& key, std::string& holder,
+                                         std::string& error);
 
 std::unique_ptr<StateStore> OpenPostgres(const std::string& url, std::string& error);
 std::unique_ptr<StoreLock> AcquirePostgresLock(const std::string& url, std::string& holder, std::string& error);
+std::unique_ptr<StoreLock> ClaimPostgresStep(const std::string& url, const std::string& key, std::string& holder,
+                                             std::string& error);
 
 std::string HostName();
-// Who takes a lock: "pid N on HOST since TIME".
-std::string LockHolderInfo();
 
 // The schema version both backends write (meta.schema).
 constexpr int kSchemaVersion = 2;

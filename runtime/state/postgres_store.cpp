@@ -18,6 +18,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "compiler/plan/plan.h"
 #include "runtime/state/backends.h"
 
 namespace sparkc::runtime {
@@ -50,6 +51,7 @@ CREATE TABLE IF NOT EXISTS sparkc.approvals (
   approved_by TEXT NOT NULL, source TEXT NOT NULL, note TEXT NOT NULL, given_at TEXT NOT NULL,
   recorded_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sparkc.lock_holder (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sparkc.claim_holders (key TEXT PRIMARY KEY, holder TEXT NOT NULL);
 CREATE OR REPLACE VIEW sparkc.steps AS
 SELECT run_id, step, status, attempts, updated_at FROM (
   SELECT run_id, step, status, at AS updated_at,
@@ -476,7 +478,70 @@ bool HeldByDeadLocalProcess(const std::string& holder) {
   return host == HostName() && kill(pid, 0) != 0 && errno == ESRCH;
 }
 
+class PostgresClaim : public StoreLock {
+ public:
+  PostgresClaim(std::string url, std::shared_ptr<Connection> session, std::string lock)
+      : url_(std::move(url)), session_(std::move(session)), lock_(std::move(lock)) {
+    Locked().Add(url_, session_);
+  }
+  ~PostgresClaim() override {
+    Locked().Remove(url_);
+    try {
+      std::lock_guard lock(session_->mutex);
+      session_->Exec(fmt::format("SELECT pg_advisory_unlock({}), pg_advisory_unlock_shared({})", lock_,
+                                 kStoreLockKey));
+    } catch (const std::exception&) {
+      // Closing the session releases them as well.
+    }
+  }
+
+ private:
+  std::string url_;
+  std::shared_ptr<Connection> session_;
+  std::string lock_;
+};
+
+// The advisory lock of a claim key: 63 bits of its SHA-256 (a collision
+// would make two steps wait for each other, never run one twice).
+std::string ClaimLockKey(const std::string& key) {
+  std::string hex = plan::Sha256(key).substr(7, 15);
+  return std::to_string(std::stoll(hex, nullptr, 16));
+}
+
 }  // namespace
+
+std::unique_ptr<StoreLock> ClaimPostgresStep(const std::string& url, const std::string& key, std::string& holder,
+                                             std::string& error) {
+  auto session = Connection::Open(url, error);
+  if (!session) return nullptr;
+  std::string lock = ClaimLockKey(key);
+  try {
+    session->EnsureSchema();
+    if (session->Exec(fmt::format("SELECT pg_try_advisory_lock_shared({})", kStoreLockKey)).Text(0, 0) != "t") {
+      Result r = session->Exec("SELECT holder FROM sparkc.lock_holder WHERE id = 1");
+      holder = r.rows() > 0 ? r.Text(0, 0) : "another process";
+      return nullptr;
+    }
+    // As for the store lock: a claimant that died on this machine is let go
+    // by the server a moment later.
+    auto try_lock = [&] { return session->Exec(fmt::format("SELECT pg_try_advisory_lock({})", lock)).Text(0, 0) == "t"; };
+    for (int waited_ms = 0; !try_lock(); waited_ms += 50) {
+      Result r = session->Exec("SELECT holder FROM sparkc.claim_holders WHERE key = $1", {key});
+      holder = r.rows() > 0 ? r.Text(0, 0) : "another process";
+      if (waited_ms >= 5000 || !HeldByDeadLocalProcess(holder)) {
+        session->Exec(fmt::format("SELECT pg_advisory_unlock_shared({})", kStoreLockKey));
+        return nullptr;
+      }
+      usleep(50'000);
+    }
+    session->Exec("INSERT INTO sparkc.claim_holders VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET holder = $2",
+                  {key, LockHolderInfo()});
+  } catch (const std::exception& e) {
+    error = fmt::format("cannot claim in state store `{}`: {}", DisplayLocation(url), e.what());
+    return nullptr;
+  }
+  return std::make_unique<PostgresClaim>(url, std::move(session), lock);
+}
 
 std::unique_ptr<StateStore> OpenPostgres(const std::string& url, std::string& error) {
   if (std::shared_ptr<Connection> locked = Locked().Find(url)) return std::make_unique<PostgresStore>(locked);
@@ -502,6 +567,11 @@ std::unique_ptr<StoreLock> AcquirePostgresLock(const std::string& url, std::stri
     // A holder that died on this machine leaves its lock until the server
     // sees its session close, a moment later: wait for that, not fail.
     for (int waited_ms = 0; !try_lock(); waited_ms += 50) {
+      if (session->Exec(fmt::format("SELECT pg_try_advisory_lock_shared({})", kStoreLockKey)).Text(0, 0) == "t") {
+        session->Exec(fmt::format("SELECT pg_advisory_unlock_shared({})", kStoreLockKey));
+        holder = kStepClaimants;
+        return nullptr;
+      }
       Result r = session->Exec("SELECT holder FROM sparkc.lock_holder WHERE id = 1");
       holder = r.rows() > 0 ? r.Text(0, 0) : "another process";
       if (waited_ms >= 5000 || !HeldByDeadLocalProcess(holder)) return nullptr;

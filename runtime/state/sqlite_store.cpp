@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -418,7 +419,9 @@ std::unique_ptr<StoreLock> AcquireFileLock(const std::string& dir, std::string& 
     return nullptr;
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    holder = ReadHolder(path);
+    // Shared holders are `sparkc step` runs, which say who they are in
+    // their claim files, not in DIR/lock.
+    holder = flock(fd, LOCK_SH | LOCK_NB) == 0 ? kStepClaimants : ReadHolder(path);
     close(fd);
     return nullptr;
   }
@@ -430,6 +433,64 @@ std::unique_ptr<StoreLock> AcquireFileLock(const std::string& dir, std::string& 
     return nullptr;
   }
   return std::make_unique<FileLock>(fd, path);
+}
+
+// A step's claim: the directory's flock shared (an apply or rollback holds it
+// exclusive) and DIR/claims/KEY exclusive; the claim file names its holder.
+class FileClaim : public StoreLock {
+ public:
+  FileClaim(int dir_fd, int claim_fd) : dir_fd_(dir_fd), claim_fd_(claim_fd) {}
+  ~FileClaim() override {
+    close(claim_fd_);
+    close(dir_fd_);
+  }
+
+ private:
+  int dir_fd_, claim_fd_;
+};
+
+std::unique_ptr<StoreLock> ClaimFileStep(const std::string& dir, const std::string& key, std::string& holder,
+                                         std::string& error) {
+  if (!PrepareStateDir(dir, error)) return nullptr;
+  int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) {
+    error = fmt::format("cannot open state directory `{}`: {}", dir, std::strerror(errno));
+    return nullptr;
+  }
+  if (flock(dir_fd, LOCK_SH | LOCK_NB) != 0) {
+    holder = ReadHolder((std::filesystem::path(dir) / "lock").string());
+    close(dir_fd);
+    return nullptr;
+  }
+  std::filesystem::path claims = std::filesystem::path(dir) / "claims";
+  if (mkdir(claims.c_str(), 0700) != 0 && errno != EEXIST) {
+    error = fmt::format("cannot create `{}`: {}", claims.string(), std::strerror(errno));
+    close(dir_fd);
+    return nullptr;
+  }
+  std::string path = (claims / (key + ".lock")).string();
+  // O_NOFOLLOW: a symlink planted as the claim file is refused, never
+  // written through. The file stays: removing it would race a claimant.
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    error = fmt::format("cannot open claim file `{}`: {}", path, std::strerror(errno));
+    close(dir_fd);
+    return nullptr;
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    holder = ReadHolder(path);
+    close(fd);
+    close(dir_fd);
+    return nullptr;
+  }
+  std::string info = LockHolderInfo() + "\n";
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, info.data(), info.size(), 0) != static_cast<ssize_t>(info.size())) {
+    error = fmt::format("cannot write claim file `{}`: {}", path, std::strerror(errno));
+    close(fd);
+    close(dir_fd);
+    return nullptr;
+  }
+  return std::make_unique<FileClaim>(dir_fd, fd);
 }
 
 std::unique_ptr<StateStore> OpenSqlite(const std::string& dir, std::string& error) {

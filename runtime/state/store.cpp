@@ -10,6 +10,7 @@
 #include <chrono>
 #include <map>
 
+#include "compiler/plan/plan.h"
 #include "runtime/state/backends.h"
 
 namespace sparkc::runtime {
@@ -109,6 +110,15 @@ std::unique_ptr<StateStore> StateStore::Open(const std::string& location, std::s
 std::unique_ptr<StoreLock> StoreLock::Acquire(const std::string& location, std::string& holder, std::string& error) {
   return IsPostgresUrl(location) ? AcquirePostgresLock(location, holder, error)
                                  : AcquireFileLock(location, holder, error);
+}
+
+std::unique_ptr<StoreLock> StoreLock::Claim(const std::string& location, int64_t run, const std::string& step,
+                                            std::string& holder, std::string& error) {
+  // Step ids are identifiers (no `/` or NUL), but the key is hashed anyway:
+  // it names a file and an advisory lock.
+  std::string key = fmt::format("{}-{}", run, plan::Sha256(step).substr(7, 32));
+  return IsPostgresUrl(location) ? ClaimPostgresStep(location, key, holder, error)
+                                 : ClaimFileStep(location, key, holder, error);
 }
 
 std::map<std::string, StepRecord> StateStore::Steps(int64_t run) {

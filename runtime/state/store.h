@@ -181,7 +181,21 @@ class StoreLock {
   // Null when another process holds it; `holder` then says who (pid, host,
   // start). Null with `error` set when the lock cannot be taken at all.
   static std::unique_ptr<StoreLock> Acquire(const std::string& location, std::string& holder, std::string& error);
+  // One step of one run, for one process (`sparkc step`): the store lock
+  // shared (steps of a run go on at once on many machines, and never while
+  // an apply or rollback holds it) and the step's own key exclusive. The
+  // same release-on-death as Acquire, so a step whose runner died can be
+  // claimed again, and settled. Null when either is held; `holder` says who.
+  static std::unique_ptr<StoreLock> Claim(const std::string& location, int64_t run, const std::string& step,
+                                          std::string& holder, std::string& error);
 };
+
+// The holder StoreLock::Acquire names when the lock is held shared: steps
+// run one by one.
+constexpr const char* kStepClaimants = "steps being run by `sparkc step` (an engine's jobs)";
+
+// Who takes a lock (or submits a run): "pid N on HOST since TIME".
+std::string LockHolderInfo();
 
 // UTC, ISO 8601 with milliseconds.
 std::string NowTimestamp();

@@ -36,7 +36,8 @@ complete_bash() {  # complete_bash WORD...: what bash offers for the last word
   bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _sparkc; printf "%s\n" "${COMPREPLY[@]}"' \
     _ "$P/bash-completion/completions/sparkc" "$@"
 }
-[ "$(complete_bash sparkc ap)" = apply ] || fail "bash: sparkc ap -> $(complete_bash sparkc ap)"
+[ "$(complete_bash sparkc ap | tr '\n' ' ')" = "apply approve " ] || fail "bash: sparkc ap -> $(complete_bash sparkc ap)"
+[ "$(complete_bash sparkc appl)" = apply ] || fail "bash: sparkc appl -> $(complete_bash sparkc appl)"
 [ "$(complete_bash sparkc apply --format '' | tr '\n' ' ')" = "text json github " ] || fail "bash: apply --format"
 complete_bash sparkc status --f | grep -qx -- --failed || fail "bash: status --f"
 if command -v fish >/dev/null; then

@@ -20,6 +20,8 @@ packages=(
   zsh fish
   # `sparkc lsp` is tested under Neovim's built-in LSP client.
   neovim
+  # `apply --engine slurm` is tested on a Slurm cluster of three nodes on 127.0.0.1.
+  slurmctld slurmd slurm-client munge
 )
 # Node.js for js-yaml: Debian's, unless one (with its npm) is installed already.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -21,6 +21,8 @@
 #include "compiler/plan/signature.h"
 #include "compiler/plan/time_bounds.h"
 #include "runtime/apply/apply.h"
+#include "runtime/apply/step.h"
+#include "runtime/engine/slurm.h"
 #include "runtime/exec/process.h"
 #include "runtime/secret/secret.h"
 #include "compiler/source/color.h"
@@ -54,6 +56,13 @@ struct Options {
   std::string var_file;
   ParamValues params;             // what vars, var_file and SPARKC_VAR_* give
   HistoryQuery history;           // status, logs
+  std::string step_verb;          // sparkc step VERB PLAN [STEP]
+  std::string step_plan;
+  std::string engine = "local";   // apply --engine
+  EngineOptions engine_options;
+  bool follow = false;            // status --follow
+  std::string note;               // approve --note
+  StepRequest step;
 };
 
 // `--timings`: where a compile spent its time, on stderr.
@@ -324,7 +333,34 @@ int ApplyCommand(Options& o, std::ostream& err) {
   ChooseTerminalMode(o);
   o.run.rollback_on_failure = o.on_failure == "rollback";
   if (o.dry_run) return DryRun(plan, o.run);
+  if (o.engine == "slurm") return ApplyOnSlurm(plan, o.run, o.engine_options, *CommandLineSlurm());
   return Apply(plan, o.run);
+}
+
+int StepCommand(Options& o, std::ostream& err) {
+  static const std::map<std::string, StepVerb> verbs = {{"begin", StepVerb::Begin}, {"do", StepVerb::Do},
+                                                        {"undo", StepVerb::Undo}, {"check", StepVerb::Check},
+                                                        {"finish", StepVerb::Finish}};
+  o.step.verb = verbs.at(o.step_verb);
+  bool needs_step = o.step.verb == StepVerb::Do || o.step.verb == StepVerb::Undo || o.step.verb == StepVerb::Check;
+  if (needs_step && o.step.step.empty()) {
+    err << fmt::format("sparkc: error: `sparkc step {}` needs a step: sparkc step {} PLAN STEP --run N\n", o.step_verb,
+                       o.step_verb);
+    return kExitUsage;
+  }
+  if (!needs_step && !o.step.step.empty()) {
+    err << fmt::format("sparkc: error: `sparkc step {}` takes no step (found `{}`)\n", o.step_verb, o.step.step);
+    return kExitUsage;
+  }
+  if (o.step.verb != StepVerb::Begin && o.step.run == 0) {
+    err << fmt::format("sparkc: error: `sparkc step {}` needs --run N (the number `sparkc step begin` printed)\n",
+                       o.step_verb);
+    return kExitUsage;
+  }
+  plan::Plan plan;
+  if (!ObtainPlan(o.step_plan, err, plan)) return kExitInvalid;
+  o.run.plan_path = o.step_plan;
+  return RunStepCommand(plan, o.run, o.step);
 }
 
 // Like diff(1): 0 equal, 1 different, 2 when a plan cannot be read.
@@ -420,6 +456,14 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
       ->check(CLI::IsMember({"auto", "live", "plain"}));
   apply->add_option("--on-failure", o.on_failure, "rollback (default) or stop")
       ->check(CLI::IsMember({"rollback", "stop"}));
+  apply->add_option("--engine", o.engine, "local (default): this machine runs the steps; slurm: each step a Slurm "
+                                         "job (docs/engines.md)")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  apply->add_flag("--detach", o.engine_options.detach,
+                  "with --engine slurm: submit and exit; `sparkc status --follow` follows the run");
+  apply->add_option("--slurm-output", o.engine_options.output_dir,
+                    "with --engine slurm: where the jobs' plan, scripts and output go (default: .sparkc-slurm; on a "
+                    "file system the nodes share)");
   apply->add_flag("--new-run", o.run.new_run, "start a new run even if another plan's run is unfinished");
   apply->add_option("--require-signature", o.run.require_signature,
                     "run only a plan signed (PLAN.sig) by this Ed25519 public key, PEM")
@@ -452,6 +496,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   add_state(status);
   status->add_option("--run", o.history.run, "the run to show (`sparkc runs` lists them)")->check(CLI::PositiveNumber);
   status->add_flag("--failed", o.history.failed_only, "only the steps that need attention");
+  status->add_flag("--follow", o.follow, "follow the last run as an engine's jobs run it, until it ends (exit codes as apply's)");
   status->add_option("--format", o.format, "text, or json: one document (docs/events.md)")
       ->check(CLI::IsMember({"text", "json"}));
 
@@ -465,6 +510,25 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   add_state(logs);
   logs->add_option("--run", o.history.run, "the run (default: the last)")->check(CLI::PositiveNumber);
   logs->add_option("--attempt", o.history.attempt, "only this attempt")->check(CLI::PositiveNumber);
+
+  auto* step = app.add_subcommand("step", "one step of a run, exactly once (what an engine's jobs run): do, undo or "
+                                          "check it; begin a run (prints its number) or finish it");
+  step->add_option("verb", o.step_verb, "begin, do, undo, check or finish")
+      ->required()
+      ->check(CLI::IsMember({"begin", "do", "undo", "check", "finish"}));
+  step->add_option("plan", o.step_plan, "the plan file the run applies")->required();
+  step->add_option("step", o.step.step, "the step id (do, undo, check)");
+  add_state(step);
+  step->add_option("--run", o.step.run, "the run (from `sparkc step begin`)")->check(CLI::PositiveNumber);
+
+  auto* approve = app.add_subcommand("approve", "approve a gate or manual step of the last run (journaled) and release its job");
+  approve->add_option("step", o.step.step, "the gate or manual step")->required();
+  add_state(approve);
+  approve->add_option("--approver", o.run.approver, "the name recorded (default: $SPARKC_APPROVER, $USER)");
+  approve->add_option("--note", o.note, "why, for the journal");
+
+  auto* cancel = app.add_subcommand("cancel", "cancel the Slurm jobs of the last run; it stays resumable");
+  add_state(cancel);
 
   auto* diff = app.add_subcommand("diff", "steps and edges added, removed and changed between two plans");
   diff->add_option("plans", o.files, "OLD NEW: plan files or specs")->required()->expected(2);
@@ -540,10 +604,10 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   if (o.format == "github") o.run.format = OutputFormat::Github;
   // The commands that read secrets keep them out of core files and away
   // from other processes of the same user.
-  if (apply->parsed() || rollback->parsed() || verify->parsed()) ProtectProcessMemory();
+  if (apply->parsed() || rollback->parsed() || verify->parsed() || step->parsed()) ProtectProcessMemory();
   // What a step starts ends with it (unless `detach`), found even when it
   // left the step's process group.
-  if (apply->parsed() || rollback->parsed()) BecomeSubreaper();
+  if (apply->parsed() || rollback->parsed() || step->parsed()) BecomeSubreaper();
   if (check->parsed() || plan->parsed() || apply->parsed()) {
     std::string error;
     if (!CollectParams(o.vars, o.var_file, o.params, error)) {
@@ -565,7 +629,14 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     ChooseTerminalMode(o);
     return Rollback(o.run);
   }
+  if (step->parsed()) return StepCommand(o, err);
+  if (status->parsed() && o.follow) {
+    ChooseTerminalMode(o);
+    return FollowRun(o.run, o.engine_options, *CommandLineSlurm());
+  }
   if (status->parsed()) return Status(o.run, o.history);
+  if (approve->parsed()) return ApproveStep(o.run, o.step.step, o.note, *CommandLineSlurm());
+  if (cancel->parsed()) return CancelRun(o.run, *CommandLineSlurm());
   if (runs->parsed()) return Runs(o.run);
   if (logs->parsed()) return Logs(o.run, o.history);
   if (verify->parsed()) {

@@ -1,0 +1,535 @@
+#include "runtime/engine/slurm.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <thread>
+
+#include "compiler/plan/step_time.h"
+#include "compiler/source/source.h"
+#include "runtime/apply/reporter.h"
+#include "runtime/apply/schedule.h"
+#include "runtime/apply/session.h"
+#include "runtime/exec/process.h"
+
+namespace sparkc::runtime {
+
+using namespace detail;
+
+namespace {
+
+// The journal's record of a run's jobs: an approval row under this name
+// (no step id starts with `!`), the latest one counting.
+constexpr const char* kEngineRecord = "!engine";
+
+std::string JobName(int64_t run) { return fmt::format("sparkc-r{}", run); }
+
+// The whole time Slurm must allow a step: every attempt's timeout and the
+// backoffs between them, in whole minutes, plus one for sparkc itself. The
+// step's own wrapper enforces the exact timeout; this only keeps Slurm from
+// ending a job sparkc would not. 0: no limit (a step without a timeout).
+int64_t TimeLimitMinutes(const plan::Step& step) {
+  if (step.timeout_ms <= 0) return 0;
+  int64_t ms = step.timeout_ms * (step.retries + 1);
+  for (int64_t attempt = 1; attempt <= step.retries; ++attempt) ms += plan::RetryBackoffMs(attempt);
+  return (ms + 59'999) / 60'000 + 1;
+}
+
+bool WaitsForPerson(const plan::Step& step) {
+  return step.gate || step.action.kind == plan::Action::Kind::Manual;
+}
+
+// The script a job runs: `sparkc step do` of its step (an array's task
+// picks its step by index). A failed step stops new ones, as in the local
+// runtime: the run's pending jobs are cancelled (the finish job, named
+// apart, stays and rolls back). The state's location comes from the
+// environment, so that a password in it is in no script Slurm keeps.
+std::string Script(const SlurmSubmission& s, const std::vector<std::string>& steps, bool array) {
+  std::string words;
+  for (const std::string& id : steps) words += " " + ShellWord(id);
+  std::string script = "#!/bin/sh\n# sparkc: run " + std::to_string(s.run) + "\n";
+  if (array) {
+    script += "set --" + words + "\nshift \"$SLURM_ARRAY_TASK_ID\"\nstep=$1\n";
+  } else {
+    script += "step=" + ShellWord(steps.front()) + "\n";
+  }
+  script += fmt::format("{} step do {} \"$step\" --state \"$SPARKC_STATE\" --run {}\ncode=$?\n", ShellWord(s.sparkc),
+                        ShellWord(s.plan_file), s.run);
+  script += fmt::format("[ $code -eq 4 ] && scancel --state=PENDING --name={} --user=\"$(id -un)\"\nexit $code\n",
+                        JobName(s.run));
+  return script;
+}
+
+std::string FinishScript(const SlurmSubmission& s) {
+  return fmt::format("#!/bin/sh\n# sparkc: run {} ends\nexec {} step finish {} --state \"$SPARKC_STATE\" --run {}\n",
+                     s.run, ShellWord(s.sparkc), ShellWord(s.plan_file), s.run);
+}
+
+// The journal's approval rows of a run's engine record, newest last.
+std::optional<nlohmann::json> EngineRecord(StateStore& store, int64_t run) {
+  std::optional<nlohmann::json> found;
+  for (const Approval& a : store.Approvals(run)) {
+    if (a.step != kEngineRecord) continue;
+    nlohmann::json j = nlohmann::json::parse(a.note, nullptr, false);
+    if (j.is_object()) found = std::move(j);
+  }
+  return found;
+}
+
+std::vector<std::string> JobIds(const nlohmann::json& record) {
+  std::vector<std::string> ids;
+  nlohmann::json jobs = record.value("jobs", nlohmann::json::object());
+  for (const auto& [key, id] : jobs.items()) ids.push_back(id);
+  if (record.contains("finish")) ids.push_back(record["finish"]);
+  return ids;
+}
+
+class CommandLine : public SlurmClient {
+ public:
+  std::optional<std::string> Submit(const std::vector<std::string>& args, const std::string& script,
+                                    std::string& error) override {
+    std::vector<std::string> argv = {"sbatch", "--parsable"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back(script);
+    ProcessResult r = Run(argv);
+    if (!r.ok()) {
+      error = fmt::format("sbatch: {}: {}", r.Summary(), Trim(r.err));
+      return std::nullopt;
+    }
+    // `--parsable` prints "ID" or "ID;CLUSTER".
+    std::string id = Trim(r.out.substr(0, r.out.find(';')));
+    if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) {
+      error = fmt::format("sbatch printed `{}`, not a job id", Trim(r.out));
+      return std::nullopt;
+    }
+    return id;
+  }
+  bool Release(const std::vector<std::string>& ids, std::string& error) override {
+    return ids.empty() || Ok({"scontrol", "release", Join(ids)}, error);
+  }
+  bool Cancel(const std::vector<std::string>& ids, std::string& error) override {
+    std::vector<std::string> argv = {"scancel"};
+    argv.insert(argv.end(), ids.begin(), ids.end());
+    return ids.empty() || Ok(argv, error);
+  }
+  std::set<std::string> Live(const std::vector<std::string>& ids) override {
+    std::set<std::string> live;
+    if (ids.empty()) return live;
+    // An array's tasks are listed as ID_N: the array job is live while one is.
+    ProcessResult r = Run({"squeue", "-h", "-o", "%F %i", "--jobs", Join(ids)});
+    std::set<std::string> wanted(ids.begin(), ids.end());
+    size_t at = 0;
+    while (at < r.out.size()) {
+      size_t end = r.out.find('\n', at);
+      std::string line = r.out.substr(at, end == std::string::npos ? std::string::npos : end - at);
+      at = end == std::string::npos ? r.out.size() : end + 1;
+      std::string array_id = line.substr(0, line.find(' '));
+      std::string id = line.substr(line.find(' ') + 1);
+      if (wanted.contains(array_id)) live.insert(array_id);
+      if (wanted.contains(id)) live.insert(id);
+    }
+    return live;
+  }
+
+ private:
+  static ProcessResult Run(const std::vector<std::string>& argv) {
+    ProcessSpec spec;
+    spec.argv = argv;
+    spec.timeout_ms = 60'000;
+    return RunProcess(spec);
+  }
+  static bool Ok(const std::vector<std::string>& argv, std::string& error) {
+    ProcessResult r = Run(argv);
+    if (!r.ok()) error = fmt::format("{}: {}: {}", argv.front(), r.Summary(), Trim(r.err));
+    return r.ok();
+  }
+  static std::string Join(const std::vector<std::string>& ids) {
+    std::string out;
+    for (const std::string& id : ids) out += (out.empty() ? "" : ",") + id;
+    return out;
+  }
+  static std::string Trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<SlurmClient> CommandLineSlurm() { return std::make_unique<CommandLine>(); }
+
+std::vector<SlurmJob> SlurmJobs(const plan::Plan& plan, const SlurmSubmission& s,
+                                const std::set<std::string>& succeeded) {
+  // A fan-out's instances are one array job; everything else is one job a step.
+  std::map<std::string, const plan::FanOut*> fanout_of;
+  for (const plan::FanOut& f : plan.fanouts)
+    for (const std::string& id : f.instances) fanout_of[id] = &f;
+  auto key_of = [&](const std::string& step) {
+    auto it = fanout_of.find(step);
+    return it == fanout_of.end() ? step : it->second->id;
+  };
+  std::vector<SlurmJob> jobs;
+  std::map<std::string, size_t> index;  // key -> jobs[]
+  std::string output = (std::filesystem::path(s.output_dir) / "%x-%j.out").string();
+  for (const plan::Step& step : plan.steps) {  // topological: a job's dependencies come first
+    if (succeeded.contains(step.id)) continue;
+    std::string key = key_of(step.id);
+    auto [it, added] = index.try_emplace(key, jobs.size());
+    if (added) jobs.push_back({key, {}, {}, {}, {}, false});
+    SlurmJob& job = jobs[it->second];
+    job.steps.push_back(step.id);
+    job.held = job.held || WaitsForPerson(step);
+    for (const std::string& before : step.after) {
+      if (succeeded.contains(before)) continue;
+      std::string dep = key_of(before);
+      if (dep != key && std::find(job.after.begin(), job.after.end(), dep) == job.after.end()) job.after.push_back(dep);
+    }
+  }
+  for (SlurmJob& job : jobs) {
+    bool array = fanout_of.contains(job.steps.front());
+    int64_t minutes = 0;
+    for (const std::string& id : job.steps)
+      for (const plan::Step& step : plan.steps)
+        if (step.id == id) minutes = std::max(minutes, TimeLimitMinutes(step));
+    job.args = {"--job-name=" + JobName(s.run), "--output=" + output, "--kill-on-invalid-dep=yes", "--chdir=" +
+                std::filesystem::current_path().string()};
+    if (minutes > 0 && !job.held) job.args.push_back(fmt::format("--time={}", minutes));
+    if (array) {
+      const plan::FanOut& f = *fanout_of.at(job.steps.front());
+      std::string range = fmt::format("--array=0-{}", job.steps.size() - 1);
+      if (f.concurrency > 0) range += fmt::format("%{}", f.concurrency);
+      job.args.push_back(range);
+      job.args[1] = "--output=" + (std::filesystem::path(s.output_dir) / "%x-%A_%a.out").string();
+    }
+    if (job.held) job.args.push_back("--hold");
+    job.script = Script(s, job.steps, array);
+  }
+  SlurmJob finish{"", {}, {}, {"--job-name=" + JobName(s.run) + "-finish", "--output=" + output,
+                               "--chdir=" + std::filesystem::current_path().string()}, FinishScript(s), false};
+  for (const SlurmJob& job : jobs) finish.after.push_back(job.key);
+  jobs.push_back(std::move(finish));
+  return jobs;
+}
+
+bool RunHeldByEngine(StateStore& store, SlurmClient& slurm, std::string& holder) {
+  std::optional<RunInfo> last = store.LastRunSummary();
+  if (!last || last->status != "running") return false;
+  std::optional<nlohmann::json> record = EngineRecord(store, last->id);
+  if (!record) return false;
+  std::set<std::string> live = slurm.Live(JobIds(*record));
+  if (live.empty()) return false;
+  holder = fmt::format("run {}'s {} Slurm job{} (submitted by {})", last->id, live.size(), live.size() == 1 ? "" : "s",
+                       record->value("submitted_by", "another runner"));
+  return true;
+}
+
+int RefuseHeldByEngine(const RunOptions& options, const std::string& holder) {
+  *options.err << fmt::format("sparkc: error: the state store `{}` is in use by {}\n"
+                              "  help: follow it with `sparkc status --follow`, or stop it with `sparkc cancel`\n",
+                              DisplayLocation(options.state_dir), holder);
+  return kExitLocked;
+}
+
+namespace {
+
+// Follows a run's journal: each transition as the local runner prints it,
+// gates as they become ready, until the run ends.
+class Follower {
+ public:
+  Follower(const plan::Plan& plan, const RunOptions& options, StateStore& store, int64_t run)
+      : plan_(plan), options_(options), store_(store), run_(run),
+        reporter_(*options.out, plan, options.live, static_cast<int>(plan.parallelism), options.format) {
+    for (uint32_t i = 0; i < plan.steps.size(); ++i) index_[plan.steps[i].id] = i;
+  }
+
+  // The run's final status, or "" when its jobs all ended without one.
+  std::string Until(SlurmClient& slurm, const std::vector<std::string>& ids, std::chrono::milliseconds poll) {
+    int quiet_polls = 0;
+    while (true) {
+      Show();
+      std::optional<RunInfo> info = store_.Run(run_);
+      if (info && info->status != "running") return info->status;
+      if (g_interrupted.load()) return "interrupted";
+      // The jobs are gone but the run is not concluded: give the journal a
+      // moment (the finish job's last commit), then say so.
+      if (slurm.Live(ids).empty() && ++quiet_polls > 8) return "";
+      std::this_thread::sleep_for(poll);
+    }
+  }
+
+  void Show() {
+    std::vector<Transition> journal = store_.Journal(run_);
+    for (; seen_ < journal.size(); ++seen_) {
+      const Transition& t = journal[seen_];
+      auto it = index_.find(t.step);
+      if (it == index_.end()) continue;
+      uint32_t i = it->second;
+      status_[t.step] = t.status;
+      switch (t.status) {
+        case StepStatus::Running: reporter_.Event(Verb::Start, i, t.attempt > 1 ? fmt::format("(attempt {})", t.attempt) : ""); break;
+        case StepStatus::Succeeded: reporter_.Event(Verb::Ok, i); break;
+        case StepStatus::Failed: reporter_.Event(Verb::Fail, i, t.error); break;
+        case StepStatus::Awaiting: reporter_.Event(Verb::Wait, i, t.error); break;
+        case StepStatus::Undoing: reporter_.Event(Verb::Undo, i); break;
+        case StepStatus::Undone: reporter_.Event(Verb::Undone, i, t.error); break;
+        case StepStatus::UndoFailed: reporter_.Event(Verb::UndoFail, i, t.error); break;
+        case StepStatus::Blocked: reporter_.Event(Verb::Stop, i, t.error); break;
+        case StepStatus::Pending: break;
+      }
+    }
+    // A gate's job is held until approved: say so once it is all that waits.
+    for (const plan::Step& step : plan_.steps) {
+      if (!WaitsForPerson(step) || announced_.contains(step.id) || status_.contains(step.id)) continue;
+      bool ready = std::all_of(step.after.begin(), step.after.end(),
+                               [&](const std::string& id) { return status_[id] == StepStatus::Succeeded; });
+      if (!ready) continue;
+      announced_.insert(step.id);
+      reporter_.Event(Verb::Wait, index_[step.id],
+                      fmt::format("its job is held: release it with `{}`", SparkcCommand(options_, "approve", {step.id})));
+    }
+  }
+
+  Reporter& reporter() { return reporter_; }
+
+ private:
+  const plan::Plan& plan_;
+  const RunOptions& options_;
+  StateStore& store_;
+  int64_t run_;
+  Reporter reporter_;
+  std::map<std::string, uint32_t> index_;
+  std::map<std::string, StepStatus> status_;
+  std::set<std::string> announced_;
+  size_t seen_ = 0;
+};
+
+int ExitFor(const std::string& status, Reporter& reporter, const RunOptions& options, int64_t run) {
+  if (status == "succeeded") {
+    reporter.Line(fmt::format("run {} succeeded", run));
+    return kExitOk;
+  }
+  if (status == "rolled_back") {
+    reporter.Line(fmt::format("run {} failed and was rolled back: every step that acted is undone", run));
+    return kExitRolledBack;
+  }
+  if (status == "interrupted") {
+    reporter.Line(fmt::format("stopped following run {}; its jobs go on (`{}` stops them)", run,
+                              SparkcCommand(options, "cancel")));
+    return kExitNeedsOperator;
+  }
+  if (status.empty()) {
+    *options.err << fmt::format("sparkc: error: the Slurm jobs of run {} ended, but the run was not concluded\n"
+                                "  help: see `{}`; `sparkc step finish PLAN --run {}` concludes it\n",
+                                run, SparkcCommand(options, "status"), run);
+    return kExitNeedsOperator;
+  }
+  reporter.Line(fmt::format("run {} {}; see `{}`", run, status, SparkcCommand(options, "status")));
+  return kExitNeedsOperator;
+}
+
+// Where the jobs read the plan: its canonical JSON, written once per run.
+bool WritePlanForJobs(const plan::Plan& plan, const std::string& path, std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (ec) {
+    error = fmt::format("cannot create `{}`: {}", std::filesystem::path(path).parent_path().string(), ec.message());
+    return false;
+  }
+  return WriteFileAtomically(path, plan::ToJson(plan).dump(2) + "\n", error);
+}
+
+std::string SelfPath() {
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "sparkc" : self.string();
+}
+
+}  // namespace
+
+int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const EngineOptions& engine,
+                 SlurmClient& slurm) {
+  RunOptions options = requested;
+  if (std::optional<int> refused = RefuseWithoutStateKey(plan, options)) return *refused;
+  std::vector<std::string> ids;
+  int64_t run = 0;
+  {
+    // The store lock is held while the run is chosen and its jobs submitted
+    // held; it goes before they are released, so that the jobs can claim
+    // their steps. The engine record then keeps other runners out.
+    Opened state = OpenState(options);
+    if (state.exit_code != kExitOk) return state.exit_code;
+    try {
+      std::string holder;
+      if (RunHeldByEngine(*state.store, slurm, holder)) return RefuseHeldByEngine(options, holder);
+      RunChoice choice = ChooseRun(plan, options, *state.store);
+      if (choice.refused) return *choice.refused;
+      if (choice.already_applied) {
+        *options.out << fmt::format("run {} already applied this plan; nothing to do\n", choice.run);
+        return kExitOk;
+      }
+      run = choice.run;
+      std::set<std::string> succeeded;
+      for (const auto& [id, record] : choice.previous)
+        if (record.status == StepStatus::Succeeded) succeeded.insert(id);
+      if (!choice.previous.empty())
+        *options.out << fmt::format("resuming run {}: {} of {} steps already succeeded\n", run, succeeded.size(),
+                                    plan.steps.size());
+      SlurmSubmission submission{SelfPath(), "", std::filesystem::absolute(engine.output_dir).lexically_normal().string(),
+                                 run};
+      submission.plan_file = (std::filesystem::path(submission.output_dir) / fmt::format("run-{}.plan.json", run)).string();
+      std::string error;
+      if (!WritePlanForJobs(plan, submission.plan_file, error)) {
+        *options.err << fmt::format("sparkc: error: {}\n", error);
+        return kExitNeedsOperator;
+      }
+      std::vector<SlurmJob> jobs = SlurmJobs(plan, submission, succeeded);
+      // The jobs find the store in their environment, never in an argument
+      // or script Slurm keeps (a URL may hold a password).
+      setenv("SPARKC_STATE", options.state_dir.c_str(), 1);
+      nlohmann::json record = {{"engine", "slurm"}, {"submitted_by", LockHolderInfo()}, {"jobs", nlohmann::json::object()}};
+      std::map<std::string, std::string> id_of;
+      std::vector<std::string> release;
+      std::filesystem::path scripts = std::filesystem::path(submission.output_dir) / fmt::format("run-{}", run);
+      std::filesystem::create_directories(scripts);
+      for (const SlurmJob& job : jobs) {
+        std::vector<std::string> args = job.args;
+        if (!job.after.empty()) {
+          std::string dependency = job.key.empty() ? "--dependency=afterany" : "--dependency=afterok";
+          for (const std::string& key : job.after) dependency += ":" + id_of.at(key);
+          args.push_back(dependency);
+        }
+        // Submitted held: nothing starts before the run's record is journaled.
+        if (!job.held) args.push_back("--hold");
+        args.push_back("--export=ALL");
+        std::string script = (scripts / ((job.key.empty() ? std::string("finish") : job.key) + ".sh")).string();
+        if (!WriteFileAtomically(script, job.script, error)) throw std::runtime_error(error);
+        std::optional<std::string> id = slurm.Submit(args, script, error);
+        if (!id) {
+          std::string cancel_error;
+          slurm.Cancel(ids, cancel_error);
+          state.store->SetRunStatus(run, "stopped");
+          *options.err << fmt::format("sparkc: error: {}\n  help: the jobs submitted so far were cancelled; "
+                                      "run {} is resumable once Slurm takes jobs\n", Redact(error), run);
+          return kExitNeedsOperator;
+        }
+        id_of[job.key] = *id;
+        ids.push_back(*id);
+        if (job.key.empty()) record["finish"] = *id;
+        else record["jobs"][job.key] = *id;
+        if (!job.held) release.push_back(*id);
+      }
+      state.store->RecordApproval(run, {kEngineRecord, "slurm", record.dump(), "--engine slurm", NowTimestamp()});
+      if (!slurm.Release(release, error)) {
+        *options.err << fmt::format("sparkc: error: {}\n", error);
+        return kExitNeedsOperator;
+      }
+      *options.out << fmt::format("run {}: submitted {} Slurm job{} ({}..{}); output in {}\n", run, ids.size(),
+                                  ids.size() == 1 ? "" : "s", ids.front(), ids.back(), submission.output_dir);
+    } catch (const std::exception& e) {
+      return ReportStateError(options, fmt::format("state store: {}", e.what()));
+    }
+  }
+  if (engine.detach) {
+    *options.out << fmt::format("detached; follow it with `{}`\n", SparkcCommand(options, "status", {"--follow"}));
+    return kExitOk;
+  }
+  return FollowRun(options, engine, slurm);
+}
+
+int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClient& slurm) {
+  std::unique_ptr<StateStore> store = OpenStoreOrReport(options);
+  if (!store) return kExitNeedsOperator;
+  try {
+    std::optional<RunInfo> last = store->LastRun();
+    if (!last) {
+      *options.out << "no run recorded\n";
+      return kExitOk;
+    }
+    plan::Plan plan;
+    std::string error;
+    if (!ReadStoredPlan(*last, plan, error)) return ReportStateError(options, error);
+    std::optional<nlohmann::json> record = EngineRecord(*store, last->id);
+    std::vector<std::string> ids = record ? JobIds(*record) : std::vector<std::string>{};
+    InterruptScope interrupts;
+    Follower follower(plan, options, *store, last->id);
+    std::string status = follower.Until(slurm, ids, engine.poll);
+    return ExitFor(status, follower.reporter(), options, last->id);
+  } catch (const std::exception& e) {
+    return ReportStateError(options, fmt::format("state store: {}", e.what()));
+  }
+}
+
+int CancelRun(const RunOptions& options, SlurmClient& slurm) {
+  std::unique_ptr<StateStore> store = OpenStoreOrReport(options);
+  if (!store) return kExitNeedsOperator;
+  try {
+    std::optional<RunInfo> last = store->LastRunSummary();
+    std::optional<nlohmann::json> record = last ? EngineRecord(*store, last->id) : std::nullopt;
+    if (!last || !record || last->status != "running") {
+      *options.out << "no run of an engine is in progress; nothing to cancel\n";
+      return kExitOk;
+    }
+    std::vector<std::string> ids = JobIds(*record);
+    std::string error;
+    if (!slurm.Cancel(ids, error)) {
+      *options.err << fmt::format("sparkc: error: {}\n", error);
+      return kExitNeedsOperator;
+    }
+    // The steps in flight are killed by Slurm; their `running` stays, and a
+    // resumed run settles them by their checks, as after a crash.
+    for (int i = 0; i < 600 && !slurm.Live(ids).empty(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    store->SetRunStatus(last->id, "stopped");
+    *options.out << fmt::format("run {}: cancelled its {} Slurm job{}; resume it with `sparkc apply PLAN --engine slurm{}`\n",
+                                last->id, ids.size(), ids.size() == 1 ? "" : "s",
+                                options.state_dir == RunOptions{}.state_dir ? "" : " --state " + ShellWord(DisplayLocation(options.state_dir)));
+    return kExitOk;
+  } catch (const std::exception& e) {
+    return ReportStateError(options, fmt::format("state store: {}", e.what()));
+  }
+}
+
+int ApproveStep(const RunOptions& options, const std::string& step_id, const std::string& note, SlurmClient& slurm) {
+  std::unique_ptr<StateStore> store = OpenStoreOrReport(options);
+  if (!store) return kExitNeedsOperator;
+  try {
+    std::optional<RunInfo> last = store->LastRun();
+    if (!last) {
+      *options.err << "sparkc: error: no run recorded; nothing to approve\n";
+      return kExitUsage;
+    }
+    plan::Plan plan;
+    std::string error;
+    if (!ReadStoredPlan(*last, plan, error)) return ReportStateError(options, error);
+    auto it = std::find_if(plan.steps.begin(), plan.steps.end(), [&](const plan::Step& s) { return s.id == step_id; });
+    if (it == plan.steps.end() || !WaitsForPerson(*it)) {
+      *options.err << fmt::format("sparkc: error: run {} has no gate or manual step `{}`\n", last->id, step_id);
+      return kExitUsage;
+    }
+    if (std::string refusal = RefuseApprover(options.approver, it->approvers); !refusal.empty()) {
+      *options.err << fmt::format("sparkc: error: {}\n", refusal);
+      return kExitUsage;
+    }
+    // Journaled before the job is released: the step finds it there.
+    Approval approval{step_id, options.approver, note, "sparkc approve", NowTimestamp()};
+    store->RecordApproval(last->id, approval);
+    *options.out << fmt::format("approved `{}` of run {} as {}\n", step_id, last->id, options.approver);
+    std::optional<nlohmann::json> record = EngineRecord(*store, last->id);
+    if (!record || !record->value("jobs", nlohmann::json::object()).contains(step_id)) return kExitOk;
+    std::string id = (*record)["jobs"][step_id];
+    if (!slurm.Release({id}, error)) {
+      *options.err << fmt::format("sparkc: error: the approval is journaled, but its job cannot be released: {}\n",
+                                  error);
+      return kExitNeedsOperator;
+    }
+    *options.out << fmt::format("released Slurm job {}\n", id);
+    return kExitOk;
+  } catch (const std::exception& e) {
+    return ReportStateError(options, fmt::format("state store: {}", e.what()));
+  }
+}
+
+}  // namespace sparkc::runtime

@@ -1,0 +1,80 @@
+// The Slurm engine: a plan run as Slurm jobs, each job `sparkc step do` of
+// one step (or an array of a fan-out's steps), the journal in a state store
+// every node reaches. Slurm orders and places the jobs; the journal makes
+// each step happen once (runtime/apply/step.h). Every call to Slurm goes
+// through SlurmClient, so the submission is testable without a cluster.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "compiler/plan/plan.h"
+#include "runtime/apply/apply.h"
+
+namespace sparkc::runtime {
+
+// sbatch, scontrol and scancel, as the submitter uses them.
+class SlurmClient {
+ public:
+  virtual ~SlurmClient() = default;
+  // `sbatch --parsable ARGS SCRIPT`: the job id, or nullopt with `error`.
+  virtual std::optional<std::string> Submit(const std::vector<std::string>& args, const std::string& script,
+                                            std::string& error) = 0;
+  virtual bool Release(const std::vector<std::string>& ids, std::string& error) = 0;
+  virtual bool Cancel(const std::vector<std::string>& ids, std::string& error) = 0;
+  // The ids among `ids` Slurm still has pending or running.
+  virtual std::set<std::string> Live(const std::vector<std::string>& ids) = 0;
+};
+// The commands on PATH, with SLURM_CONF as the environment gives it.
+std::unique_ptr<SlurmClient> CommandLineSlurm();
+
+// One job of a run: a step, a fan-out as an array, or the run's finish.
+struct SlurmJob {
+  std::string key;                 // the step id, the fan-out id, or "" for the finish job
+  std::vector<std::string> steps;  // the steps it runs (an array's, by task index)
+  std::vector<std::string> after;  // keys of the jobs it waits for (afterok; afterany for the finish)
+  std::vector<std::string> args;   // sbatch options, dependency excepted (set at submission)
+  std::string script;              // the batch script
+  bool held = false;               // a gate or manual step: released by `sparkc approve`
+};
+
+struct SlurmSubmission {
+  std::string sparkc;     // the binary the jobs run (the submitter's own)
+  std::string plan_file;  // absolute: the plan as the jobs read it
+  std::string output_dir; // absolute: where the jobs write their output
+  int64_t run = 0;
+};
+
+// The jobs a run of `plan` is submitted as, in submission order (each after
+// the jobs it waits for); steps that already succeeded get none. Pure: the
+// same plan and submission give the same jobs.
+std::vector<SlurmJob> SlurmJobs(const plan::Plan& plan, const SlurmSubmission& submission,
+                                const std::set<std::string>& succeeded);
+
+struct EngineOptions {
+  bool detach = false;          // submit, print how to follow, exit
+  std::string output_dir = ".sparkc-slurm";
+  std::chrono::milliseconds poll{250};
+};
+
+// `sparkc apply --engine slurm`.
+int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& options, const EngineOptions& engine, SlurmClient& slurm);
+// `sparkc status --follow`: the last run as it goes, until it ends; exit
+// codes as apply's.
+int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClient& slurm);
+// `sparkc cancel`: the last run's jobs cancelled; the run stays resumable.
+int CancelRun(const RunOptions& options, SlurmClient& slurm);
+// `sparkc approve STEP`: journaled (who and when), then its held job released.
+int ApproveStep(const RunOptions& options, const std::string& step, const std::string& note, SlurmClient& slurm);
+
+// Whether the last run of the store is being run by an engine's jobs that
+// Slurm still has: then `holder` says whose, and no other runner may start.
+bool RunHeldByEngine(class StateStore& store, SlurmClient& slurm, std::string& holder);
+// Says so (exit 7).
+int RefuseHeldByEngine(const RunOptions& options, const std::string& holder);
+
+}  // namespace sparkc::runtime

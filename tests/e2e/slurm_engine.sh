@@ -1,0 +1,140 @@
+# `sparkc apply --engine slurm` on a real Slurm cluster of three nodes
+# (slurmctld, three `slurmd -N nodeN`, munge, all on 127.0.0.1, started and
+# stopped here) with the journal in PostgreSQL: a fan-out under
+# `concurrency = 2` (the journal never shows more than two at once), a
+# failure rolled back, a gate released by `sparkc approve`, a `sparkc step
+# do` killed with SIGKILL and run again (the step succeeds once), a second
+# submission refused with the holder named, --detach and `status --follow`,
+# and a cancel resumed.
+source "$(dirname "$0")/lib.sh" "$@"
+if [ "$(id -u)" != 0 ]; then
+  fail "the Slurm cluster runs as root (slurmd starts jobs as their submitter)"
+  finish
+fi
+PORT=25520
+start_postgres $PORT || { fail "PostgreSQL did not start"; finish; }
+trap '"$ROOT/tests/support/slurm_cluster.sh" stop "$WORK/slurm" >/dev/null 2>&1;
+      "$ROOT/specs/spec-to-proof-local/bin/pg" stop "$WORK/pgdata" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+eval "$("$ROOT/tests/support/slurm_cluster.sh" start "$WORK/slurm" 3 26820)" ||
+  { fail "the Slurm cluster did not start"; cat "$WORK"/slurm/log/* >&2; finish; }
+[ "$(sinfo -h -p debug -t idle -o %D)" = 3 ] || fail "three idle nodes expected: $(sinfo)"
+
+# Steps journaled by step and status, in journal order.
+journal() { psql_q "select t.step || ' ' || t.status from sparkc.transitions t where t.run_id = $1 order by t.id"; }
+# The most steps matching $2 the journal of run $1 shows running at once.
+most_at_once() {
+  journal "$1" | awk -v pat="$2" '$1 ~ pat { if ($2 == "running") n++; else if ($2 == "succeeded" || $2 == "failed") n--; if (n > m) m = n } END { print m + 0 }'
+}
+
+# 1. A DAG with a fan-out under concurrency = 2.
+cat > fan.spark <<'SPEC'
+objective { parallelism = 4 }
+step prep { do = shell("echo prep >> ran"); undo = shell("echo undo-prep >> ran") }
+step roll[n in ["a", "b", "c", "d", "e"]] {
+  after = [prep]
+  concurrency = 2
+  do = shell("echo roll-${n} >> ran; sleep 1")
+  undo = shell("echo undo-roll-${n} >> ran")
+}
+step last { after = [roll]; do = shell("echo last >> ran"); undo = none }
+SPEC
+"$SPARKC" plan fan.spark -o fan.json --format json >/dev/null 2>&1 || fail "plan fan.spark"
+expect_exit 0 "a fan-out on Slurm" -- "$SPARKC" apply fan.json --engine slurm --state "$URL"
+expect_grep "run 1: submitted 4 Slurm jobs" out.txt
+expect_grep "run 1 succeeded" out.txt
+[ "$(grep -c '^roll-' ran)" = 5 ] || fail "five roll steps should have run once each: $(cat ran)"
+[ "$(head -1 ran)" = prep ] && [ "$(tail -1 ran)" = last ] || fail "order: $(tr '\n' ' ' < ran)"
+at_once=$(most_at_once 1 '^roll')
+[ "$at_once" -le 2 ] || fail "the journal shows $at_once roll steps at once under concurrency = 2"
+[ "$(psql_q "select status from sparkc.runs where id = 1")" = succeeded ] || fail "run 1 should be succeeded"
+expect_exit 0 "the same plan again" -- "$SPARKC" apply fan.json --engine slurm --state "$URL"
+expect_grep "already applied" out.txt
+
+# 2. A failure: the dependents are cancelled, and every step that acted is
+# undone, in reverse order, by the finish job.
+rm -f ran
+cat > fail.spark <<'SPEC'
+step one   { do = shell("echo one >> ran"); undo = shell("echo undo-one >> ran") }
+step side  { do = shell("echo side >> ran"); undo = shell("echo undo-side >> ran") }
+step two   { after = [one]; do = shell("echo two >> ran; exit 3"); undo = shell("echo undo-two >> ran") }
+step three { after = [two]; do = shell("echo three >> ran"); undo = shell("echo undo-three >> ran") }
+SPEC
+"$SPARKC" plan fail.spark -o fail.json --format json >/dev/null 2>&1 || fail "plan fail.spark"
+expect_exit 3 "a failed step on Slurm is rolled back" -- "$SPARKC" apply fail.json --engine slurm --state "$URL"
+expect_grep "failed and was rolled back" out.txt
+grep -q three ran && fail "a step after the failed one ran: $(cat ran)"
+for s in one side two; do grep -qx "undo-$s" ran || fail "undo-$s should have run: $(tr '\n' ' ' < ran)"; done
+[ "$(grep -n undo-two ran | cut -d: -f1)" -lt "$(grep -n undo-one ran | cut -d: -f1)" ] ||
+  fail "two is undone before one: $(tr '\n' ' ' < ran)"
+[ "$(psql_q "select status from sparkc.runs where id = 2")" = rolled_back ] || fail "run 2 should be rolled_back"
+
+# 3. A gate is a held job; --detach, `status --follow`, `sparkc approve`.
+rm -f ran
+cat > gate.spark <<'SPEC'
+step before { do = shell("echo before >> ran"); undo = none }
+gate go { after = [before]; prompt = "go?" }
+step after_go { after = [go]; do = shell("echo after >> ran"); undo = none }
+SPEC
+"$SPARKC" plan gate.spark -o gate.json --format json >/dev/null 2>&1 || fail "plan gate.spark"
+expect_exit 0 "--detach submits and returns" -- "$SPARKC" apply gate.json --engine slurm --state "$URL" --detach
+expect_grep "sparkc status --follow" out.txt
+"$SPARKC" status --follow --state "$URL" > follow.txt 2>&1 &
+follower=$!
+for _ in $(seq 200); do grep -q "sparkc approve go" follow.txt && break; sleep 0.1; done
+expect_grep "its job is held: release it with" follow.txt
+grep -q after ran && fail "a step after the gate ran before the approval"
+SPARKC_APPROVER=nova expect_exit 0 "approve" -- "$SPARKC" approve go --state "$URL" --note "rehearsal passed"
+expect_grep "released Slurm job" out.txt
+wait $follower
+code=$?
+[ $code = 0 ] || { fail "status --follow exited $code"; cat follow.txt >&2; }
+grep -q "run 3 succeeded" follow.txt || { fail "the follower should see run 3 succeed"; cat follow.txt >&2; }
+[ "$(psql_q "select approved_by || '|' || source from sparkc.approvals where run_id = 3 and step = 'go'")" = "nova|sparkc approve" ] ||
+  fail "the approval should be journaled as nova's"
+
+# 4. Two submissions: the second is refused with the holder named; a local
+# apply too. Then a cancel, and the run resumed.
+rm -f ran
+cat > slow.spark <<'SPEC'
+step quick { do = shell("echo quick >> ran"); undo = none }
+step slow  { after = [quick]; do = shell("echo slow >> ran; [ -e resumed ] || sleep 60"); undo = none }
+SPEC
+"$SPARKC" plan slow.spark -o slow.json --format json >/dev/null 2>&1 || fail "plan slow.spark"
+expect_exit 0 "a slow run, detached" -- "$SPARKC" apply slow.json --engine slurm --state "$URL" --detach
+for _ in $(seq 300); do grep -q slow ran 2>/dev/null && break; sleep 0.1; done
+expect_exit 7 "a second submission" -- "$SPARKC" apply slow.json --engine slurm --state "$URL"
+expect_grep "in use by run 4's" err.txt
+expect_grep "submitted by pid" err.txt
+expect_exit 7 "a local apply meanwhile" -- "$SPARKC" apply slow.json --state "$URL"
+expect_exit 0 "cancel" -- "$SPARKC" cancel --state "$URL"
+expect_grep "run 4: cancelled its" out.txt
+[ -z "$(squeue -h -n sparkc-r4)" ] || fail "the run's jobs should be gone: $(squeue)"
+[ "$(psql_q "select status from sparkc.runs where id = 4")" = stopped ] || fail "run 4 should be stopped"
+touch resumed
+expect_exit 0 "the cancelled run resumes" -- "$SPARKC" apply slow.json --engine slurm --state "$URL"
+expect_grep "resuming run 4: 1 of 2 steps already succeeded" out.txt
+expect_grep "run 4 succeeded" out.txt
+[ "$(grep -c quick ran)" = 1 ] || fail "quick had succeeded and must not run again: $(cat ran)"
+
+# 5. `sparkc step do` killed with SIGKILL and run again: the step succeeds
+# once; meanwhile a second invocation is refused, naming the holder.
+cat > kill.spark <<'SPEC'
+step k { do = shell("echo attempt >> k.log; [ -e again ] || sleep 60; touch k.done"); undo = none; check = file.exists("k.done") }
+SPEC
+"$SPARKC" plan kill.spark -o kill.json --format json >/dev/null 2>&1 || fail "plan kill.spark"
+run=$("$SPARKC" step begin kill.json --state "$URL" 2>/dev/null)
+[ "$run" = 5 ] || fail "step begin should print run 5, printed '$run'"
+"$SPARKC" step do kill.json k --state "$URL" --run 5 >/dev/null 2>&1 &
+victim=$!
+for _ in $(seq 200); do [ -s k.log ] && break; sleep 0.05; done
+expect_exit 7 "a second claim of the same step" -- "$SPARKC" step do kill.json k --state "$URL" --run 5
+expect_grep "step \`k\` of run 5 is claimed by pid $victim" err.txt
+kill -9 $victim; wait $victim 2>/dev/null
+touch again
+expect_exit 0 "the step run again" -- "$SPARKC" step do kill.json k --state "$URL" --run 5
+expect_exit 0 "and once more" -- "$SPARKC" step do kill.json k --state "$URL" --run 5
+expect_grep "already succeeded" out.txt
+[ "$(psql_q "select count(*) from sparkc.transitions where run_id = 5 and status = 'succeeded'")" = 1 ] ||
+  fail "k should have succeeded exactly once: $(journal 5 | tr '\n' ' ')"
+
+finish

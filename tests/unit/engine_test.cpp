@@ -1,0 +1,168 @@
+// The pieces every engine stands on: a step's claim in the journal (one
+// process at a time, never while an apply holds the store), and the Slurm
+// jobs a plan is submitted as.
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "runtime/engine/slurm.h"
+#include "runtime/state/store.h"
+
+using namespace sparkc;
+using namespace sparkc::runtime;
+
+namespace {
+
+std::string FreshDir(const char* name) {
+  auto dir = std::filesystem::temp_directory_path() / (std::string(name) + "." + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+plan::Step MakeStep(std::string id, std::vector<std::string> after = {}) {
+  plan::Step step;
+  step.id = std::move(id);
+  step.after = std::move(after);
+  step.action.kind = plan::Action::Kind::Shell;
+  step.action.argv = {"true"};
+  step.timeout_ms = 90'000;
+  return step;
+}
+
+// prep -> roll[a], roll[b], roll[c] (concurrency 2) -> go (a gate) -> last
+plan::Plan FanOutPlan() {
+  plan::Plan p;
+  p.steps.push_back(MakeStep("prep"));
+  for (const char* n : {"roll[a]", "roll[b]", "roll[c]"}) {
+    p.steps.push_back(MakeStep(n, {"prep"}));
+    p.steps.back().group = "roll";
+  }
+  plan::Step go = MakeStep("go", {"roll[a]", "roll[b]", "roll[c]"});
+  go.gate = true;
+  go.timeout_ms = 0;
+  p.steps.push_back(go);
+  p.steps.push_back(MakeStep("last", {"go"}));
+  p.steps.back().retries = 2;
+  p.fanouts.push_back({"roll", 2, {"roll[a]", "roll[b]", "roll[c]"}});
+  return p;
+}
+
+const SlurmJob& Job(const std::vector<SlurmJob>& jobs, const std::string& key) {
+  auto it = std::find_if(jobs.begin(), jobs.end(), [&](const SlurmJob& j) { return j.key == key; });
+  REQUIRE(it != jobs.end());
+  return *it;
+}
+
+bool Has(const std::vector<std::string>& args, const std::string& arg) {
+  return std::find(args.begin(), args.end(), arg) != args.end();
+}
+
+}  // namespace
+
+TEST_CASE("a step's claim is one process's, and excludes a whole-store lock", "[engine]") {
+  std::string dir = FreshDir("sparkc_claim");
+  std::string holder, error;
+  auto first = StoreLock::Claim(dir, 1, "a", holder, error);
+  REQUIRE(first);
+  CHECK(error.empty());
+  CHECK_FALSE(StoreLock::Claim(dir, 1, "a", holder, error));
+  CHECK(holder.find("pid ") == 0);
+  CHECK(error.empty());
+  // Another step, or the same step of another run, is another claim.
+  auto other = StoreLock::Claim(dir, 1, "b", holder, error);
+  CHECK(other);
+  auto next_run = StoreLock::Claim(dir, 2, "a", holder, error);
+  CHECK(next_run);
+  // An apply or rollback cannot take the store while steps run ...
+  CHECK_FALSE(StoreLock::Acquire(dir, holder, error));
+  CHECK(holder == kStepClaimants);
+  first.reset();
+  other.reset();
+  next_run.reset();
+  // ... and takes it once they end; then no step can be claimed.
+  auto whole = StoreLock::Acquire(dir, holder, error);
+  REQUIRE(whole);
+  CHECK_FALSE(StoreLock::Claim(dir, 1, "a", holder, error));
+  whole.reset();
+  CHECK(StoreLock::Claim(dir, 1, "a", holder, error));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a claim file planted as a symlink is refused, not written through", "[engine]") {
+  std::string dir = FreshDir("sparkc_claim_link");
+  std::string holder, error;
+  { REQUIRE(StoreLock::Claim(dir, 1, "a", holder, error)); }
+  std::filesystem::path claims = std::filesystem::path(dir) / "claims";
+  auto file = std::filesystem::directory_iterator(claims)->path();
+  std::filesystem::path target = std::filesystem::path(dir) / "target";
+  { std::ofstream(target) << "keep"; }
+  std::filesystem::remove(file);
+  std::filesystem::create_symlink(target, file);
+  CHECK_FALSE(StoreLock::Claim(dir, 1, "a", holder, error));
+  CHECK(error.find("cannot open claim file") != std::string::npos);
+  std::ifstream in(target);
+  std::string kept;
+  in >> kept;
+  CHECK(kept == "keep");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a plan's Slurm jobs: a job a step, a fan-out an array, gates held, one finish job", "[engine]") {
+  plan::Plan p = FanOutPlan();
+  SlurmSubmission s{"/opt/sparkc", "/shared/run-7.plan.json", "/shared/out", 7};
+  std::vector<SlurmJob> jobs = SlurmJobs(p, s, {});
+  REQUIRE(jobs.size() == 5);  // prep, roll, go, last, finish
+  CHECK(jobs.front().key == "prep");
+  CHECK(jobs.back().key.empty());
+
+  const SlurmJob& roll = Job(jobs, "roll");
+  CHECK(roll.steps == std::vector<std::string>{"roll[a]", "roll[b]", "roll[c]"});
+  CHECK(roll.after == std::vector<std::string>{"prep"});
+  CHECK(Has(roll.args, "--array=0-2%2"));
+  CHECK(Has(roll.args, "--kill-on-invalid-dep=yes"));
+  CHECK(roll.script.find("set -- 'roll[a]' 'roll[b]' 'roll[c]'") != std::string::npos);
+  CHECK(roll.script.find("shift \"$SLURM_ARRAY_TASK_ID\"") != std::string::npos);
+
+  const SlurmJob& go = Job(jobs, "go");
+  CHECK(go.held);
+  CHECK(Has(go.args, "--hold"));
+  CHECK(go.after == std::vector<std::string>{"roll"});
+  CHECK(std::none_of(go.args.begin(), go.args.end(), [](const std::string& a) { return a.starts_with("--time"); }));
+
+  // Three attempts of 90 s and the backoffs between them, rounded up to
+  // minutes, and one for sparkc.
+  const SlurmJob& last = Job(jobs, "last");
+  CHECK_FALSE(last.held);
+  CHECK(Has(last.args, "--time=6"));
+  CHECK(last.script.find("/opt/sparkc step do /shared/run-7.plan.json \"$step\" --state \"$SPARKC_STATE\" --run 7") !=
+        std::string::npos);
+  // A failed step stops what has not started: the run's pending jobs.
+  CHECK(last.script.find("scancel --state=PENDING --name=sparkc-r7") != std::string::npos);
+
+  const SlurmJob& finish = jobs.back();
+  CHECK(finish.after == std::vector<std::string>{"prep", "roll", "go", "last"});
+  CHECK(Has(finish.args, "--job-name=sparkc-r7-finish"));
+  CHECK(finish.script.find("step finish /shared/run-7.plan.json") != std::string::npos);
+
+  // The state's location is in no script (a URL may carry a password).
+  for (const SlurmJob& job : jobs) CHECK(job.script.find("postgres") == std::string::npos);
+  // Deterministic.
+  std::vector<SlurmJob> again = SlurmJobs(p, s, {});
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    CHECK(again[i].args == jobs[i].args);
+    CHECK(again[i].script == jobs[i].script);
+  }
+}
+
+TEST_CASE("a resumed run submits only what has not succeeded", "[engine]") {
+  plan::Plan p = FanOutPlan();
+  SlurmSubmission s{"/opt/sparkc", "/p.json", "/out", 3};
+  std::vector<SlurmJob> jobs = SlurmJobs(p, s, {"prep", "roll[a]", "roll[b]", "roll[c]"});
+  REQUIRE(jobs.size() == 3);  // go, last, finish
+  CHECK(jobs[0].key == "go");
+  CHECK(jobs[0].after.empty());
+  CHECK(jobs[1].after == std::vector<std::string>{"go"});
+}
