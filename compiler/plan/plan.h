@@ -201,6 +201,9 @@ std::string ComputeDigest(const Plan& plan);
 std::string Sha256(std::string_view bytes);
 
 std::string EmitYaml(const Plan& plan);
+// Any JSON object as block YAML with the plan's quoting rules (strings every
+// YAML 1.1 and 1.2 reader reads as strings), without its annotations.
+std::string EmitYamlDocument(const nlohmann::ordered_json& document);
 std::string EmitJson(const Plan& plan);
 
 enum class LoadStatus { Ok, Invalid, DigestMismatch };

@@ -7,7 +7,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
+#include <yaml-cpp/yaml.h>
+
+#include "compiler/plan/argo.h"
 #include "runtime/engine/slurm.h"
 #include "runtime/state/store.h"
 
@@ -165,4 +169,53 @@ TEST_CASE("a resumed run submits only what has not succeeded", "[engine]") {
   CHECK(jobs[0].key == "go");
   CHECK(jobs[0].after.empty());
   CHECK(jobs[1].after == std::vector<std::string>{"go"});
+}
+
+TEST_CASE("the Argo export: a task a step, fan-outs under their parallelism, gates suspended, an exit handler",
+          "[engine]") {
+  plan::Plan p = FanOutPlan();
+  p.module = "nova_spark";
+  p.parallelism = 3;
+  p.digest = "sha256:00";
+  plan::ArgoOptions options{"registry/sparkc:1", "postgres://sparkc@db/sparkc", "sparkc-db/password"};
+  std::string yaml = plan::EmitArgoWorkflow(p, options);
+  YAML::Node w = YAML::Load(yaml);
+  CHECK(w["kind"].as<std::string>() == "Workflow");
+  CHECK(w["metadata"]["generateName"].as<std::string>() == "sparkc-nova-spark-");
+  YAML::Node spec = w["spec"];
+  CHECK(spec["onExit"].as<std::string>() == "finish");
+  CHECK(spec["parallelism"].as<int>() == 3);
+  std::map<std::string, YAML::Node> templates;
+  for (const YAML::Node& t : spec["templates"]) templates[t["name"].as<std::string>()] = t;
+  std::map<std::string, YAML::Node> tasks;
+  for (const YAML::Node& t : templates.at("plan")["dag"]["tasks"]) tasks[t["name"].as<std::string>()] = t;
+  auto deps = [](const YAML::Node& task) {
+    std::vector<std::string> out;
+    for (const YAML::Node& d : task["dependencies"]) out.push_back(d.as<std::string>());
+    return out;
+  };
+  // Every step is a task: prep, go and last in the main DAG, roll[*] in the
+  // fan-out's own, which runs two at once.
+  CHECK(deps(tasks.at("prep")) == std::vector<std::string>{"begin"});
+  CHECK(deps(tasks.at("fanout-roll")) == std::vector<std::string>{"begin", "prep"});
+  CHECK(templates.at("fanout-roll")["parallelism"].as<int>() == 2);
+  std::vector<std::string> instances;
+  for (const YAML::Node& t : templates.at("fanout-roll")["dag"]["tasks"])
+    instances.push_back(t["arguments"]["parameters"][0]["value"].as<std::string>());
+  CHECK(instances == std::vector<std::string>{"roll[a]", "roll[b]", "roll[c]"});
+  // A gate: a suspend first, then its step (which passes on a journaled approval).
+  CHECK(deps(tasks.at("go-approval")) == std::vector<std::string>{"begin", "fanout-roll"});
+  CHECK(templates.at("approval")["suspend"].IsMap());
+  CHECK(deps(tasks.at("go")) == std::vector<std::string>{"go-approval"});
+  CHECK(deps(tasks.at("last")) == std::vector<std::string>{"begin", "go"});
+  // Retries and timeouts.
+  CHECK(tasks.at("last")["arguments"]["parameters"][2]["value"].as<std::string>() == "2");
+  CHECK(templates.at("step")["retryStrategy"]["limit"].as<std::string>() == "{{inputs.parameters.retries}}");
+  CHECK(templates.at("step")["activeDeadlineSeconds"].as<std::string>() == "{{inputs.parameters.deadline}}");
+  // The plan rides along, and the password stays in its secret.
+  CHECK(templates.at("step")["inputs"]["artifacts"][0]["raw"]["data"].as<std::string>() == plan::ToJson(p).dump());
+  CHECK(templates.at("finish")["container"]["env"][1]["valueFrom"]["secretKeyRef"]["name"].as<std::string>() ==
+        "sparkc-db");
+  // Byte-stable.
+  CHECK(plan::EmitArgoWorkflow(p, options) == yaml);
 }

@@ -16,12 +16,14 @@
 #include <llvm/Support/BuryPointer.h>
 
 #include "compiler/compile/compile.h"
+#include "compiler/plan/argo.h"
 #include "compiler/plan/diff.h"
 #include "compiler/plan/markdown.h"
 #include "compiler/plan/signature.h"
 #include "compiler/plan/time_bounds.h"
 #include "runtime/apply/apply.h"
 #include "runtime/apply/step.h"
+#include "runtime/state/store.h"
 #include "runtime/engine/slurm.h"
 #include "runtime/exec/process.h"
 #include "runtime/secret/secret.h"
@@ -62,6 +64,8 @@ struct Options {
   EngineOptions engine_options;
   bool follow = false;            // status --follow
   std::string note;               // approve --note
+  std::string export_to = "argo";
+  plan::ArgoOptions argo;
   StepRequest step;
 };
 
@@ -363,6 +367,32 @@ int StepCommand(Options& o, std::ostream& err) {
   return RunStepCommand(plan, o.run, o.step);
 }
 
+int ExportCommand(const Options& o, std::ostream& out, std::ostream& err) {
+  if (!IsPostgresUrl(o.argo.state) || DisplayLocation(o.argo.state).find("***") != std::string::npos) {
+    err << fmt::format("sparkc: error: --state must be a postgres:// URL without a password (found `{}`)\n"
+                       "  help: the Workflow is stored and shown in clear; put the password in a Kubernetes secret "
+                       "and name it with --password-secret NAME/KEY\n",
+                       DisplayLocation(o.argo.state));
+    return kExitUsage;
+  }
+  if (!o.argo.password_secret.empty() && o.argo.password_secret.find('/') == std::string::npos) {
+    err << fmt::format("sparkc: error: --password-secret takes NAME/KEY, found `{}`\n", o.argo.password_secret);
+    return kExitUsage;
+  }
+  plan::Plan plan;
+  if (!ObtainPlan(o.files.at(0), err, plan)) return kExitInvalid;
+  std::string yaml = plan::EmitArgoWorkflow(plan, o.argo), error;
+  if (o.output.empty() || o.output == "-") {
+    out << yaml;
+    return kExitOk;
+  }
+  if (!WriteFileAtomically(o.output, yaml, error)) {
+    err << fmt::format("sparkc: error: cannot write `{}`: {}\n", o.output, error);
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
 // Like diff(1): 0 equal, 1 different, 2 when a plan cannot be read.
 int DiffCommand(const Options& o, std::ostream& out, std::ostream& err) {
   plan::Plan old_plan, new_plan;
@@ -530,6 +560,16 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   auto* cancel = app.add_subcommand("cancel", "cancel the Slurm jobs of the last run; it stays resumable");
   add_state(cancel);
 
+  auto* export_cmd = app.add_subcommand("export", "write a plan as another engine's workflow: an Argo Workflow "
+                                                 "(validated, not executed; docs/engines.md)");
+  export_cmd->add_option("--to", o.export_to, "argo")->check(CLI::IsMember({"argo"}));
+  export_cmd->add_option("plan", o.files, "plan.yaml, plan.json or spec.spark")->required()->expected(1);
+  export_cmd->add_option("--image", o.argo.image, "a container image with sparkc on PATH")->required();
+  export_cmd->add_option("--state", o.argo.state, "the state store's postgres:// URL, without a password")->required();
+  export_cmd->add_option("--password-secret", o.argo.password_secret,
+                         "NAME/KEY: the Kubernetes secret the store's password is in (PGPASSWORD)");
+  export_cmd->add_option("-o,--output", o.output, "where to write it (default: stdout)");
+
   auto* diff = app.add_subcommand("diff", "steps and edges added, removed and changed between two plans");
   diff->add_option("plans", o.files, "OLD NEW: plan files or specs")->required()->expected(2);
   diff->add_option("--format", o.format, "text, json (docs/events.md) or markdown (for a pull request)")
@@ -662,6 +702,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   if (lsp->parsed()) return lsp::RunStdio(0, 1, {.debounce = std::chrono::milliseconds(debounce_ms)});
   if (format->parsed()) return FmtCommand(fmt_options, out, err);
   if (diff->parsed()) return DiffCommand(o, out, err);
+  if (export_cmd->parsed()) return ExportCommand(o, out, err);
   if (sign->parsed()) return SignCommand(o, out, err);
   if (graph->parsed()) {
     plan::Plan drawn;
