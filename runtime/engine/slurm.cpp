@@ -27,15 +27,15 @@ constexpr const char* kEngineRecord = "!engine";
 
 std::string JobName(int64_t run) { return fmt::format("sparkc-r{}", run); }
 
-// The whole time Slurm must allow a step: every attempt's timeout and the
-// backoffs between them, in whole minutes, plus one for sparkc itself. The
-// step's own wrapper enforces the exact timeout; this only keeps Slurm from
-// ending a job sparkc would not. 0: no limit (a step without a timeout).
+// The whole time Slurm must allow a step: the plan's hard bound for it
+// (every attempt's timeout, its kill grace and the backoffs), in whole
+// minutes, plus one for sparkc itself. The step's own wrapper enforces the
+// exact timeout; this only keeps Slurm from ending a job sparkc would not.
+// 0: no limit (a step without a timeout).
 int64_t TimeLimitMinutes(const plan::Step& step) {
-  if (step.timeout_ms <= 0) return 0;
-  int64_t ms = step.timeout_ms * (step.retries + 1);
-  for (int64_t attempt = 1; attempt <= step.retries; ++attempt) ms += plan::RetryBackoffMs(attempt);
-  return (ms + 59'999) / 60'000 + 1;
+  plan::StepTime t = plan::ForwardTime(step, plan::Basis::Timeout);
+  if (step.timeout_ms <= 0 || !t.bounded()) return 0;
+  return (t.ms + 59'999) / 60'000 + 1;
 }
 
 bool WaitsForPerson(const plan::Step& step) {
