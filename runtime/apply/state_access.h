@@ -37,6 +37,9 @@ constexpr const char* kSignatureStep = "";
 // ... and with this one, a run that used fewer steps at once than its
 // plan's bounds were proven for (no step id can start with `!`).
 constexpr const char* kUnprovenTimingStep = "!unproven-timing";
+// ... and with this one, the jobs an engine runs a run as (JSON; the
+// latest counts: runtime/engine/slurm.cpp).
+constexpr const char* kEngineRecord = "!engine";
 
 // The steps `command` runs at once: -j, or the plan's parallelism. Fewer
 // than the plan's is refused (an error, kExitUsage) unless the operator

@@ -21,10 +21,6 @@ using namespace detail;
 
 namespace {
 
-// The journal's record of a run's jobs: an approval row under this name
-// (no step id starts with `!`), the latest one counting.
-constexpr const char* kEngineRecord = "!engine";
-
 std::string JobName(int64_t run) { return fmt::format("sparkc-r{}", run); }
 
 // The whole time Slurm must allow a step: the plan's hard bound for it
@@ -347,6 +343,19 @@ std::string SelfPath() {
   return ec ? "sparkc" : self.string();
 }
 
+// The store for a command on the last run: failures to open it, or of a
+// statement, reported as E0903 (exit 4).
+template <typename Work>
+int OnStore(const RunOptions& options, Work work) {
+  std::unique_ptr<StateStore> store = OpenStoreOrReport(options);
+  if (!store) return kExitNeedsOperator;
+  try {
+    return work(*store);
+  } catch (const std::exception& e) {
+    return ReportStateError(options, fmt::format("state store: {}", e.what()));
+  }
+}
+
 }  // namespace
 
 int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const EngineOptions& engine,
@@ -440,10 +449,8 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
 }
 
 int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClient& slurm) {
-  std::unique_ptr<StateStore> store = OpenStoreOrReport(options);
-  if (!store) return kExitNeedsOperator;
-  try {
-    std::optional<RunInfo> last = store->LastRun();
+  return OnStore(options, [&](StateStore& store) -> int {
+    std::optional<RunInfo> last = store.LastRun();
     if (!last) {
       *options.out << "no run recorded\n";
       return kExitOk;
@@ -451,23 +458,19 @@ int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClien
     plan::Plan plan;
     std::string error;
     if (!ReadStoredPlan(*last, plan, error)) return ReportStateError(options, error);
-    std::optional<nlohmann::json> record = EngineRecord(*store, last->id);
+    std::optional<nlohmann::json> record = EngineRecord(store, last->id);
     std::vector<std::string> ids = record ? JobIds(*record) : std::vector<std::string>{};
     InterruptScope interrupts;
-    Follower follower(plan, options, *store, last->id);
+    Follower follower(plan, options, store, last->id);
     std::string status = follower.Until(slurm, ids, engine.poll);
     return ExitFor(status, follower.reporter(), options, last->id);
-  } catch (const std::exception& e) {
-    return ReportStateError(options, fmt::format("state store: {}", e.what()));
-  }
+  });
 }
 
 int CancelRun(const RunOptions& options, SlurmClient& slurm) {
-  std::unique_ptr<StateStore> store = OpenStoreOrReport(options);
-  if (!store) return kExitNeedsOperator;
-  try {
-    std::optional<RunInfo> last = store->LastRunSummary();
-    std::optional<nlohmann::json> record = last ? EngineRecord(*store, last->id) : std::nullopt;
+  return OnStore(options, [&](StateStore& store) -> int {
+    std::optional<RunInfo> last = store.LastRunSummary();
+    std::optional<nlohmann::json> record = last ? EngineRecord(store, last->id) : std::nullopt;
     if (!last || !record || last->status != "running") {
       *options.out << "no run of an engine is in progress; nothing to cancel\n";
       return kExitOk;
@@ -482,21 +485,17 @@ int CancelRun(const RunOptions& options, SlurmClient& slurm) {
     // resumed run settles them by their checks, as after a crash.
     for (int i = 0; i < 600 && !slurm.Live(ids).empty(); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    store->SetRunStatus(last->id, "stopped");
+    store.SetRunStatus(last->id, "stopped");
     *options.out << fmt::format("run {}: cancelled its {} Slurm job{}; resume it with `sparkc apply PLAN --engine slurm{}`\n",
                                 last->id, ids.size(), ids.size() == 1 ? "" : "s",
                                 options.state_dir == RunOptions{}.state_dir ? "" : " --state " + ShellWord(DisplayLocation(options.state_dir)));
     return kExitOk;
-  } catch (const std::exception& e) {
-    return ReportStateError(options, fmt::format("state store: {}", e.what()));
-  }
+  });
 }
 
 int ApproveStep(const RunOptions& options, const std::string& step_id, const std::string& note, SlurmClient& slurm) {
-  std::unique_ptr<StateStore> store = OpenStoreOrReport(options);
-  if (!store) return kExitNeedsOperator;
-  try {
-    std::optional<RunInfo> last = store->LastRun();
+  return OnStore(options, [&](StateStore& store) -> int {
+    std::optional<RunInfo> last = store.LastRun();
     if (!last) {
       *options.err << "sparkc: error: no run recorded; nothing to approve\n";
       return kExitUsage;
@@ -515,9 +514,9 @@ int ApproveStep(const RunOptions& options, const std::string& step_id, const std
     }
     // Journaled before the job is released: the step finds it there.
     Approval approval{step_id, options.approver, note, "sparkc approve", NowTimestamp()};
-    store->RecordApproval(last->id, approval);
+    store.RecordApproval(last->id, approval);
     *options.out << fmt::format("approved `{}` of run {} as {}\n", step_id, last->id, options.approver);
-    std::optional<nlohmann::json> record = EngineRecord(*store, last->id);
+    std::optional<nlohmann::json> record = EngineRecord(store, last->id);
     if (!record || !record->value("jobs", nlohmann::json::object()).contains(step_id)) return kExitOk;
     std::string id = (*record)["jobs"][step_id];
     if (!slurm.Release({id}, error)) {
@@ -527,9 +526,7 @@ int ApproveStep(const RunOptions& options, const std::string& step_id, const std
     }
     *options.out << fmt::format("released Slurm job {}\n", id);
     return kExitOk;
-  } catch (const std::exception& e) {
-    return ReportStateError(options, fmt::format("state store: {}", e.what()));
-  }
+  });
 }
 
 }  // namespace sparkc::runtime
