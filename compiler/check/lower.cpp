@@ -1,6 +1,9 @@
 #include "compiler/check/lower.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "compiler/plan/placement.h"
 
 namespace sparkc::check {
 
@@ -127,6 +130,76 @@ bool LowerCheck(Evaluator& ev, const Value& v, std::string& out) {
     return false;
   }
   return Mismatch(ev, v, "a bool over probes", "compare it: file.size(\"x\") > 0 B, exec(\"test\").exit == 0");
+}
+
+namespace {
+
+bool PlacementText(Evaluator& ev, std::string_view name, const Value& v, std::string& out) {
+  if (name == "nodelist" && v.kind == Kind::List) {
+    std::vector<std::string> nodes;
+    if (v.list->empty()) {
+      ev.diags().Error(DiagnosticKind::E0208, v.span, "`nodelist` names no node")
+          .Suggest("name the nodes, or leave `nodelist` out to let Slurm choose");
+      return false;
+    }
+    if (!LowerStrings(ev, v, nodes)) return false;
+    for (size_t k = 0; k < nodes.size(); ++k) {
+      if (std::string problem = plan::PlacementProblem(name, nodes[k]); !problem.empty()) {
+        ev.diags().Error(DiagnosticKind::E0208, (*v.list)[k].span, problem);
+        return false;
+      }
+      out += (k ? "," : "") + nodes[k];
+    }
+    return true;
+  }
+  if (!LowerString(ev, v, out)) return false;
+  if (std::string problem = plan::PlacementProblem(name, out); !problem.empty()) {
+    ev.diags().Error(DiagnosticKind::E0208, v.span, problem)
+        .Suggest(name == "gres" ? "as sbatch's --gres: \"gpu:1\", \"gpu:h100:2\""
+                                : "as sbatch reads it: \"gpu\", \"node[1-4]\"");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool LowerPlacement(Evaluator& ev, const Value& v, plan::Placement& out) {
+  if (!ev.RequireStatic(v, "`slurm`")) return false;
+  if (v.kind != Kind::Map)
+    return Mismatch(ev, v, "a record of Slurm options", "slurm = { partition = \"gpu\", gres = \"gpu:1\" }");
+  std::vector<std::string> names;
+  for (const plan::PlacementField& f : plan::PlacementFields()) names.emplace_back(f.name);
+  bool ok = true;
+  for (const eval::Entry& e : *v.fields) {
+    auto field = std::find_if(plan::PlacementFields().begin(), plan::PlacementFields().end(),
+                              [&](const plan::PlacementField& f) { return f.name == e.key; });
+    if (field == plan::PlacementFields().end()) {
+      Diagnostic& d = ev.diags().Error(DiagnosticKind::E0201, e.key_span,
+                                       fmt::format("`slurm` has no option `{}`", e.key));
+      if (std::string close = ClosestMatch(e.key, names); !close.empty()) d.DidYouMean(e.key_span, close);
+      else d.Note({}, fmt::format("the options are: {}", fmt::join(names, ", ")));
+      ok = false;
+      continue;
+    }
+    switch (field->type) {
+      case plan::PlacementType::Text: ok &= PlacementText(ev, field->name, e.value, *plan::TextField(out, e.key)); break;
+      case plan::PlacementType::Count: ok &= LowerInt(ev, e.value, 1, 1'000'000, *plan::NumberField(out, e.key)); break;
+      case plan::PlacementType::Size:
+        if (!ev.RequireStatic(e.value, "`mem`")) {
+          ok = false;
+        } else if (e.value.kind != Kind::Quantity || e.value.dim != Dimension::Size) {
+          ok &= Mismatch(ev, e.value, "a size", "mem = 16 GiB");
+        } else if (e.value.i <= 0) {
+          ev.diags().Error(DiagnosticKind::E0208, e.value.span, "`mem` must be more than 0 B");
+          ok = false;
+        } else {
+          out.mem_bytes = e.value.i;
+        }
+        break;
+    }
+  }
+  return ok;
 }
 
 std::string SourceOf(const Program& program, const Diagnostics& diags, uint32_t module, Span span) {

@@ -23,6 +23,10 @@ bool LowerSteps(Evaluator& ev, const Value& v, std::vector<std::string>& out);
 // A `check`: a bool over probes; "" when it is statically true.
 bool LowerCheck(Evaluator& ev, const Value& v, std::string& out);
 
+// `slurm = { partition = "gpu", gres = "gpu:1", nodelist = n }`: a record of
+// sbatch options (plan/placement.h); a nodelist may be a list of names.
+bool LowerPlacement(Evaluator& ev, const Value& v, plan::Placement& out);
+
 // "file:line" of a span in `module`, the path relative to the root spec's directory.
 std::string SourceOf(const Program& program, const Diagnostics& diags, uint32_t module, Span span);
 

@@ -305,6 +305,7 @@ class StepLowerer {
       else if (name == "undo_check") LowerCheck(ev_, v, step.undo_check);
       else if (name == "concurrency") LowerInt(ev_, v, 1, 1'000'000, concurrency);
       else if (name == "approvers") LowerStrings(ev_, v, step.approvers);
+      else if (name == "slurm") LowerPlacement(ev_, v, step.slurm);
       else if (name == "prompt") {
         step.action.kind = plan::Action::Kind::Manual;
         ev_.ActionText(v, "the prompt", step.action.instruction);
@@ -403,7 +404,7 @@ const std::vector<std::string>& FieldsOf(DeclKind kind) {
   static const std::vector<std::string> step = {
       "phase",         "after",       "do",          "undo",   "check",  "timeout",    "retries",
       "estimate",      "undo_estimate", "description", "concurrency", "detach", "verify", "undo_check",
-      "undo_after_failure", "outputs"};
+      "undo_after_failure", "outputs", "slurm"};
   static const std::vector<std::string> gate = {"phase", "after", "approvers", "prompt", "description", "timeout"};
   static const std::vector<std::string> objective = {"rto", "rpo", "parallelism"};
   static const std::vector<std::string> window = {"from", "to", "max"};

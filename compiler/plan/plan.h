@@ -64,6 +64,22 @@ struct Output {
   bool operator==(const Output&) const = default;
 };
 
+// Where a step runs under `--engine slurm` (sbatch's options of the same
+// names); the local engine ignores it. Strings are as Slurm reads them.
+struct Placement {
+  std::string partition;
+  std::string gres;        // "gpu:1", "gpu:h100:2"
+  std::string nodelist;    // "node3", "node[1-4]": the nodes it must run on
+  std::string constraint;  // node features
+  std::string account;
+  std::string qos;
+  int64_t cpus = 0;        // --cpus-per-task; 0: the partition's default
+  int64_t mem_bytes = 0;   // --mem; 0: the partition's default
+
+  bool empty() const { return *this == Placement{}; }
+  bool operator==(const Placement&) const = default;
+};
+
 struct Step {
   std::string id;
   bool gate = false;                // a gate: `do` is the approval prompt
@@ -96,6 +112,7 @@ struct Step {
   // sorted. When there are any, the strings of its actions are templates
   // whose `${{expr}}` parts are evaluated when the action starts.
   std::vector<std::string> inputs;
+  Placement slurm;
 
   bool operator==(const Step&) const = default;
 };
@@ -189,6 +206,8 @@ nlohmann::ordered_json ToJson(const Plan& plan, bool with_digest = true);
 // A step's `do` and `undo` as the canonical JSON writes them.
 nlohmann::ordered_json ActionToJson(const Action& action);
 nlohmann::ordered_json UndoToJson(const Undo& undo);
+// A step's `slurm` block as the canonical JSON writes it.
+nlohmann::ordered_json PlacementToJson(const Placement& placement);
 // Strict: unknown versions, missing keys and wrong types are errors.
 bool FromJson(const nlohmann::ordered_json& json, Plan& plan, std::string& error);
 

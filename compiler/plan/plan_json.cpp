@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "compiler/plan/placement.h"
 #include "compiler/plan/plan.h"
 #include "compiler/plan/time_bounds.h"
 
@@ -73,7 +74,7 @@ Json UndoJson(const Undo& u) {
 }
 
 Json StepJson(const Step& s) {
-  Json j = Object(18);
+  Json j = Object(21);
   j["id"] = s.id;
   if (s.gate) j["gate"] = Json{{"approvers", s.approvers}};
   if (!s.group.empty()) j["fan_out"] = s.group;
@@ -103,6 +104,7 @@ Json StepJson(const Step& s) {
     j["outputs"] = std::move(outputs);
   }
   if (!s.inputs.empty()) j["inputs"] = s.inputs;
+  if (!s.slurm.empty()) j["slurm"] = PlacementToJson(s.slurm);
   return j;
 }
 
@@ -291,11 +293,34 @@ Bounds ReadBounds(const Json& j, const std::string& path) {
   return {ReadBound(Get(j, "estimate", path), path + ".estimate"), ReadBound(Get(j, "hard", path), path + ".hard")};
 }
 
+// Held to the compiler's rules: a hand-edited plan cannot hand sbatch what
+// a spec could not.
+Placement ReadPlacement(const Json& j, const std::string& path) {
+  if (!j.is_object() || j.empty()) throw Invalid{fmt::format("`{}` must be a map of Slurm options", path)};
+  Placement p;
+  for (const auto& [key, value] : j.items()) {
+    std::string at = path + "." + key;
+    if (std::string* text = TextField(p, key)) {
+      *text = Str(value, at);
+      if (std::string problem = PlacementProblem(key, *text); !problem.empty())
+        throw Invalid{fmt::format("`{}`: {}", at, problem)};
+    } else if (int64_t* n = NumberField(p, key)) {
+      *n = Int(value, at);
+      if (*n <= 0) throw Invalid{fmt::format("`{}` must be positive", at)};
+    } else {
+      std::vector<std::string_view> names;
+      for (const PlacementField& f : PlacementFields()) names.push_back(f.name);
+      throw Invalid{fmt::format("`{}` is not part of a plan (expected one of: {})", at, fmt::join(names, ", "))};
+    }
+  }
+  return p;
+}
+
 Step ReadStep(const Json& j, const std::string& path) {
   Step s;
   Only(j, path, {"id", "gate", "fan_out", "phase", "description", "source", "after", "do", "undo", "check",
                  "timeout", "retries", "estimate", "undo_estimate", "detach", "verify", "undo_check", "undo_after_failure",
-                 "outputs", "inputs"});
+                 "outputs", "inputs", "slurm"});
   s.id = Str(Get(j, "id", path), path + ".id");
   if (auto it = j.find("gate"); it != j.end()) {
     Only(*it, path + ".gate", {"approvers"});
@@ -336,6 +361,7 @@ Step ReadStep(const Json& j, const std::string& path) {
     }
   }
   if (j.contains("inputs")) s.inputs = StrList(j["inputs"], path + ".inputs");
+  if (j.contains("slurm")) s.slurm = ReadPlacement(j["slurm"], path + ".slurm");
   return s;
 }
 
@@ -608,6 +634,16 @@ std::string HumanDuration(int64_t ms) {
 }
 
 nlohmann::ordered_json ActionToJson(const Action& action) { return ActionJson(action); }
+
+nlohmann::ordered_json PlacementToJson(const Placement& p) {
+  Json j = Object(PlacementFields().size());
+  for (const auto& [name, value] : SetPlacement(p)) {
+    Placement scratch;
+    if (NumberField(scratch, name)) j[name] = std::stoll(value);
+    else j[name] = value;
+  }
+  return j;
+}
 nlohmann::ordered_json UndoToJson(const Undo& undo) { return UndoJson(undo); }
 
 }  // namespace sparkc::plan

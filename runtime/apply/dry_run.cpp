@@ -10,6 +10,7 @@
 #include "runtime/apply/apply.h"
 #include "runtime/apply/schedule.h"
 #include "runtime/apply/state_access.h"
+#include "compiler/plan/placement.h"
 #include "compiler/plan/time_bounds.h"
 #include "runtime/state/store.h"
 
@@ -48,6 +49,8 @@ std::string DryRunJson(const plan::Plan& plan, int jobs, const Simulation& clock
     if (!step.check.empty()) entry["check"] = DescribeResidual(step.check);
     if (step.undo.kind == plan::Undo::Kind::Action) entry["undo"] = DescribeStepAction(step, step.undo.action);
     else if (step.undo.kind == plan::Undo::Kind::Irreversible) entry["irreversible"] = step.undo.reason;
+    // The local engine runs every step here.
+    if (!step.slurm.empty()) entry["slurm"] = {{"options", plan::PlacementToJson(step.slurm)}, {"local_engine", "ignored"}};
     steps.push_back(std::move(entry));
   }
   for (const plan::Invariant& inv : plan.invariants)
@@ -102,6 +105,10 @@ int DryRun(const plan::Plan& plan, const RunOptions& requested) {
       *options.out << fmt::format("  {:<12}   undo: {}\n", "", Printable(DescribeStepAction(step, step.undo.action)));
     else if (step.undo.kind == plan::Undo::Kind::Irreversible)
       *options.out << fmt::format("  {:<12}   undo: irreversible ({})\n", "", Printable(step.undo.reason));
+    if (!step.slurm.empty())
+      *options.out << fmt::format("  {:<12}   slurm: {} (ignored by the local engine; `--engine slurm` places the "
+                                  "step's job so)\n",
+                                  "", Printable(plan::ShowPlacement(step.slurm)));
   }
   // What `verify` asks once the run is over.
   for (const plan::Invariant& inv : plan.invariants)

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
+
 #include "compiler/diagnostics/diagnostics.h"
 #include "runtime/apply/session.h"
 
@@ -145,6 +148,52 @@ bool NeedsUndo(std::optional<StepStatus> status, const plan::Step& step) {
   }
 }
 
+// What keeps an engine's jobs (Slurm starts every job that is ready) within
+// the plan's limits: a step that runs holds one of its fan-out's
+// `concurrency` slots, then one of the plan's `parallelism` slots, each
+// claimed as a step is (a dead holder's slot goes with it). Always in that
+// order, so that no two waiters hold what the other waits for. Returns the
+// exit code when it cannot wait (nothing was started).
+std::optional<int> TakeSlots(const plan::Plan& plan, const plan::Step& step, const RunOptions& options, int64_t run,
+                             std::vector<std::unique_ptr<StoreLock>>& held) {
+  struct Pool {
+    std::string name;
+    int64_t size;
+    std::string why;
+  };
+  std::vector<Pool> pools;
+  for (const plan::FanOut& f : plan.fanouts)
+    if (f.id == step.group && f.concurrency > 0)
+      pools.push_back({"!fan-out " + f.id, f.concurrency,
+                       fmt::format("fan-out `{}` runs {} at a time (its concurrency)", f.id, f.concurrency)});
+  if (plan.parallelism > 0)
+    pools.push_back({"!parallelism", plan.parallelism,
+                     fmt::format("the plan runs {} step{} at a time (objective.parallelism)", plan.parallelism,
+                                 plan.parallelism == 1 ? "" : "s")});
+  for (const Pool& pool : pools) {
+    auto pause = std::chrono::milliseconds(100);
+    for (bool said = false;; said = true) {
+      std::unique_ptr<StoreLock> slot;
+      for (int64_t k = 0; k < pool.size && !slot; ++k) {
+        std::string holder, error;
+        slot = StoreLock::Claim(options.state_dir, run, fmt::format("{} {}", pool.name, k), holder, error);
+        if (!error.empty()) return ReportStateError(options, error);
+      }
+      if (slot) {
+        held.push_back(std::move(slot));
+        break;
+      }
+      if (g_interrupted.load())
+        return Refuse(options, kExitNeedsOperator,
+                      fmt::format("interrupted while step `{}` waited for a slot; nothing was started", step.id));
+      if (!said) *options.err << fmt::format("step `{}` waits: {}\n", step.id, pool.why);
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(1000));
+    }
+  }
+  return std::nullopt;
+}
+
 int Ended(Session& session, Session::Ended ended, const RunOptions& options) {
   switch (ended) {
     case Session::Ended::Succeeded: return kExitOk;
@@ -189,6 +238,8 @@ int Do(const plan::Plan& plan, const RunOptions& given, const StepRequest& reque
   if (!run) return refused;
   InterruptScope interrupts;
   if (status == StepStatus::Running && run->session.SettledByCheck(t.step)) return kExitOk;
+  std::vector<std::unique_ptr<StoreLock>> slots;
+  if (std::optional<int> refused_slot = TakeSlots(plan, step, given, t.run.id, slots)) return *refused_slot;
   return Ended(run->session, run->session.DoOne(t.step), run->options);
 }
 
@@ -226,6 +277,8 @@ int Undo(const plan::Plan& plan, const RunOptions& given, const StepRequest& req
   undo[t.step] = true;
   session.SettleInterrupted(statuses, undo);
   if (!undo[t.step]) return kExitOk;
+  std::vector<std::unique_ptr<StoreLock>> slots;
+  if (std::optional<int> refused_slot = TakeSlots(plan, step, given, t.run.id, slots)) return *refused_slot;
   return Ended(session, session.UndoOne(t.step), run->options);
 }
 

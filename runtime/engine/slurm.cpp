@@ -1,6 +1,7 @@
 #include "runtime/engine/slurm.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "compiler/plan/placement.h"
 #include "compiler/plan/step_time.h"
 #include "compiler/source/source.h"
 #include "runtime/apply/reporter.h"
@@ -23,15 +25,22 @@ namespace {
 
 std::string JobName(int64_t run) { return fmt::format("sparkc-r{}", run); }
 
-// The whole time Slurm must allow a step: the plan's hard bound for it
-// (every attempt's timeout, its kill grace and the backoffs), in whole
-// minutes, plus one for sparkc itself. The step's own wrapper enforces the
-// exact timeout; this only keeps Slurm from ending a job sparkc would not.
-// 0: no limit (a step without a timeout).
-int64_t TimeLimitMinutes(const plan::Step& step) {
+// The whole time Slurm must allow a job, in whole minutes plus one for
+// sparkc itself; 0: no limit. A step's is the plan's hard bound for it (every
+// attempt's timeout, its kill grace and the backoffs). A job that may wait
+// in `sparkc step do` for a slot (the plan's parallelism, a fan-out's
+// concurrency) gets the run's hard bound, which holds that wait and the step.
+// The step's own wrapper enforces the exact timeout; this only keeps Slurm
+// from ending a job sparkc would not.
+int64_t TimeLimitMinutes(const plan::Plan& plan, const plan::Step& step, bool may_wait) {
   plan::StepTime t = plan::ForwardTime(step, plan::Basis::Timeout);
   if (step.timeout_ms <= 0 || !t.bounded()) return 0;
-  return (t.ms + 59'999) / 60'000 + 1;
+  int64_t ms = t.ms;
+  if (may_wait) {
+    if (plan.forward.hard.total_ms == plan::kUnbounded) return 0;
+    ms = std::max(ms, plan.forward.hard.total_ms);
+  }
+  return (ms + 59'999) / 60'000 + 1;
 }
 
 bool WaitsForPerson(const plan::Step& step) {
@@ -159,10 +168,22 @@ std::unique_ptr<SlurmClient> CommandLineSlurm() { return std::make_unique<Comman
 
 std::vector<SlurmJob> SlurmJobs(const plan::Plan& plan, const SlurmSubmission& s,
                                 const std::set<std::string>& succeeded) {
-  // A fan-out's instances are one array job; everything else is one job a step.
+  std::map<std::string, const plan::Step*> step_of;
+  for (const plan::Step& step : plan.steps) step_of[step.id] = &step;
+  // A fan-out whose instances are placed alike is one array job; one placed
+  // per instance (`nodelist = n`) is a job an instance, its concurrency
+  // kept by `sparkc step do`'s fan-out slots instead of the array's `%N`.
   std::map<std::string, const plan::FanOut*> fanout_of;
-  for (const plan::FanOut& f : plan.fanouts)
-    for (const std::string& id : f.instances) fanout_of[id] = &f;
+  bool may_wait = plan.steps.size() > static_cast<size_t>(plan.parallelism);
+  for (const plan::FanOut& f : plan.fanouts) {
+    bool alike = std::all_of(f.instances.begin(), f.instances.end(), [&](const std::string& id) {
+      return step_of.at(id)->slurm == step_of.at(f.instances.front())->slurm;
+    });
+    if (alike)
+      for (const std::string& id : f.instances) fanout_of[id] = &f;
+    else
+      may_wait = may_wait || f.concurrency > 0;
+  }
   auto key_of = [&](const std::string& step) {
     auto it = fanout_of.find(step);
     return it == fanout_of.end() ? step : it->second->id;
@@ -174,7 +195,7 @@ std::vector<SlurmJob> SlurmJobs(const plan::Plan& plan, const SlurmSubmission& s
     if (succeeded.contains(step.id)) continue;
     std::string key = key_of(step.id);
     auto [it, added] = index.try_emplace(key, jobs.size());
-    if (added) jobs.push_back({key, {}, {}, {}, {}, false});
+    if (added) jobs.push_back({key, {}, {}, {}, {}, false, {}});
     SlurmJob& job = jobs[it->second];
     job.steps.push_back(step.id);
     job.held = job.held || WaitsForPerson(step);
@@ -188,11 +209,12 @@ std::vector<SlurmJob> SlurmJobs(const plan::Plan& plan, const SlurmSubmission& s
     bool array = fanout_of.contains(job.steps.front());
     int64_t minutes = 0;
     for (const std::string& id : job.steps)
-      for (const plan::Step& step : plan.steps)
-        if (step.id == id) minutes = std::max(minutes, TimeLimitMinutes(step));
+      minutes = std::max(minutes, TimeLimitMinutes(plan, *step_of.at(id), may_wait));
     job.args = {"--job-name=" + JobName(s.run), "--output=" + output, "--kill-on-invalid-dep=yes", "--chdir=" +
                 std::filesystem::current_path().string()};
     if (minutes > 0 && !job.held) job.args.push_back(fmt::format("--time={}", minutes));
+    for (std::string& option : plan::SbatchOptions(step_of.at(job.steps.front())->slurm))
+      job.args.push_back(std::move(option));
     if (array) {
       const plan::FanOut& f = *fanout_of.at(job.steps.front());
       std::string range = fmt::format("--array=0-{}", job.steps.size() - 1);
@@ -204,8 +226,26 @@ std::vector<SlurmJob> SlurmJobs(const plan::Plan& plan, const SlurmSubmission& s
     job.script = Script(s, job.steps, array);
   }
   SlurmJob finish{"", {}, {}, {"--job-name=" + JobName(s.run) + "-finish", "--output=" + output,
-                               "--chdir=" + std::filesystem::current_path().string()}, FinishScript(s), false};
+                               "--chdir=" + std::filesystem::current_path().string()}, FinishScript(s), false, {}};
   for (const SlurmJob& job : jobs) finish.after.push_back(job.key);
+  // The finish job runs the rollback, every undo in it: where the placed
+  // steps with an undo are placed alike, it goes there too; otherwise the
+  // submitter is told that their undos run wherever it runs.
+  std::vector<const plan::Step*> placed;
+  for (const plan::Step& step : plan.steps)
+    if (!step.slurm.empty() && step.undo.kind == plan::Undo::Kind::Action) placed.push_back(&step);
+  bool alike = std::all_of(placed.begin(), placed.end(), [&](const plan::Step* step) {
+    return step->slurm == placed.front()->slurm;
+  });
+  if (!placed.empty() && alike) {
+    for (std::string& option : plan::SbatchOptions(placed.front()->slurm)) finish.args.push_back(std::move(option));
+  } else if (!placed.empty()) {
+    std::vector<std::string> ids;
+    for (const plan::Step* step : placed) ids.push_back("`" + step->id + "`");
+    finish.note = fmt::format("a rollback runs in the finish job, on a node of the default partition: the undos of "
+                              "{} (placed apart) run there, not where their steps ran",
+                              fmt::join(ids, ", "));
+  }
   jobs.push_back(std::move(finish));
   return jobs;
 }
@@ -358,6 +398,34 @@ int OnStore(const RunOptions& options, Work work) {
 
 }  // namespace
 
+int DryRunOnSlurm(const plan::Plan& plan, const RunOptions& options, const EngineOptions& engine) {
+  SlurmSubmission submission{SelfPath(), "", std::filesystem::absolute(engine.output_dir).lexically_normal().string(), 0};
+  submission.plan_file = (std::filesystem::path(submission.output_dir) / "run-N.plan.json").string();
+  std::vector<SlurmJob> jobs = SlurmJobs(plan, submission, {});
+  *options.out << fmt::format("dry run of {} on Slurm: {} job{}, submitted held and released together once the run "
+                              "is journaled; nothing is submitted\n",
+                              plan.module, jobs.size(), jobs.size() == 1 ? "" : "s");
+  for (const SlurmJob& job : jobs) {
+    // What differs between jobs; the name, output and directory do not.
+    std::vector<std::string> shown;
+    for (const std::string& arg : job.args)
+      if (!arg.starts_with("--job-name=") && !arg.starts_with("--output=") && !arg.starts_with("--chdir=") &&
+          !arg.starts_with("--kill-on-invalid-dep"))
+        shown.push_back(ShellWord(arg));
+    std::string what = job.key.empty() ? "(finish)" : job.key;
+    std::string after = job.after.empty() ? ""
+                        : job.key.empty() ? " after every job ended,"
+                                          : fmt::format(" after {} succeeded,", fmt::join(job.after, ", "));
+    std::string runs = job.key.empty() ? "sparkc step finish (concludes the run; rolls it back after a failure)"
+                       : job.steps.size() > 1 ? fmt::format("sparkc step do of {}", fmt::join(job.steps, ", "))
+                                              : "sparkc step do";
+    *options.out << fmt::format("  {:<20}{} {}{}{}\n", Printable(what), Printable(after), runs,
+                                shown.empty() ? "" : ": sbatch ", Printable(fmt::format("{}", fmt::join(shown, " "))));
+    if (!job.note.empty()) *options.out << fmt::format("  {:<20} note: {}\n", "", Printable(job.note));
+  }
+  return kExitOk;
+}
+
 int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const EngineOptions& engine,
                  SlurmClient& slurm) {
   RunOptions options = requested;
@@ -437,6 +505,8 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
       }
       *options.out << fmt::format("run {}: submitted {} Slurm job{} ({}..{}); output in {}\n", run, ids.size(),
                                   ids.size() == 1 ? "" : "s", ids.front(), ids.back(), submission.output_dir);
+      for (const SlurmJob& job : jobs)
+        if (!job.note.empty()) *options.out << fmt::format("note: {}\n", job.note);
     } catch (const std::exception& e) {
       return ReportStateError(options, fmt::format("state store: {}", e.what()));
     }

@@ -40,6 +40,7 @@ struct SlurmJob {
   std::vector<std::string> args;   // sbatch options, dependency excepted (set at submission)
   std::string script;              // the batch script
   bool held = false;               // a gate or manual step: released by `sparkc approve`
+  std::string note;                // what the submitter should know of it ("" for nothing)
 };
 
 struct SlurmSubmission {
@@ -61,6 +62,9 @@ struct EngineOptions {
   std::chrono::milliseconds poll{250};
 };
 
+// `sparkc apply --engine slurm --dry-run`: the jobs it would submit, with
+// their options and dependencies; nothing is submitted.
+int DryRunOnSlurm(const plan::Plan& plan, const RunOptions& options, const EngineOptions& engine);
 // `sparkc apply --engine slurm`.
 int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& options, const EngineOptions& engine, SlurmClient& slurm);
 // `sparkc status --follow`: the last run as it goes, until it ends; exit

@@ -241,25 +241,37 @@ class Connection {
 // store this process opens on that URL writes through the same session, so
 // a lost session (which loses the lock with it) fails the next write
 // instead of leaving this runner writing while another takes the lock.
+//
+// A process may hold several at once on one URL (a step's claim and a
+// parallelism slot): the first taken is the one stores write through.
 class LockedSessions {
  public:
   void Add(const std::string& url, const std::shared_ptr<Connection>& session) {
     std::lock_guard lock(mutex_);
-    by_url_[url] = session;
+    by_url_[url].push_back(session);
   }
-  void Remove(const std::string& url) {
+  void Remove(const std::string& url, const std::shared_ptr<Connection>& session) {
     std::lock_guard lock(mutex_);
-    by_url_.erase(url);
+    auto it = by_url_.find(url);
+    if (it == by_url_.end()) return;
+    std::erase_if(it->second, [&](const std::weak_ptr<Connection>& held) {
+      std::shared_ptr<Connection> live = held.lock();
+      return !live || live == session;
+    });
+    if (it->second.empty()) by_url_.erase(it);
   }
   std::shared_ptr<Connection> Find(const std::string& url) {
     std::lock_guard lock(mutex_);
     auto it = by_url_.find(url);
-    return it == by_url_.end() ? nullptr : it->second.lock();
+    if (it == by_url_.end()) return nullptr;
+    for (const std::weak_ptr<Connection>& held : it->second)
+      if (std::shared_ptr<Connection> live = held.lock()) return live;
+    return nullptr;
   }
 
  private:
   std::mutex mutex_;
-  std::map<std::string, std::weak_ptr<Connection>> by_url_;
+  std::map<std::string, std::vector<std::weak_ptr<Connection>>> by_url_;
 };
 
 LockedSessions& Locked() {
@@ -456,7 +468,7 @@ class PostgresLock : public StoreLock {
     Locked().Add(url_, session_);
   }
   ~PostgresLock() override {
-    Locked().Remove(url_);
+    Locked().Remove(url_, session_);
     try {
       std::lock_guard lock(session_->mutex);
       session_->Exec(fmt::format("SELECT pg_advisory_unlock({})", kStoreLockKey));
@@ -485,7 +497,7 @@ class PostgresClaim : public StoreLock {
     Locked().Add(url_, session_);
   }
   ~PostgresClaim() override {
-    Locked().Remove(url_);
+    Locked().Remove(url_, session_);
     try {
       std::lock_guard lock(session_->mutex);
       session_->Exec(fmt::format("SELECT pg_advisory_unlock({}), pg_advisory_unlock_shared({})", lock_,

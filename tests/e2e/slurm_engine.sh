@@ -5,7 +5,8 @@
 # failure rolled back, a gate released by `sparkc approve`, a `sparkc step
 # do` killed with SIGKILL and run again (the step succeeds once), a second
 # submission refused with the holder named, --detach and `status --follow`,
-# and a cancel resumed.
+# a cancel resumed, steps placed by their `slurm` block (a partition and a
+# GPU, a node each) and the plan's parallelism kept across jobs.
 source "$(dirname "$0")/lib.sh" "$@"
 if [ "$(id -u)" != 0 ]; then
   fail "the Slurm cluster runs as root (slurmd starts jobs as their submitter)"
@@ -136,5 +137,39 @@ expect_exit 0 "and once more" -- "$SPARKC" step do kill.json k --state "$URL" --
 expect_grep "already succeeded" out.txt
 [ "$(psql_q "select count(*) from sparkc.transitions where run_id = 5 and status = 'succeeded'")" = 1 ] ||
   fail "k should have succeeded exactly once: $(journal 5 | tr '\n' ' ')"
+expect_exit 0 "step finish concludes the run" -- "$SPARKC" step finish kill.json --state "$URL" --run 5
+expect_grep "run 5 succeeded" out.txt
+
+# 6. Placement and parallelism: `slurm = { partition, gres }` lands on the
+# GPU node, `nodelist = n` on each named node, and with parallelism = 1 the
+# journal never shows two steps running, though Slurm starts every job.
+rm -f ran
+cat > place.spark <<'SPEC'
+objective { parallelism = 1 }
+step gpu_step {
+  do = shell("echo gpu $SLURMD_NODENAME gres=$SLURM_JOB_GPUS >> ran; sleep 0.5")
+  undo = none
+  slurm = { partition = "gpu", gres = "gpu:1" }
+}
+step pinned[n in ["node2", "node3"]] {
+  do = shell("echo pinned-${n} $SLURMD_NODENAME >> ran; sleep 0.5")
+  undo = none
+  slurm = { nodelist = n }
+}
+step free { do = shell("echo free >> ran; sleep 0.5"); undo = none }
+SPEC
+"$SPARKC" plan place.spark -o place.json --format json >/dev/null 2>&1 || fail "plan place.spark"
+expect_exit 0 "the Slurm dry run" -- "$SPARKC" apply place.json --engine slurm --dry-run
+expect_grep "gpu_step .*sbatch .*--partition=gpu --gres=gpu:1" out.txt
+expect_grep "pinned\[node2\] .*--nodelist=node2" out.txt
+expect_exit 0 "the local dry run notes the placement it ignores" -- "$SPARKC" apply place.json --dry-run
+expect_grep "slurm: partition=gpu gres=gpu:1 (ignored by the local engine" out.txt
+expect_exit 0 "placed steps on Slurm" -- "$SPARKC" apply place.json --engine slurm --state "$URL"
+expect_grep "run 6 succeeded" out.txt
+grep -qx "gpu node1 gres=0" ran || fail "gpu_step should run on node1 with its GPU: $(cat ran)"
+grep -qx "pinned-node2 node2" ran || fail "pinned[node2] should run on node2: $(cat ran)"
+grep -qx "pinned-node3 node3" ran || fail "pinned[node3] should run on node3: $(cat ran)"
+at_once=$(most_at_once 6 .)
+[ "$at_once" = 1 ] || fail "parallelism = 1, but the journal shows $at_once steps at once: $(journal 6 | tr '\n' ' ')"
 
 finish

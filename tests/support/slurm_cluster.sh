@@ -76,9 +76,14 @@ SlurmdTimeout=30
 PlugStackConfig=/dev/null
 GresTypes=gpu
 CONF
+# node1 has one GPU (on /dev/null: nothing here binds a device), so
+# that `--gres=gpu:1` and the `gpu` partition place a job on it.
 for i in $(seq "$nodes"); do
-  echo "NodeName=node$i NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((base + 1 + i)) CPUs=$cpus RealMemory=$mem State=UNKNOWN" >> "$dir/slurm.conf"
+  gres=""
+  [ "$i" = 1 ] && gres=" Gres=gpu:1"
+  echo "NodeName=node$i NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((base + 1 + i)) CPUs=$cpus RealMemory=$mem$gres State=UNKNOWN" >> "$dir/slurm.conf"
 done
+echo "NodeName=node1 Name=gpu File=/dev/null" > "$dir/gres.conf"
 echo "PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES" >> "$dir/slurm.conf"
 echo "PartitionName=gpu Nodes=node1 MaxTime=INFINITE State=UP" >> "$dir/slurm.conf"
 

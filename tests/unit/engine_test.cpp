@@ -161,6 +161,57 @@ TEST_CASE("a plan's Slurm jobs: a job a step, a fan-out an array, gates held, on
   }
 }
 
+TEST_CASE("a step's `slurm` block places its job; a fan-out placed per instance is a job an instance",
+          "[engine]") {
+  plan::Plan p = FanOutPlan();
+  p.parallelism = 8;
+  p.steps[0].slurm.partition = "gpu";
+  p.steps[0].slurm.gres = "gpu:h100:2";
+  p.steps[0].slurm.cpus = 4;
+  p.steps[0].slurm.mem_bytes = (int64_t{16} << 30) + 1;  // rounded up to MiB, sbatch's unit
+  SlurmSubmission s{"/opt/sparkc", "/p.json", "/out", 1};
+  std::vector<SlurmJob> jobs = SlurmJobs(p, s, {});
+  const SlurmJob& prep = Job(jobs, "prep");
+  CHECK(Has(prep.args, "--partition=gpu"));
+  CHECK(Has(prep.args, "--gres=gpu:h100:2"));
+  CHECK(Has(prep.args, "--cpus-per-task=4"));
+  CHECK(Has(prep.args, "--mem=16385M"));
+  CHECK(std::none_of(Job(jobs, "last").args.begin(), Job(jobs, "last").args.end(),
+                     [](const std::string& a) { return a.starts_with("--partition"); }));
+  // Alike: still one array, placed once.
+  for (const char* id : {"roll[a]", "roll[b]", "roll[c]"})
+    for (plan::Step& step : p.steps)
+      if (step.id == id) step.slurm.constraint = "a100&ib";
+  jobs = SlurmJobs(p, s, {});
+  CHECK(Has(Job(jobs, "roll").args, "--constraint=a100&ib"));
+  // Placed apart: a job an instance, and what came after the fan-out waits
+  // for each of them.
+  for (plan::Step& step : p.steps)
+    if (step.group == "roll") step.slurm.nodelist = "node-" + step.id.substr(5, 1);
+  jobs = SlurmJobs(p, s, {});
+  REQUIRE(jobs.size() == 7);  // prep, three instances, go, last, finish
+  const SlurmJob& b = Job(jobs, "roll[b]");
+  CHECK(b.steps == std::vector<std::string>{"roll[b]"});
+  CHECK(Has(b.args, "--nodelist=node-b"));
+  CHECK(std::none_of(b.args.begin(), b.args.end(), [](const std::string& a) { return a.starts_with("--array"); }));
+  CHECK(Job(jobs, "go").after == std::vector<std::string>{"roll[a]", "roll[b]", "roll[c]"});
+}
+
+TEST_CASE("a job that may wait for a slot is allowed the run's hard bound, not only its step's", "[engine]") {
+  plan::Plan p = FanOutPlan();
+  p.forward.hard.total_ms = 25 * 60'000;
+  SlurmSubmission s{"/opt/sparkc", "/p.json", "/out", 1};
+  // Parallelism 1 and six steps: a ready job may wait for the others.
+  CHECK(Has(Job(SlurmJobs(p, s, {}), "last").args, "--time=26"));
+  // Room for every step at once: a job waits for nothing.
+  p.parallelism = 6;
+  CHECK(Has(Job(SlurmJobs(p, s, {}), "last").args, "--time=6"));
+  p.forward.hard.total_ms = plan::kUnbounded;
+  p.parallelism = 1;
+  const std::vector<std::string> args = Job(SlurmJobs(p, s, {}), "last").args;
+  CHECK(std::none_of(args.begin(), args.end(), [](const std::string& a) { return a.starts_with("--time"); }));
+}
+
 TEST_CASE("a resumed run submits only what has not succeeded", "[engine]") {
   plan::Plan p = FanOutPlan();
   SlurmSubmission s{"/opt/sparkc", "/p.json", "/out", 3};

@@ -39,6 +39,10 @@ static Plan Sample() {
   t.undo.kind = Undo::Kind::Action;
   t.undo.action.kind = Action::Kind::Manual;
   t.undo.action.instruction = "undo by hand";
+  t.slurm.partition = "gpu";
+  t.slurm.gres = "gpu:h100:2";
+  t.slurm.nodelist = "node[1-4]";
+  t.slurm.mem_bytes = int64_t{1} << 30;
   p.steps.push_back(t);
   ComputeTimeBounds(p);
   p.digest = ComputeDigest(p);
@@ -170,6 +174,17 @@ TEST_CASE("the plan loader is strict: what a reviewer reads is what runs") {
     REQUIRE(LoadPlan("{\"version\": 5e5555555}", loaded, error, &at) == LoadStatus::Invalid);
     CHECK(error.find("malformed JSON: number overflow") != std::string::npos);
     CHECK((at.line == 1 && at.column > 10));
+  }
+  SECTION("a Slurm option the compiler would refuse, or none it knows") {
+    std::string text = Edited(json, "\"gpu:h100:2\"", "\"gpu:1 --wrap=id\"");
+    REQUIRE(LoadPlan(text, loaded, error) == LoadStatus::Invalid);
+    CHECK(error.find("`plan.steps[1].slurm.gres`: `gres` holds a blank") != std::string::npos);
+    text = Edited(json, "\"gres\": ", "\"wrap\": \"id\", \"gres\": ");
+    REQUIRE(LoadPlan(text, loaded, error) == LoadStatus::Invalid);
+    CHECK(error.find("slurm.wrap` is not part of a plan") != std::string::npos);
+    text = Edited(json, "\"mem\": 1073741824", "\"mem\": -1");
+    REQUIRE(LoadPlan(text, loaded, error) == LoadStatus::Invalid);
+    CHECK(error.find("slurm.mem` must be positive") != std::string::npos);
   }
   SECTION("two actions in one") {
     std::string text = Edited(json, "\"exec\": ", "\"shell\": \"rm -rf /\", \"exec\": ");

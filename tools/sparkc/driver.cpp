@@ -336,7 +336,7 @@ int ApplyCommand(Options& o, std::ostream& err) {
   o.run.plan_path = o.files.at(0);
   ChooseTerminalMode(o);
   o.run.rollback_on_failure = o.on_failure == "rollback";
-  if (o.dry_run) return DryRun(plan, o.run);
+  if (o.dry_run) return o.engine == "slurm" ? DryRunOnSlurm(plan, o.run, o.engine_options) : DryRun(plan, o.run);
   if (o.engine == "slurm") return ApplyOnSlurm(plan, o.run, o.engine_options, *CommandLineSlurm());
   return Apply(plan, o.run);
 }
