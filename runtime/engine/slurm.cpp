@@ -342,7 +342,9 @@ class Follower {
   size_t seen_ = 0;
 };
 
-int ExitFor(const std::string& status, Reporter& reporter, const RunOptions& options, int64_t run) {
+// As a local apply's: `awaiting` when the run stopped at a gate or manual
+// step that waits for `sparkc approve`.
+int ExitFor(const std::string& status, bool awaiting, Reporter& reporter, const RunOptions& options, int64_t run) {
   if (status == "succeeded") {
     reporter.Line(fmt::format("run {} succeeded", run));
     return kExitOk;
@@ -361,6 +363,11 @@ int ExitFor(const std::string& status, Reporter& reporter, const RunOptions& opt
                                 "  help: see `{}`; `sparkc step finish PLAN --run {}` concludes it\n",
                                 run, SparkcCommand(options, "status"), run);
     return kExitNeedsOperator;
+  }
+  if (status == "stopped" && awaiting) {
+    reporter.Line(fmt::format("run {} stopped: a step waits for `{}`; applying the plan again then resumes the run",
+                              run, SparkcCommand(options, "approve", {"STEP"})));
+    return kExitAwaitingApproval;
   }
   reporter.Line(fmt::format("run {} {}; see `{}`", run, status, SparkcCommand(options, "status")));
   return kExitNeedsOperator;
@@ -533,7 +540,9 @@ int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClien
     InterruptScope interrupts;
     Follower follower(plan, options, store, last->id);
     std::string status = follower.Until(slurm, ids, engine.poll);
-    return ExitFor(status, follower.reporter(), options, last->id);
+    bool awaiting = false;
+    for (const auto& [id, record] : store.Steps(last->id)) awaiting = awaiting || record.status == StepStatus::Awaiting;
+    return ExitFor(status, awaiting, follower.reporter(), options, last->id);
   });
 }
 

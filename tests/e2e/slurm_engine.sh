@@ -172,4 +172,21 @@ grep -qx "pinned-node3 node3" ran || fail "pinned[node3] should run on node3: $(
 at_once=$(most_at_once 6 .)
 [ "$at_once" = 1 ] || fail "parallelism = 1, but the journal shows $at_once steps at once: $(journal 6 | tr '\n' ' ')"
 
+# 7. A held job released behind sparkc's back (`scontrol release`, no
+# approval journaled): the step refuses to pass, its dependents never
+# start, and the follower exits 6 as a local apply stopped at a gate does.
+rm -f ran
+cat > manual.spark <<'SPEC'
+step by_hand { do = manual("swap the cable"); undo = none }
+step after_hand { after = [by_hand]; do = shell("echo after >> ran"); undo = none }
+SPEC
+"$SPARKC" plan manual.spark -o manual.json --format json >/dev/null 2>&1 || fail "plan manual.spark"
+expect_exit 0 "a manual step on Slurm, detached" -- "$SPARKC" apply manual.json --engine slurm --state "$URL" --detach
+held=$(squeue -h -n sparkc-r7 -t PENDING -r -o '%i %r' | awk '$2 ~ /Held/ { print $1 }')
+[ -n "$held" ] || fail "the manual step's job should be held: $(squeue -n sparkc-r7)"
+scontrol release "$held"
+expect_exit 6 "the follower of a run stopped at an unapproved step" -- "$SPARKC" status --follow --state "$URL"
+expect_grep "run 7 stopped: a step waits for" out.txt
+[ -e ran ] && fail "the step after the manual one ran: $(cat ran)"
+
 finish
