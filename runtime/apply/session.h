@@ -46,6 +46,8 @@ inline constexpr const char* kRollingBack = "apply failed; rolling back the step
 // undone).
 inline std::atomic<int> g_running{0};
 inline std::atomic<bool> g_rolling_back{false};
+// A follower of an engine's run (which runs no step itself) is interrupted.
+inline std::atomic<bool> g_following{false};
 
 struct Running {
   Running() { g_running.fetch_add(1); }
@@ -64,6 +66,10 @@ inline void SayNumber(int n) {
 
 inline void OnSignal(int) {
   bool second = g_interrupted.exchange(true);
+  if (g_following.load()) {
+    Say("\nsparkc: interrupted\n");
+    return;
+  }
   int running = g_running.load();
   if (second) {
     AbandonProbes();

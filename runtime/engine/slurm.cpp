@@ -522,10 +522,10 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
     *options.out << fmt::format("detached; follow it with `{}`\n", SparkcCommand(options, "status", {"--follow"}));
     return kExitOk;
   }
-  return FollowRun(options, engine, slurm);
+  return FollowRun(options, engine, slurm, true);
 }
 
-int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClient& slurm) {
+int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClient& slurm, bool cancel_on_interrupt) {
   return OnStore(options, [&](StateStore& store) -> int {
     std::optional<RunInfo> last = store.LastRun();
     if (!last) {
@@ -538,8 +538,17 @@ int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClien
     std::optional<nlohmann::json> record = EngineRecord(store, last->id);
     std::vector<std::string> ids = record ? JobIds(*record) : std::vector<std::string>{};
     InterruptScope interrupts;
+    struct Following {
+      Following() { g_following.store(true); }
+      ~Following() { g_following.store(false); }
+    } following;
     Follower follower(plan, options, store, last->id);
     std::string status = follower.Until(slurm, ids, engine.poll);
+    if (status == "interrupted" && cancel_on_interrupt) {
+      follower.reporter().Line(fmt::format("interrupted: cancelling run {}'s Slurm jobs", last->id));
+      int code = CancelRun(options, slurm);
+      return code == kExitOk ? kExitNeedsOperator : code;
+    }
     bool awaiting = false;
     for (const auto& [id, record] : store.Steps(last->id)) awaiting = awaiting || record.status == StepStatus::Awaiting;
     return ExitFor(status, awaiting, follower.reporter(), options, last->id);

@@ -68,8 +68,11 @@ int DryRunOnSlurm(const plan::Plan& plan, const RunOptions& options, const Engin
 // `sparkc apply --engine slurm`.
 int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& options, const EngineOptions& engine, SlurmClient& slurm);
 // `sparkc status --follow`: the last run as it goes, until it ends; exit
-// codes as apply's.
-int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClient& slurm);
+// codes as apply's. Interrupted, it stops following; with `cancel_on_interrupt`
+// (the submitter attached to its run, as a local apply is) it cancels the
+// run's jobs as `sparkc cancel` does.
+int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClient& slurm,
+              bool cancel_on_interrupt = false);
 // `sparkc cancel`: the last run's jobs cancelled; the run stays resumable.
 int CancelRun(const RunOptions& options, SlurmClient& slurm);
 // `sparkc approve STEP`: journaled (who and when), then its held job released.

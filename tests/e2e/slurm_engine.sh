@@ -6,17 +6,19 @@
 # do` killed with SIGKILL and run again (the step succeeds once), a second
 # submission refused with the holder named, --detach and `status --follow`,
 # a cancel resumed, steps placed by their `slurm` block (a partition and a
-# GPU, a node each) and the plan's parallelism kept across jobs.
+# GPU, a node each), the plan's parallelism kept across jobs, a held job
+# released without an approval, and Ctrl-C of the attached submitter.
+# SPARKC_E2E_PG_PORT and SPARKC_E2E_SLURM_PORT move it off its ports.
 source "$(dirname "$0")/lib.sh" "$@"
 if [ "$(id -u)" != 0 ]; then
   fail "the Slurm cluster runs as root (slurmd starts jobs as their submitter)"
   finish
 fi
-PORT=25520
+PORT=${SPARKC_E2E_PG_PORT:-25520}
 start_postgres $PORT || { fail "PostgreSQL did not start"; finish; }
 trap '"$ROOT/tests/support/slurm_cluster.sh" stop "$WORK/slurm" >/dev/null 2>&1;
       "$ROOT/specs/spec-to-proof-local/bin/pg" stop "$WORK/pgdata" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
-eval "$("$ROOT/tests/support/slurm_cluster.sh" start "$WORK/slurm" 3 26820)" ||
+eval "$("$ROOT/tests/support/slurm_cluster.sh" start "$WORK/slurm" 3 "${SPARKC_E2E_SLURM_PORT:-26820}")" ||
   { fail "the Slurm cluster did not start"; cat "$WORK"/slurm/log/* >&2; finish; }
 [ "$(sinfo -h -p debug -t idle -o %D)" = 3 ] || fail "three idle nodes expected: $(sinfo)"
 
@@ -188,5 +190,29 @@ scontrol release "$held"
 expect_exit 6 "the follower of a run stopped at an unapproved step" -- "$SPARKC" status --follow --state "$URL"
 expect_grep "run 7 stopped: a step waits for" out.txt
 [ -e ran ] && fail "the step after the manual one ran: $(cat ran)"
+
+# 8. Ctrl-C of the attached submitter cancels the run's jobs, as `sparkc
+# cancel` does, and leaves the run resumable.
+rm -f ran
+cat > attached.spark <<'SPEC'
+step a { do = shell("echo a >> ran; [ -e go_on ] || sleep 60"); undo = none; check = file.exists("go_on") }
+step b { after = [a]; do = shell("echo b >> ran"); undo = none }
+SPEC
+"$SPARKC" plan attached.spark -o attached.json --format json >/dev/null 2>&1 || fail "plan attached.spark"
+"$SPARKC" apply attached.json --engine slurm --state "$URL" --new-run > attached.txt 2>&1 &
+submitter=$!
+for _ in $(seq 300); do grep -qx a ran 2>/dev/null && break; sleep 0.1; done
+kill -INT $submitter
+wait $submitter
+code=$?
+[ $code = 4 ] || { fail "an interrupted submitter should exit 4, exited $code"; cat attached.txt >&2; }
+expect_grep "interrupted: cancelling run 8's Slurm jobs" attached.txt
+expect_grep "run 8: cancelled its" attached.txt
+[ -z "$(squeue -h -n sparkc-r8)" ] || fail "run 8's jobs should be gone: $(squeue)"
+[ "$(psql_q "select status from sparkc.runs where id = 8")" = stopped ] || fail "run 8 should be stopped"
+touch go_on
+expect_exit 0 "the interrupted run resumes" -- "$SPARKC" apply attached.json --engine slurm --state "$URL"
+expect_grep "run 8 succeeded" out.txt
+[ "$(grep -cx b ran)" = 1 ] || fail "b should have run once: $(cat ran)"
 
 finish
