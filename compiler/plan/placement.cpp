@@ -1,6 +1,7 @@
 #include "compiler/plan/placement.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace sparkc::plan {
 
@@ -66,6 +67,15 @@ std::vector<std::pair<std::string, std::string>> SetPlacement(const Placement& p
     out.emplace_back(f.name, f.type == PlacementType::Text ? text : std::to_string(n));
   });
   return out;
+}
+
+nlohmann::ordered_json PlacementToJson(const Placement& p) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  EachSet(p, [&](const PlacementField& f, const std::string& text, int64_t n) {
+    if (f.type == PlacementType::Text) j[std::string(f.name)] = text;
+    else j[std::string(f.name)] = n;
+  });
+  return j;
 }
 
 std::string ShowPlacement(const Placement& p) {

@@ -634,16 +634,6 @@ std::string HumanDuration(int64_t ms) {
 }
 
 nlohmann::ordered_json ActionToJson(const Action& action) { return ActionJson(action); }
-
-nlohmann::ordered_json PlacementToJson(const Placement& p) {
-  Json j = Object(PlacementFields().size());
-  for (const auto& [name, value] : SetPlacement(p)) {
-    Placement scratch;
-    if (NumberField(scratch, name)) j[name] = std::stoll(value);
-    else j[name] = value;
-  }
-  return j;
-}
 nlohmann::ordered_json UndoToJson(const Undo& undo) { return UndoJson(undo); }
 
 }  // namespace sparkc::plan
