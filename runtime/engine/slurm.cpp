@@ -390,6 +390,14 @@ std::string SelfPath() {
   return ec ? "sparkc" : self.string();
 }
 
+// What run `run`'s jobs run: this binary, the plan written for them under
+// the output directory.
+SlurmSubmission SubmissionOf(const EngineOptions& engine, int64_t run) {
+  SlurmSubmission s{SelfPath(), "", std::filesystem::absolute(engine.output_dir).lexically_normal().string(), run};
+  s.plan_file = (std::filesystem::path(s.output_dir) / fmt::format("run-{}.plan.json", run)).string();
+  return s;
+}
+
 // The store for a command on the last run: failures to open it, or of a
 // statement, reported as E0903 (exit 4).
 template <typename Work>
@@ -406,9 +414,7 @@ int OnStore(const RunOptions& options, Work work) {
 }  // namespace
 
 int DryRunOnSlurm(const plan::Plan& plan, const RunOptions& options, const EngineOptions& engine) {
-  SlurmSubmission submission{SelfPath(), "", std::filesystem::absolute(engine.output_dir).lexically_normal().string(), 0};
-  submission.plan_file = (std::filesystem::path(submission.output_dir) / "run-N.plan.json").string();
-  std::vector<SlurmJob> jobs = SlurmJobs(plan, submission, {});
+  std::vector<SlurmJob> jobs = SlurmJobs(plan, SubmissionOf(engine, 0), {});
   *options.out << fmt::format("dry run of {} on Slurm: {} job{}, submitted held and released together once the run "
                               "is journaled; nothing is submitted\n",
                               plan.module, jobs.size(), jobs.size() == 1 ? "" : "s");
@@ -461,9 +467,7 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
       if (!choice.previous.empty())
         *options.out << fmt::format("resuming run {}: {} of {} steps already succeeded\n", run, succeeded.size(),
                                     plan.steps.size());
-      SlurmSubmission submission{SelfPath(), "", std::filesystem::absolute(engine.output_dir).lexically_normal().string(),
-                                 run};
-      submission.plan_file = (std::filesystem::path(submission.output_dir) / fmt::format("run-{}.plan.json", run)).string();
+      SlurmSubmission submission = SubmissionOf(engine, run);
       std::string error;
       if (!WritePlanForJobs(plan, submission.plan_file, error)) {
         *options.err << fmt::format("sparkc: error: {}\n", error);
