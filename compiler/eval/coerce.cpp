@@ -57,6 +57,14 @@ std::string WrittenType(const Value& v) {
   }
 }
 
+// Whether coercion gave a different value: every conversion it makes changes
+// the kind (int to float), the type (a map checked against a record or an
+// enum) or a list's or map's contents (a new vector).
+bool Changed(const Value& before, const Value& after) {
+  return before.kind != after.kind || before.type != after.type || before.list != after.list ||
+         before.fields != after.fields;
+}
+
 }  // namespace
 
 Value Evaluator::Coerce(const Value& v, const TypeRef& type, uint32_t module) {
@@ -113,22 +121,36 @@ Value Evaluator::Coerce(const Value& v, const TypeRef& type, uint32_t module) {
   if (n == "list" || n == "map") {
     if (!is(n == "list" ? Kind::List : Kind::Map) || v.kind == Kind::Runtime) return fail();
     if (type.args.empty()) return v;
+    // Copy on write: a list of a million ints that already are ints is the
+    // same list, not a new one per function call that passes it.
     Value out = v;
     bool ok = true;
     if (n == "list") {
       std::vector<Value> items;
-      for (const Value& item : *v.list) {
-        items.push_back(Coerce(item, type.args[0], module));
-        ok &= items.back().ok();
+      bool copied = false;
+      for (size_t k = 0; k < v.list->size(); ++k) {
+        const Value& item = (*v.list)[k];
+        Value typed = Coerce(item, type.args[0], module);
+        ok &= typed.ok();
+        if (!copied && !Changed(item, typed)) continue;
+        if (!copied) items.assign(v.list->begin(), v.list->begin() + static_cast<ptrdiff_t>(k));
+        copied = true;
+        items.push_back(std::move(typed));
       }
-      out.list = std::make_shared<const std::vector<Value>>(std::move(items));
+      if (copied) out.list = std::make_shared<const std::vector<Value>>(std::move(items));
     } else {
-      auto fields = std::make_shared<std::vector<Entry>>();
-      for (const Entry& e : *v.fields) {
-        fields->push_back({e.key, e.key_span, Coerce(e.value, type.args[0], module)});
-        ok &= fields->back().value.ok();
+      std::shared_ptr<std::vector<Entry>> fields;
+      for (size_t k = 0; k < v.fields->size(); ++k) {
+        const Entry& e = (*v.fields)[k];
+        Value typed = Coerce(e.value, type.args[0], module);
+        ok &= typed.ok();
+        if (!fields && !Changed(e.value, typed)) continue;
+        if (!fields)
+          fields = std::make_shared<std::vector<Entry>>(v.fields->begin(),
+                                                        v.fields->begin() + static_cast<ptrdiff_t>(k));
+        fields->push_back({e.key, e.key_span, std::move(typed)});
       }
-      out.fields = std::move(fields);
+      if (fields) out.fields = std::move(fields);
     }
     return ok ? out : Value{};
   }

@@ -72,6 +72,20 @@ TEST_CASE("functions are checked against their parameter and result types") {
   CHECK(CompileText("fn f(x: int = 3) -> int = x\ninvariant a { f() == 3 and f(x = 4) == 4 }").ok);
 }
 
+TEST_CASE("typed lists and maps convert the items that need it, wherever they are") {
+  // Lists are shared until an item changes: the first item is a float, the
+  // second an int that must become one (2 / 4 would be 0 as ints).
+  CHECK(CompileText("fn k(xs: list[float]) -> list[float] = xs\n"
+                    "fn deep(xs: list[list[float]]) -> list[list[float]] = xs\n"
+                    "invariant a { k([1.5, 2])[1] / 4 == 0.5 and deep([[1.5], [2]])[1][0] / 4 == 0.5 }")
+            .ok);
+  CHECK(CompileText("record R { n: int = 3 }\nfn g(m: map[R]) -> int = m.b.n\n"
+                    "invariant a { g({ a = { n = 1 }, b = {} }) == 3 }")
+            .ok);
+  CHECK(CompileText("fn k(xs: list[float]) -> float = xs[0]\nconst y = k([1.5, \"x\", 2, \"z\"])")
+            .Says("expected float, found string `\"z\"`"));
+}
+
 TEST_CASE("aggregates over records") {
   const char* spec = R"(
 record N { name: string; gpus: int }
