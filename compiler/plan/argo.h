@@ -17,6 +17,13 @@ struct ArgoOptions {
   std::string password_secret;
 };
 
+// Why Argo could not carry this plan or these options as they are, or "":
+// Argo reads `{{...}}` in a parameter as its own variable, and Kubernetes
+// expands `$(...)` in a container's arguments, so a step id or an option
+// holding either would reach `sparkc step do` changed.
+std::string ArgoPlanProblem(const Plan& plan);
+std::string ArgoOptionsProblem(const ArgoOptions& options);
+
 // The Workflow as YAML: the same plan and options give the same bytes.
 std::string EmitArgoWorkflow(const Plan& plan, const ArgoOptions& options);
 

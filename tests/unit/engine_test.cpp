@@ -270,3 +270,49 @@ TEST_CASE("the Argo export: a task a step, fan-outs under their parallelism, gat
   // Byte-stable.
   CHECK(plan::EmitArgoWorkflow(p, options) == yaml);
 }
+
+TEST_CASE("the Argo export: names never meet, no deadline of 0, no `{{` for Argo to read", "[engine]") {
+  plan::Plan p;
+  plan::Step a = MakeStep("a");
+  a.gate = true;
+  a.timeout_ms = 0;
+  p.steps.push_back(a);
+  p.steps.push_back(MakeStep("a_approval", {"a"}));  // `a`'s suspend would be `a-approval` too
+  p.steps.push_back(MakeStep("fanout_roll"));         // the fan-out's DAG would be `fanout-roll` too
+  for (const char* n : {"roll[x]", "roll[y]"}) {
+    plan::Step s = MakeStep(n, {"fanout_roll"});
+    s.group = "roll";
+    s.action = {.kind = plan::Action::Kind::Manual, .instruction = "check {{.Version}}"};
+    p.steps.push_back(s);
+  }
+  p.fanouts.push_back({"roll", 1, {"roll[x]", "roll[y]"}});
+  p.module = std::string(80, 'm');
+  std::string yaml = plan::EmitArgoWorkflow(p, {"registry/sparkc:1", "postgres://db/sparkc", ""});
+  YAML::Node w = YAML::Load(yaml);
+  CHECK(w["metadata"]["generateName"].as<std::string>().size() == 58);  // Kubernetes adds 5; 63 in all
+  std::map<std::string, YAML::Node> templates;
+  for (const YAML::Node& t : w["spec"]["templates"]) CHECK(templates.emplace(t["name"].as<std::string>(), t).second);
+  std::map<std::string, std::string> template_of;  // every task of every DAG, by name
+  for (const auto& [name, t] : templates)
+    for (const YAML::Node& task : t["dag"] ? t["dag"]["tasks"] : YAML::Node(YAML::NodeType::Sequence))
+      CHECK(template_of.emplace(task["name"].as<std::string>(), task["template"].as<std::string>()).second);
+  CHECK(template_of.at("a-approval") == "approval");
+  CHECK(template_of.at("a-approval-2") == "step");
+  CHECK(template_of.at("fanout-roll") == "step");
+  CHECK(template_of.at("fanout-roll-2") == "fanout-roll-2");
+  // A manual instance waits for its suspend inside its fan-out's DAG.
+  CHECK(template_of.at("roll-x-approval") == "approval");
+  // A step with no bound has no deadline: Kubernetes refuses 0.
+  CHECK(template_of.at("a") == "step-untimed");
+  CHECK_FALSE(templates.at("step-untimed")["activeDeadlineSeconds"]);
+  CHECK(templates.at("step")["activeDeadlineSeconds"]);
+  // The plan's own `{{` is escaped in its JSON, which reads back the same.
+  std::string data = templates.at("begin")["inputs"]["artifacts"][0]["raw"]["data"].as<std::string>();
+  CHECK(data.find("{{") == std::string::npos);
+  CHECK(nlohmann::json::parse(data) == nlohmann::json::parse(plan::ToJson(p).dump()));
+  // What would reach `step do` changed is refused.
+  CHECK(plan::ArgoPlanProblem(p).empty());
+  p.steps[3].id = "roll[{{x}}]";
+  CHECK(plan::ArgoPlanProblem(p).find("Argo would read") != std::string::npos);
+  CHECK(plan::ArgoOptionsProblem({"registry/sparkc:$(TAG)", "postgres://db/sparkc", ""}).find("--image") == 0);
+}

@@ -40,10 +40,11 @@ else
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 # npm packages the tests use, pinned, outside the tree: js-yaml
-# (tests/e2e/yaml_readers.sh) and VS Code's TextMate tokenizer with its
-# Oniguruma build (tests/e2e/textmate.sh).
+# (tests/e2e/yaml_readers.sh), VS Code's TextMate tokenizer with its
+# Oniguruma build (tests/e2e/textmate.sh), and the validators generated from
+# Argo Workflows' types (tests/e2e/argo_export.sh).
 npm_dir=${SPARKC_NPM_DIR:-$HOME/.cache/sparkc/npm}
-npm_packages=(js-yaml@4.1.0 vscode-textmate@9.4.0 vscode-oniguruma@2.0.1)
+npm_packages=(js-yaml@4.1.0 vscode-textmate@9.4.0 vscode-oniguruma@2.0.1 @kubernetes-models/argo-workflows@2.0.0)
 npm_missing=()
 for p in "${npm_packages[@]}"; do
   [ -f "$npm_dir/node_modules/${p%@*}/package.json" ] || npm_missing+=("$p")

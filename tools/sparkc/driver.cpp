@@ -380,7 +380,15 @@ int ExportCommand(const Options& o, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   plan::Plan plan;
+  if (std::string problem = plan::ArgoOptionsProblem(o.argo); !problem.empty()) {
+    err << "sparkc: error: " << problem << "\n";
+    return kExitUsage;
+  }
   if (!ObtainPlan(o.files.at(0), err, plan)) return kExitInvalid;
+  if (std::string problem = plan::ArgoPlanProblem(plan); !problem.empty()) {
+    err << "sparkc: error: " << problem << "\n";
+    return kExitInvalid;
+  }
   std::string yaml = plan::EmitArgoWorkflow(plan, o.argo), error;
   if (o.output.empty() || o.output == "-") {
     out << yaml;
