@@ -86,7 +86,7 @@ mode_t UmaskMode() {
 
 }  // namespace
 
-bool WriteFileAtomically(const std::string& path, const std::string& content, std::string& error) {
+bool WriteFileAtomically(const std::string& path, const std::string& content, std::string& error, int mode) {
   std::filesystem::path target(path);
   std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
   // An unpredictable name created with O_EXCL (mkostemp): a symlink or file
@@ -108,8 +108,8 @@ bool WriteFileAtomically(const std::string& path, const std::string& content, st
   // when it is ours: the mode of a file someone else planted there is not.
   struct stat existing;
   bool ours = lstat(path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode) && existing.st_uid == geteuid();
-  mode_t mode = ours ? existing.st_mode & 0777 : UmaskMode();
-  if (fchmod(fd, mode) != 0) return fail();
+  mode_t chosen = mode >= 0 ? static_cast<mode_t>(mode) : ours ? existing.st_mode & 0777 : UmaskMode();
+  if (fchmod(fd, chosen) != 0) return fail();
   for (size_t done = 0; done < content.size();) {
     ssize_t n = write(fd, content.data() + done, content.size() - done);
     if (n < 0 && errno == EINTR) continue;

@@ -58,8 +58,10 @@ class SourceManager {
 bool ReadFile(const std::string& path, std::string& out, std::string& error);
 
 // Writes through a temporary file and a rename, so a failed write never
-// leaves half a file where a complete one was.
-bool WriteFileAtomically(const std::string& path, const std::string& content, std::string& error);
+// leaves half a file where a complete one was. `mode` (0600 for a secret)
+// is the file's from its first byte; -1: a file rewritten keeps its own,
+// a new one gets the umask's.
+bool WriteFileAtomically(const std::string& path, const std::string& content, std::string& error, int mode = -1);
 
 // The byte offset of the first invalid UTF-8 sequence or NUL byte, or -1.
 int64_t FindInvalidText(std::string_view text, bool& is_nul);

@@ -474,14 +474,29 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
         return kExitNeedsOperator;
       }
       std::vector<SlurmJob> jobs = SlurmJobs(plan, submission, succeeded);
+      std::filesystem::path scripts = std::filesystem::path(submission.output_dir) / fmt::format("run-{}", run);
+      std::filesystem::create_directories(scripts);
       // The jobs find the store in their environment, never in an argument
-      // or script Slurm keeps (a URL may hold a password).
-      setenv("SPARKC_STATE", options.state_dir.c_str(), 1);
+      // or script; Slurm keeps their environment too (in its state, and in
+      // slurmdbd with job_env), so a password goes to a file only this user
+      // reads, which libpq finds by PGPASSFILE.
+      std::string url, password;
+      if (!SeparatePassword(options.state_dir, url, password, error)) {
+        *options.err << fmt::format("sparkc: error: {}\n", error);
+        return kExitNeedsOperator;
+      }
+      if (!password.empty()) {
+        std::string file = (scripts / "pgpass").string();
+        if (!WriteFileAtomically(file, PasswordFileLine(password), error, 0600)) {
+          *options.err << fmt::format("sparkc: error: cannot write `{}`: {}\n", file, error);
+          return kExitNeedsOperator;
+        }
+        setenv("PGPASSFILE", file.c_str(), 1);
+      }
+      setenv("SPARKC_STATE", url.c_str(), 1);
       nlohmann::json record = {{"engine", "slurm"}, {"submitted_by", LockHolderInfo()}, {"jobs", nlohmann::json::object()}};
       std::map<std::string, std::string> id_of;
       std::vector<std::string> release;
-      std::filesystem::path scripts = std::filesystem::path(submission.output_dir) / fmt::format("run-{}", run);
-      std::filesystem::create_directories(scripts);
       for (const SlurmJob& job : jobs) {
         std::vector<std::string> args = job.args;
         if (!job.after.empty()) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <sstream>
 
 #include "compiler/plan/plan.h"
 #include "runtime/state/backends.h"
@@ -61,19 +62,29 @@ bool IsPostgresUrl(const std::string& location) {
   return location.starts_with("postgres://") || location.starts_with("postgresql://");
 }
 
+namespace {
+
+// What libpq reads from a URL, by keyword; false when it cannot read it.
+bool Conninfo(const std::string& url, std::map<std::string, std::string>& given) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  PQfreemem(error);  // it may quote the URL, password and all
+  if (options == nullptr) return false;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o)
+    if (o->val != nullptr) given[o->keyword] = o->val;
+  PQconninfoFree(options);
+  return true;
+}
+
+}  // namespace
+
 std::string DisplayLocation(const std::string& location) {
   if (!IsPostgresUrl(location)) return location;
   // Built from libpq's own reading of the URL, so that a password is hidden
   // wherever it was given (user:PASSWORD@ or ?password=), and nothing of a
   // URL libpq cannot read is shown: its error message may quote it.
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(location.c_str(), &error);
-  PQfreemem(error);
-  if (options == nullptr) return "postgres://(a URL libpq cannot read)";
   std::map<std::string, std::string> given;
-  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o)
-    if (o->val != nullptr) given[o->keyword] = o->val;
-  PQconninfoFree(options);
+  if (!Conninfo(location, given)) return "postgres://(a URL libpq cannot read)";
   auto take = [&](const char* key) {
     auto it = given.find(key);
     if (it == given.end()) return std::string();
@@ -101,6 +112,55 @@ std::string DisplayLocation(const std::string& location) {
     separator = '&';
   }
   return out;
+}
+
+bool SeparatePassword(const std::string& url, std::string& without, std::string& password, std::string& error) {
+  std::map<std::string, std::string> given;
+  if (!IsPostgresUrl(url) || !Conninfo(url, given)) {
+    error = fmt::format("`{}` is not a PostgreSQL URL libpq can read", DisplayLocation(url));
+    return false;
+  }
+  without = url;
+  password = given.contains("password") ? given["password"] : "";
+  if (password.empty()) return true;
+  if (password.find_first_of("\r\n") != std::string::npos) {
+    error = fmt::format("the password of `{}` holds a line break, which no password file can", DisplayLocation(url));
+    return false;
+  }
+  // The text of the URL less the password, so that every other part keeps
+  // its own spelling (encodings, several hosts); libpq then says whether
+  // that is what was meant.
+  size_t authority = without.find("://") + 3;
+  size_t end = std::min(without.find_first_of("/?", authority), without.size());
+  size_t at = without.rfind('@', end);
+  if (at != std::string::npos && at >= authority) {
+    size_t colon = without.find(':', authority);
+    if (colon < at) without.erase(colon, at - colon);
+  }
+  if (size_t query = without.find('?'); query != std::string::npos) {
+    std::string kept;
+    std::stringstream parts(without.substr(query + 1));
+    for (std::string part; std::getline(parts, part, '&');)
+      if (!part.starts_with("password=")) kept += (kept.empty() ? "" : "&") + part;
+    without.resize(query);
+    if (!kept.empty()) without += "?" + kept;
+  }
+  std::map<std::string, std::string> left;
+  given.erase("password");
+  if (!Conninfo(without, left) || left != given) {
+    error = fmt::format("cannot take the password out of `{}`", DisplayLocation(url));
+    return false;
+  }
+  return true;
+}
+
+std::string PasswordFileLine(const std::string& password) {
+  std::string escaped;
+  for (char c : password) {
+    if (c == ':' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  return "*:*:*:*:" + escaped + "\n";
 }
 
 std::unique_ptr<StateStore> StateStore::Open(const std::string& location, std::string& error) {

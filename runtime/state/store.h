@@ -170,6 +170,13 @@ class StateStore {
 bool IsPostgresUrl(const std::string& location);
 // The location as messages show it: a URL's password replaced by `***`.
 std::string DisplayLocation(const std::string& location);
+// A postgres:// URL as `without` and `password` (given as user:PASSWORD@ or
+// ?password=; "" for none), for processes that must reach the store but
+// whose arguments and environment others keep (Slurm jobs). False when
+// libpq would not read `without` as the same URL less its password.
+bool SeparatePassword(const std::string& url, std::string& without, std::string& password, std::string& error);
+// A libpq password file (PGPASSFILE) holding `password` for any server.
+std::string PasswordFileLine(const std::string& password);
 
 // One apply or rollback per state store, held until destroyed. The kernel
 // (SQLite: a flock on DIR/lock) or the server (PostgreSQL: an advisory lock

@@ -7,7 +7,8 @@
 # submission refused with the holder named, --detach and `status --follow`,
 # a cancel resumed, steps placed by their `slurm` block (a partition and a
 # GPU, a node each), the plan's parallelism kept across jobs, a held job
-# released without an approval, and Ctrl-C of the attached submitter.
+# released without an approval, and Ctrl-C of the attached submitter. The
+# store's password is in nothing Slurm keeps.
 # SPARKC_E2E_PG_PORT and SPARKC_E2E_SLURM_PORT move it off its ports.
 source "$(dirname "$0")/lib.sh" "$@"
 if [ "$(id -u)" != 0 ]; then
@@ -86,6 +87,15 @@ follower=$!
 for _ in $(seq 200); do grep -q "sparkc approve go" follow.txt && break; sleep 0.1; done
 expect_grep "its job is held: release it with" follow.txt
 grep -q after ran && fail "a step after the gate ran before the approval"
+# While jobs wait, Slurm keeps their scripts and environments in its state
+# (and slurmdbd would, with job_env): the store's password is in none of
+# it, nor in the jobs' output. The jobs read it from a file of mode 600.
+slurm_state_files=$(find "$WORK/slurm/state" -name environment | wc -l)
+[ "$slurm_state_files" -gt 0 ] || fail "Slurm should be keeping the waiting jobs' environments"
+leaks=$(grep -rlF --exclude=pgpass --exclude-dir=pgdata -- "$PASSWORD" "$WORK" 2>/dev/null)
+[ -z "$leaks" ] || fail "the store's password is in: $leaks"
+pgpass=$(find "$WORK" -name pgpass | head -1)
+[ -n "$pgpass" ] && [ "$(stat -c %a "$pgpass")" = 600 ] || fail "the jobs' password file should be of mode 600"
 SPARKC_APPROVER=nova expect_exit 0 "approve" -- "$SPARKC" approve go --state "$URL" --note "rehearsal passed"
 expect_grep "released Slurm job" out.txt
 wait $follower

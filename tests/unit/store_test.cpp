@@ -317,6 +317,29 @@ TEST_CASE("PostgreSQL: the lock admits one holder and names it", "[.postgres]") 
   CHECK(StoreLock::Acquire(PostgresUrl(), holder, error));
 }
 
+TEST_CASE("a URL's password comes out whole, and the rest of the URL stays as written") {
+  auto separate = [](const std::string& url, std::string& password) {
+    std::string without, error;
+    password = "?";
+    return SeparatePassword(url, without, password, error) ? without : "error: " + error;
+  };
+  std::string password;
+  CHECK(separate("postgres://u:s%40cr%3At@db:5432/x?sslmode=require", password) ==
+        "postgres://u@db:5432/x?sslmode=require");
+  CHECK(password == "s@cr:t");
+  CHECK(separate("postgresql://u@h1:5432,h2:5433/x?password=hunter22&sslmode=require", password) ==
+        "postgresql://u@h1:5432,h2:5433/x?sslmode=require");
+  CHECK(password == "hunter22");
+  CHECK(separate("postgres://u:pw@db/x?password=other", password) == "postgres://u@db/x");
+  CHECK(password == "other");  // libpq's own reading: the parameter wins
+  CHECK(separate("postgres://u@db/x", password) == "postgres://u@db/x");
+  CHECK(password.empty());
+  CHECK(separate("postgres://u:line%0Abreak@db/x", password).find("a line break") != std::string::npos);
+  CHECK(separate("postgres://u:hunter%zz@db/x", password).find("hunter") == std::string::npos);
+  // libpq's password file: `:` and `\` escaped, any server.
+  CHECK(PasswordFileLine("a:b\\c") == "*:*:*:*:a\\:b\\\\c\n");
+}
+
 TEST_CASE("a state store location shows no password") {
   CHECK(DisplayLocation("postgres://u:secret@db:5432/x?sslmode=require") == "postgres://u:***@db:5432/x?sslmode=require");
   CHECK(DisplayLocation("postgresql://u@db/x") == "postgresql://u@db/x");
