@@ -60,6 +60,7 @@ longest=$(grep -A1 -- "- name: deadline$" w1.yaml | sed -n 's/.*value: "\([0-9]*
 # run time) would be read by Argo as a variable: none is left in the data,
 # and the plan read back is the plan.
 grep -q '{{.Version}}' "$ROOT/specs/spec-to-proof-v1/spec-to-proof-v1.spark" || fail "the seed no longer has {{.Version}}"
+seed=$(printf '%s\n' "${specs[@]}" | grep -n 'spec-to-proof-v1.spark$' | cut -d: -f1)  # its w/p file number
 node -e '
   const y = require(process.argv[1] + "/node_modules/js-yaml"), fs = require("fs");
   const w = y.load(fs.readFileSync(process.argv[2], "utf8"));
@@ -67,9 +68,7 @@ node -e '
   if (a.includes("{{")) throw new Error("{{ in the plan artifact");
   const same = JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(fs.readFileSync(process.argv[3], "utf8")));
   if (!same) throw new Error("the plan artifact is not the plan");
-' "$NPM_DIR" "w$(( $(printf '%s\n' "${specs[@]}" | grep -n 'spec-to-proof-v1.spark$' | cut -d: -f1) )).yaml" \
-  "p$(( $(printf '%s\n' "${specs[@]}" | grep -n 'spec-to-proof-v1.spark$' | cut -d: -f1) )).json" ||
-  fail "the plan artifact of spec-to-proof-v1"
+' "$NPM_DIR" "w$seed.yaml" "p$seed.json" || fail "the plan artifact of spec-to-proof-v1"
 # What Argo cannot carry is refused, with the reason.
 printf 'step roll[n in ["{{x}}"]] { do = noop; undo = none }\n' > braces.spark
 expect_exit 1 "a step id with {{" -- export_argo braces.spark
