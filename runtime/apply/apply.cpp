@@ -28,6 +28,7 @@
 #include "runtime/state/store.h"
 
 #include "runtime/apply/session.h"
+#include "runtime/apply/step.h"
 
 namespace sparkc::runtime {
 
@@ -180,7 +181,7 @@ int Apply(const plan::Plan& plan, const RunOptions& requested) {
   }
 }
 
-int Rollback(const RunOptions& requested) {
+int Rollback(const RunOptions& requested, SlurmClient* engine) {
   RunOptions options = requested;
   Opened state = OpenState(options);
   if (state.exit_code != kExitOk) return state.exit_code;
@@ -190,6 +191,10 @@ int Rollback(const RunOptions& requested) {
       *options.out << NothingToRollBack(options, 0);
       return kExitOk;
     }
+    // An engine's jobs roll it back themselves (or still run it).
+    std::unique_ptr<SlurmClient> commands = engine ? nullptr : CommandLineSlurm();
+    if (std::string holder; RunHeldByEngine(*state.store, engine ? *engine : *commands, holder))
+      return RefuseHeldByEngine(options, holder);
     plan::Plan plan;
     std::string error;
     if (!ReadStoredPlan(*last, plan, error)) return ReportStateError(options, error);
@@ -224,15 +229,11 @@ int Rollback(const RunOptions& requested) {
     std::vector<StepStatus> status(n, StepStatus::Pending);
     for (uint32_t i = 0; i < n; ++i) {
       auto it = steps.find(plan.steps[i].id);
-      if (it != steps.end()) status[i] = it->second.status;
-      // A step whose undo failed or was blocked is still applied: try again.
-      // One a dead runner left running or undoing is settled by its check.
-      // So is one that failed after its action ran, unless its undo is only
-      // valid after a success.
-      bool failed = status[i] == StepStatus::Failed && plan.steps[i].undo_after_failure;
-      undo[i] = after_target[i] && (status[i] == StepStatus::Succeeded || status[i] == StepStatus::UndoFailed ||
-                                    status[i] == StepStatus::Undoing || status[i] == StepStatus::Blocked ||
-                                    status[i] == StepStatus::Running || failed);
+      if (it == steps.end()) continue;
+      status[i] = it->second.status;
+      // One a dead runner left running or undoing is settled by its check
+      // (SettleInterrupted) before the walk.
+      undo[i] = after_target[i] && NeedsUndo(status[i], plan.steps[i]);
     }
     Session session(plan, options, *state.store, last->id);
     if (!session.LoadOutputs()) return kExitNeedsOperator;

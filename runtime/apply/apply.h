@@ -68,7 +68,10 @@ std::optional<std::string> KnownPlanDigest(const RunOptions& options);
 // ... and, when the last run already applied that digest, the message and
 // exit code Apply would give. nullopt: call Apply.
 std::optional<int> ReportAlreadyApplied(const std::string& digest, const RunOptions& options);
-int Rollback(const RunOptions& options);
+class SlurmClient;
+// `engine`: the scheduler whose jobs may hold the last run (runtime/engine/
+// slurm.h); null: Slurm's commands.
+int Rollback(const RunOptions& options, SlurmClient* engine = nullptr);
 // Which run (0: the last), and for `logs` which step and attempt (0: all).
 struct HistoryQuery {
   int64_t run = 0;

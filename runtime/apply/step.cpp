@@ -134,20 +134,6 @@ struct StepSession {
   }
 };
 
-// What `rollback` undoes: a step that acted and is not undone.
-bool NeedsUndo(std::optional<StepStatus> status, const plan::Step& step) {
-  if (!status) return false;
-  switch (*status) {
-    case StepStatus::Succeeded:
-    case StepStatus::UndoFailed:
-    case StepStatus::Undoing:
-    case StepStatus::Blocked:
-    case StepStatus::Running: return true;
-    case StepStatus::Failed: return step.undo_after_failure;
-    default: return false;
-  }
-}
-
 // What keeps an engine's jobs (Slurm starts every job that is ready) within
 // the plan's limits: a step that runs holds one of its fan-out's
 // `concurrency` slots, then one of the plan's `parallelism` slots, each
@@ -341,13 +327,16 @@ int Finish(const plan::Plan& plan, const RunOptions& options, const StepRequest&
       return last->status == "succeeded" ? kExitOk : kExitRolledBack;
     }
     std::map<std::string, StepRecord> steps = state.store->Steps(last->id);
-    size_t succeeded = 0, failed = 0, awaiting = 0;
+    size_t succeeded = 0, failed = 0, awaiting = 0, applied = 0;
     for (const plan::Step& step : plan.steps) {
       auto it = steps.find(step.id);
       if (it == steps.end()) continue;
       succeeded += it->second.status == StepStatus::Succeeded;
-      failed += it->second.status == StepStatus::Failed;
+      failed += it->second.status == StepStatus::Failed || it->second.status == StepStatus::Undone ||
+                it->second.status == StepStatus::UndoFailed || it->second.status == StepStatus::Undoing ||
+                it->second.status == StepStatus::Blocked;
       awaiting += it->second.status == StepStatus::Awaiting;
+      applied += NeedsUndo(it->second.status, step);
     }
     if (succeeded == plan.steps.size()) {
       state.store->SetRunStatus(last->id, "succeeded");
@@ -360,13 +349,33 @@ int Finish(const plan::Plan& plan, const RunOptions& options, const StepRequest&
                                   plan.steps.size(), awaiting > 0 ? "; a step waits for `sparkc approve`" : "");
       return awaiting > 0 ? kExitAwaitingApproval : kExitNeedsOperator;
     }
+    if (applied == 0) {
+      // Nothing acted that is not undone: the rollback has nothing left.
+      state.store->SetRunStatus(last->id, "rolled_back");
+      *options.out << fmt::format("run {} failed and was rolled back: every step that acted is undone\n", last->id);
+      return kExitRolledBack;
+    }
   }  // the lock goes: the rollback takes it again
+  if (request.rollback) return request.rollback(plan, options, request.run);
   *options.out << fmt::format("run {}: a step failed; rolling back\n", request.run);
   int code = Rollback(options);
   return code == kExitOk ? kExitRolledBack : code;
 }
 
 }  // namespace
+
+bool NeedsUndo(std::optional<StepStatus> status, const plan::Step& step) {
+  if (!status) return false;
+  switch (*status) {
+    case StepStatus::Succeeded:
+    case StepStatus::UndoFailed:
+    case StepStatus::Undoing:
+    case StepStatus::Blocked:
+    case StepStatus::Running: return true;
+    case StepStatus::Failed: return step.undo_after_failure;
+    default: return false;
+  }
+}
 
 int RunStepCommand(const plan::Plan& plan, const RunOptions& options, const StepRequest& request) {
   try {

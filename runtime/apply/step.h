@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "compiler/plan/plan.h"
 #include "runtime/apply/apply.h"
+#include "runtime/state/store.h"
 
 namespace sparkc::runtime {
 
@@ -20,11 +23,22 @@ enum class StepVerb {
   Finish,  // concludes the run: succeeded, or rolled back after a failure
 };
 
+// How `finish` rolls a failed run back (runtime/engine/slurm.h has the Slurm
+// one); empty: in this process, as `sparkc rollback` does.
+using RollbackRunner = std::function<int(const plan::Plan&, const RunOptions&, int64_t run)>;
+
 struct StepRequest {
   StepVerb verb = StepVerb::Do;
   std::string step;  // Do, Undo, Check
   int64_t run = 0;   // all but Begin
+  RollbackRunner rollback;  // Finish
 };
+
+// What a rollback undoes: a step that acted and is not undone (one whose
+// undo failed, was blocked or was cut short is still applied; one a dead
+// runner left running may have acted; a failed one acted if its undo is
+// valid after a failure).
+bool NeedsUndo(std::optional<StepStatus> status, const plan::Step& step);
 
 // Exit codes: 0 done (or nothing to do, said so), 1 the plan is not the
 // run's, 2 no such run or step, 3 (finish) rolled back after a failure,

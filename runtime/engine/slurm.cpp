@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "compiler/plan/placement.h"
@@ -15,6 +16,7 @@
 #include "runtime/apply/reporter.h"
 #include "runtime/apply/schedule.h"
 #include "runtime/apply/session.h"
+#include "runtime/apply/step.h"
 #include "runtime/exec/process.h"
 
 namespace sparkc::runtime {
@@ -23,24 +25,35 @@ using namespace detail;
 
 namespace {
 
+// The run's step jobs share a name, which a failed step's job cancels by;
+// the rollback's and the finish job are named apart, so that they stay.
 std::string JobName(int64_t run) { return fmt::format("sparkc-r{}", run); }
+std::string UndoJobName(int64_t run) { return JobName(run) + "-undo"; }
+std::string FinishJobName(int64_t run) { return JobName(run) + "-finish"; }
 
 // The whole time Slurm must allow a job, in whole minutes plus one for
-// sparkc itself; 0: no limit. A step's is the plan's hard bound for it (every
-// attempt's timeout, its kill grace and the backoffs). A job that may wait
-// in `sparkc step do` for a slot (the plan's parallelism, a fan-out's
-// concurrency) gets the run's hard bound, which holds that wait and the step.
-// The step's own wrapper enforces the exact timeout; this only keeps Slurm
-// from ending a job sparkc would not.
-int64_t TimeLimitMinutes(const plan::Plan& plan, const plan::Step& step, bool may_wait) {
-  plan::StepTime t = plan::ForwardTime(step, plan::Basis::Timeout);
-  if (step.timeout_ms <= 0 || !t.bounded()) return 0;
-  int64_t ms = t.ms;
+// sparkc itself; 0: no limit. A step's is the plan's hard bound for it
+// (`step_time`: every attempt's timeout, its kill grace and the backoffs;
+// for an undo job, the undo's). A job that may wait in `sparkc step` for a
+// slot (the plan's parallelism, a fan-out's concurrency) gets the hard bound
+// of the whole run or rollback (`whole_ms`), which holds that wait and the
+// step. The step's own wrapper enforces the exact timeout; this only keeps
+// Slurm from ending a job sparkc would not.
+int64_t TimeLimitMinutes(const plan::Step& step, const plan::StepTime& step_time, int64_t whole_ms, bool may_wait) {
+  if (step.timeout_ms <= 0 || !step_time.bounded()) return 0;
+  int64_t ms = step_time.ms;
   if (may_wait) {
-    if (plan.forward.hard.total_ms == plan::kUnbounded) return 0;
-    ms = std::max(ms, plan.forward.hard.total_ms);
+    if (whole_ms == plan::kUnbounded) return 0;
+    ms = std::max(ms, whole_ms);
   }
   return (ms + 59'999) / 60'000 + 1;
+}
+
+// What every job of a run is submitted with: its name, where its output
+// goes (an array task's apart), where it starts.
+std::vector<std::string> CommonArgs(const std::string& name, const SlurmSubmission& s, bool array = false) {
+  std::filesystem::path output = std::filesystem::path(s.output_dir) / (array ? "%x-%A_%a.out" : "%x-%j.out");
+  return {"--job-name=" + name, "--output=" + output.string(), "--chdir=" + std::filesystem::current_path().string()};
 }
 
 bool WaitsForPerson(const plan::Step& step) {
@@ -69,8 +82,22 @@ std::string Script(const SlurmSubmission& s, const std::vector<std::string>& ste
 }
 
 std::string FinishScript(const SlurmSubmission& s) {
-  return fmt::format("#!/bin/sh\n# sparkc: run {} ends\nexec {} step finish {} --state \"$SPARKC_STATE\" --run {}\n",
+  return fmt::format("#!/bin/sh\n# sparkc: run {} ends\n"
+                     "exec {} step finish {} --state \"$SPARKC_STATE\" --run {} --engine slurm\n",
                      s.run, ShellWord(s.sparkc), ShellWord(s.plan_file), s.run);
+}
+
+std::string UndoScript(const SlurmSubmission& s, const std::string& step) {
+  return fmt::format("#!/bin/sh\n# sparkc: run {}, rollback\n"
+                     "exec {} step undo {} {} --state \"$SPARKC_STATE\" --run {}\n",
+                     s.run, ShellWord(s.sparkc), ShellWord(s.plan_file), ShellWord(step), s.run);
+}
+
+// The run's finish job: after every job before it ended, however.
+SlurmJob FinishJob(const SlurmSubmission& s, const std::vector<SlurmJob>& before) {
+  SlurmJob finish{"", {}, {}, CommonArgs(FinishJobName(s.run), s), FinishScript(s), false, true};
+  for (const SlurmJob& job : before) finish.after.push_back(job.key);
+  return finish;
 }
 
 // The journal's approval rows of a run's engine record, newest last.
@@ -84,11 +111,18 @@ std::optional<nlohmann::json> EngineRecord(StateStore& store, int64_t run) {
   return found;
 }
 
-std::vector<std::string> JobIds(const nlohmann::json& record) {
+// The record's jobs: the run's ("jobs", "finish") and, after a failure, its
+// rollback's ("rollback", "conclude"); with `rollback_only`, the undo jobs.
+std::vector<std::string> JobIds(const nlohmann::json& record, bool rollback_only = false) {
   std::vector<std::string> ids;
-  nlohmann::json jobs = record.value("jobs", nlohmann::json::object());
-  for (const auto& [key, id] : jobs.items()) ids.push_back(id);
-  if (record.contains("finish")) ids.push_back(record["finish"]);
+  for (const char* group : {"jobs", "rollback"}) {
+    if (rollback_only && std::string_view(group) == "jobs") continue;
+    nlohmann::json jobs = record.value(group, nlohmann::json::object());
+    for (const auto& [key, id] : jobs.items()) ids.push_back(id);
+  }
+  if (rollback_only) return ids;
+  for (const char* single : {"finish", "conclude"})
+    if (record.contains(single)) ids.push_back(record[single]);
   return ids;
 }
 
@@ -190,12 +224,11 @@ std::vector<SlurmJob> SlurmJobs(const plan::Plan& plan, const SlurmSubmission& s
   };
   std::vector<SlurmJob> jobs;
   std::map<std::string, size_t> index;  // key -> jobs[]
-  std::string output = (std::filesystem::path(s.output_dir) / "%x-%j.out").string();
   for (const plan::Step& step : plan.steps) {  // topological: a job's dependencies come first
     if (succeeded.contains(step.id)) continue;
     std::string key = key_of(step.id);
     auto [it, added] = index.try_emplace(key, jobs.size());
-    if (added) jobs.push_back({key, {}, {}, {}, {}, false, {}});
+    if (added) jobs.push_back({key, {}, {}, {}, {}, false, false});
     SlurmJob& job = jobs[it->second];
     job.steps.push_back(step.id);
     job.held = job.held || WaitsForPerson(step);
@@ -208,10 +241,13 @@ std::vector<SlurmJob> SlurmJobs(const plan::Plan& plan, const SlurmSubmission& s
   for (SlurmJob& job : jobs) {
     bool array = fanout_of.contains(job.steps.front());
     int64_t minutes = 0;
-    for (const std::string& id : job.steps)
-      minutes = std::max(minutes, TimeLimitMinutes(plan, *step_of.at(id), may_wait));
-    job.args = {"--job-name=" + JobName(s.run), "--output=" + output, "--kill-on-invalid-dep=yes", "--chdir=" +
-                std::filesystem::current_path().string()};
+    for (const std::string& id : job.steps) {
+      const plan::Step& step = *step_of.at(id);
+      minutes = std::max(minutes, TimeLimitMinutes(step, plan::ForwardTime(step, plan::Basis::Timeout),
+                                                   plan.forward.hard.total_ms, may_wait));
+    }
+    job.args = CommonArgs(JobName(s.run), s, array);
+    job.args.push_back("--kill-on-invalid-dep=yes");
     if (minutes > 0 && !job.held) job.args.push_back(fmt::format("--time={}", minutes));
     for (std::string& option : plan::SbatchOptions(step_of.at(job.steps.front())->slurm))
       job.args.push_back(std::move(option));
@@ -220,32 +256,41 @@ std::vector<SlurmJob> SlurmJobs(const plan::Plan& plan, const SlurmSubmission& s
       std::string range = fmt::format("--array=0-{}", job.steps.size() - 1);
       if (f.concurrency > 0) range += fmt::format("%{}", f.concurrency);
       job.args.push_back(range);
-      job.args[1] = "--output=" + (std::filesystem::path(s.output_dir) / "%x-%A_%a.out").string();
     }
     if (job.held) job.args.push_back("--hold");
     job.script = Script(s, job.steps, array);
   }
-  SlurmJob finish{"", {}, {}, {"--job-name=" + JobName(s.run) + "-finish", "--output=" + output,
-                               "--chdir=" + std::filesystem::current_path().string()}, FinishScript(s), false, {}};
-  for (const SlurmJob& job : jobs) finish.after.push_back(job.key);
-  // The finish job runs the rollback, every undo in it: where the placed
-  // steps with an undo are placed alike, it goes there too; otherwise the
-  // submitter is told that their undos run wherever it runs.
-  std::vector<const plan::Step*> placed;
-  for (const plan::Step& step : plan.steps)
-    if (!step.slurm.empty() && step.undo.kind == plan::Undo::Kind::Action) placed.push_back(&step);
-  bool alike = std::all_of(placed.begin(), placed.end(), [&](const plan::Step* step) {
-    return step->slurm == placed.front()->slurm;
-  });
-  if (!placed.empty() && alike) {
-    for (std::string& option : plan::SbatchOptions(placed.front()->slurm)) finish.args.push_back(std::move(option));
-  } else if (!placed.empty()) {
-    std::vector<std::string> ids;
-    for (const plan::Step* step : placed) ids.push_back("`" + step->id + "`");
-    finish.note = fmt::format("a rollback runs in the finish job, on a node of the default partition: the undos of "
-                              "{} (placed apart) run there, not where their steps ran",
-                              fmt::join(ids, ", "));
+  SlurmJob finish = FinishJob(s, jobs);
+  jobs.push_back(std::move(finish));
+  return jobs;
+}
+
+std::vector<SlurmJob> SlurmRollbackJobs(const plan::Plan& plan, const SlurmSubmission& s,
+                                        const std::vector<bool>& undo) {
+  auto n = static_cast<uint32_t>(plan.steps.size());
+  PlannedWalk walk = RollbackWalk(plan, static_cast<int>(plan.parallelism), undo);
+  auto undoing = static_cast<int64_t>(std::count(undo.begin(), undo.end(), true));
+  bool may_wait = undoing > plan.parallelism ||
+                  std::any_of(walk.options.limit.begin(), walk.options.limit.end(), [](int l) { return l > 0; });
+  std::vector<SlurmJob> jobs;
+  for (uint32_t k = 0; k < n; ++k) {  // the rollback's order: a job's dependencies come first
+    uint32_t i = RollbackStep(n, k);
+    if (!undo[i]) continue;
+    const plan::Step& step = plan.steps[i];
+    SlurmJob job{step.id, {step.id}, {}, CommonArgs(UndoJobName(s.run), s), UndoScript(s, step.id), false, false};
+    for (uint32_t d : walk.deps[k]) job.after.push_back(plan.steps[RollbackStep(n, d)].id);
+    std::sort(job.after.begin(), job.after.end());
+    job.args.push_back("--kill-on-invalid-dep=yes");
+    int64_t minutes = TimeLimitMinutes(step, plan::UndoTime(step, plan::Basis::Timeout), plan.rollback.hard.total_ms,
+                                       may_wait);
+    if (minutes > 0) job.args.push_back(fmt::format("--time={}", minutes));
+    // Only an undo that acts needs its step's node; `none` and an
+    // irreversible step's refusal are journaled wherever.
+    if (step.undo.kind == plan::Undo::Kind::Action)
+      for (std::string& option : plan::SbatchOptions(step.slurm)) job.args.push_back(std::move(option));
+    jobs.push_back(std::move(job));
   }
+  SlurmJob finish = FinishJob(s, jobs);
   jobs.push_back(std::move(finish));
   return jobs;
 }
@@ -282,7 +327,9 @@ class Follower {
   }
 
   // The run's final status, or "" when its jobs all ended without one.
-  std::string Until(SlurmClient& slurm, const std::vector<std::string>& ids, std::chrono::milliseconds poll) {
+  // `ids` says which jobs are the run's: a rollback adds its own.
+  std::string Until(SlurmClient& slurm, const std::function<std::vector<std::string>()>& ids,
+                    std::chrono::milliseconds poll) {
     int quiet_polls = 0;
     while (true) {
       Show();
@@ -291,7 +338,7 @@ class Follower {
       if (g_interrupted.load()) return "interrupted";
       // The jobs are gone but the run is not concluded: give the journal a
       // moment (the finish job's last commit), then say so.
-      if (slurm.Live(ids).empty() && ++quiet_polls > 8) return "";
+      if (slurm.Live(ids()).empty() && ++quiet_polls > 8) return "";
       std::this_thread::sleep_for(poll);
     }
   }
@@ -364,6 +411,11 @@ int ExitFor(const std::string& status, bool awaiting, Reporter& reporter, const 
                                 run, SparkcCommand(options, "status"), run);
     return kExitNeedsOperator;
   }
+  if (status == "rollback_failed") {
+    reporter.Line(fmt::format("run {} failed and its rollback is incomplete: some steps are still applied; see `{}`",
+                              run, SparkcCommand(options, "status")));
+    return kExitNeedsOperator;
+  }
   if (status == "stopped" && awaiting) {
     reporter.Line(fmt::format("run {} stopped: a step waits for `{}`; applying the plan again then resumes the run",
                               run, SparkcCommand(options, "approve", {"STEP"})));
@@ -411,6 +463,48 @@ int OnStore(const RunOptions& options, Work work) {
   }
 }
 
+// Submits `jobs` in order, each held but those that wait for a person
+// (`release` gets the others: nothing starts before the caller journals
+// the ids), its dependencies on jobs submitted before. Ids go to `ids` and,
+// by key, to `by_key` (the finish job's to `finish`); the scripts under
+// `scripts`. On failure, cancels what it submitted and says why in `error`.
+bool Submit(const std::vector<SlurmJob>& jobs, const std::filesystem::path& scripts, SlurmClient& slurm,
+            nlohmann::json& by_key, nlohmann::json& finish, std::vector<std::string>& ids,
+            std::vector<std::string>& release, std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(scripts, ec);
+  if (ec) {
+    error = fmt::format("cannot create `{}`: {}", scripts.string(), ec.message());
+    return false;
+  }
+  std::map<std::string, std::string> id_of;
+  std::vector<std::string> submitted;
+  for (const SlurmJob& job : jobs) {
+    std::vector<std::string> args = job.args;
+    if (!job.after.empty()) {
+      std::string dependency = job.after_any ? "--dependency=afterany" : "--dependency=afterok";
+      for (const std::string& key : job.after) dependency += ":" + id_of.at(key);
+      args.push_back(dependency);
+    }
+    if (!job.held) args.push_back("--hold");
+    args.push_back("--export=ALL");
+    std::string script = (scripts / ((job.key.empty() ? std::string("finish") : job.key) + ".sh")).string();
+    std::optional<std::string> id;
+    if (WriteFileAtomically(script, job.script, error)) id = slurm.Submit(args, script, error);
+    if (!id) {
+      std::string cancel_error;
+      slurm.Cancel(submitted, cancel_error);
+      return false;
+    }
+    id_of[job.key] = *id;
+    submitted.push_back(*id);
+    ids.push_back(*id);
+    (job.key.empty() ? finish : by_key[job.key]) = *id;
+    if (!job.held) release.push_back(*id);
+  }
+  return true;
+}
+
 }  // namespace
 
 int DryRunOnSlurm(const plan::Plan& plan, const RunOptions& options, const EngineOptions& engine) {
@@ -429,12 +523,12 @@ int DryRunOnSlurm(const plan::Plan& plan, const RunOptions& options, const Engin
     std::string after = job.after.empty() ? ""
                         : job.key.empty() ? " after every job ended,"
                                           : fmt::format(" after {} succeeded,", fmt::join(job.after, ", "));
-    std::string runs = job.key.empty() ? "sparkc step finish (concludes the run; rolls it back after a failure)"
+    std::string runs = job.key.empty() ? "sparkc step finish (concludes the run; after a failure, submits an undo "
+                                         "job per step that acted, placed as its step)"
                        : job.steps.size() > 1 ? fmt::format("sparkc step do of {}", fmt::join(job.steps, ", "))
                                               : "sparkc step do";
     *options.out << fmt::format("  {:<20}{} {}{}{}\n", Printable(what), Printable(after), runs,
                                 shown.empty() ? "" : ": sbatch ", Printable(fmt::format("{}", fmt::join(shown, " "))));
-    if (!job.note.empty()) *options.out << fmt::format("  {:<20} note: {}\n", "", Printable(job.note));
   }
   return kExitOk;
 }
@@ -443,6 +537,15 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
                  SlurmClient& slurm) {
   RunOptions options = requested;
   if (std::optional<int> refused = RefuseWithoutStateKey(plan, options)) return *refused;
+  // The jobs find the store in their environment, never in an argument or
+  // script; Slurm keeps their environment too (in its state, and in
+  // slurmdbd with job_env), so a password goes to a file only this user
+  // reads, which libpq finds by PGPASSFILE.
+  std::string url, password, error;
+  if (!SeparatePassword(options.state_dir, url, password, error)) {
+    *options.err << fmt::format("sparkc: error: {}\n", error);
+    return kExitNeedsOperator;
+  }
   std::vector<std::string> ids;
   int64_t run = 0;
   {
@@ -468,21 +571,15 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
         *options.out << fmt::format("resuming run {}: {} of {} steps already succeeded\n", run, succeeded.size(),
                                     plan.steps.size());
       SlurmSubmission submission = SubmissionOf(engine, run);
-      std::string error;
       if (!WritePlanForJobs(plan, submission.plan_file, error)) {
         *options.err << fmt::format("sparkc: error: {}\n", error);
         return kExitNeedsOperator;
       }
       std::vector<SlurmJob> jobs = SlurmJobs(plan, submission, succeeded);
       std::filesystem::path scripts = std::filesystem::path(submission.output_dir) / fmt::format("run-{}", run);
-      std::filesystem::create_directories(scripts);
-      // The jobs find the store in their environment, never in an argument
-      // or script; Slurm keeps their environment too (in its state, and in
-      // slurmdbd with job_env), so a password goes to a file only this user
-      // reads, which libpq finds by PGPASSFILE.
-      std::string url, password;
-      if (!SeparatePassword(options.state_dir, url, password, error)) {
-        *options.err << fmt::format("sparkc: error: {}\n", error);
+      std::error_code ec;
+      if (std::filesystem::create_directories(scripts, ec); ec) {
+        *options.err << fmt::format("sparkc: error: cannot create `{}`: {}\n", scripts.string(), ec.message());
         return kExitNeedsOperator;
       }
       if (!password.empty()) {
@@ -495,34 +592,12 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
       }
       setenv("SPARKC_STATE", url.c_str(), 1);
       nlohmann::json record = {{"engine", "slurm"}, {"submitted_by", LockHolderInfo()}, {"jobs", nlohmann::json::object()}};
-      std::map<std::string, std::string> id_of;
       std::vector<std::string> release;
-      for (const SlurmJob& job : jobs) {
-        std::vector<std::string> args = job.args;
-        if (!job.after.empty()) {
-          std::string dependency = job.key.empty() ? "--dependency=afterany" : "--dependency=afterok";
-          for (const std::string& key : job.after) dependency += ":" + id_of.at(key);
-          args.push_back(dependency);
-        }
-        // Submitted held: nothing starts before the run's record is journaled.
-        if (!job.held) args.push_back("--hold");
-        args.push_back("--export=ALL");
-        std::string script = (scripts / ((job.key.empty() ? std::string("finish") : job.key) + ".sh")).string();
-        if (!WriteFileAtomically(script, job.script, error)) throw std::runtime_error(error);
-        std::optional<std::string> id = slurm.Submit(args, script, error);
-        if (!id) {
-          std::string cancel_error;
-          slurm.Cancel(ids, cancel_error);
-          state.store->SetRunStatus(run, "stopped");
-          *options.err << fmt::format("sparkc: error: {}\n  help: the jobs submitted so far were cancelled; "
-                                      "run {} is resumable once Slurm takes jobs\n", Redact(error), run);
-          return kExitNeedsOperator;
-        }
-        id_of[job.key] = *id;
-        ids.push_back(*id);
-        if (job.key.empty()) record["finish"] = *id;
-        else record["jobs"][job.key] = *id;
-        if (!job.held) release.push_back(*id);
+      if (!Submit(jobs, scripts, slurm, record["jobs"], record["finish"], ids, release, error)) {
+        state.store->SetRunStatus(run, "stopped");
+        *options.err << fmt::format("sparkc: error: {}\n  help: the jobs submitted so far were cancelled; "
+                                    "run {} is resumable once Slurm takes jobs\n", Redact(error), run);
+        return kExitNeedsOperator;
       }
       state.store->RecordApproval(run, {kEngineRecord, "slurm", record.dump(), "--engine slurm", NowTimestamp()});
       if (!slurm.Release(release, error)) {
@@ -531,8 +606,6 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
       }
       *options.out << fmt::format("run {}: submitted {} Slurm job{} ({}..{}); output in {}\n", run, ids.size(),
                                   ids.size() == 1 ? "" : "s", ids.front(), ids.back(), submission.output_dir);
-      for (const SlurmJob& job : jobs)
-        if (!job.note.empty()) *options.out << fmt::format("note: {}\n", job.note);
     } catch (const std::exception& e) {
       return ReportStateError(options, fmt::format("state store: {}", e.what()));
     }
@@ -554,8 +627,10 @@ int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClien
     plan::Plan plan;
     std::string error;
     if (!ReadStoredPlan(*last, plan, error)) return ReportStateError(options, error);
-    std::optional<nlohmann::json> record = EngineRecord(store, last->id);
-    std::vector<std::string> ids = record ? JobIds(*record) : std::vector<std::string>{};
+    auto ids = [&] {
+      std::optional<nlohmann::json> record = EngineRecord(store, last->id);
+      return record ? JobIds(*record) : std::vector<std::string>{};
+    };
     InterruptScope interrupts;
     struct Following {
       Following() { g_following.store(true); }
@@ -592,10 +667,86 @@ int CancelRun(const RunOptions& options, SlurmClient& slurm) {
     // resumed run settles them by their checks, as after a crash.
     for (int i = 0; i < 600 && !slurm.Live(ids).empty(); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (record->contains("rollback")) {
+      // A rollback cut short is not a run to resume: what acted stays
+      // applied until `rollback` finishes it.
+      store.SetRunStatus(last->id, "rollback_failed");
+      *options.out << fmt::format("run {}: cancelled its {} Slurm job{}, its rollback's among them; finish the "
+                                  "rollback with `{}`\n", last->id, ids.size(), ids.size() == 1 ? "" : "s",
+                                  SparkcCommand(options, "rollback"));
+      return kExitOk;
+    }
     store.SetRunStatus(last->id, "stopped");
     *options.out << fmt::format("run {}: cancelled its {} Slurm job{}; resume it with `sparkc apply PLAN --engine slurm{}`\n",
                                 last->id, ids.size(), ids.size() == 1 ? "" : "s",
                                 options.state_dir == RunOptions{}.state_dir ? "" : " --state " + ShellWord(DisplayLocation(options.state_dir)));
+    return kExitOk;
+  });
+}
+
+int RollBackOnSlurm(const plan::Plan& plan, const RunOptions& options, int64_t run, const std::string& plan_file,
+                    SlurmClient& slurm) {
+  // One finish job at a time submits the rollback (Slurm may requeue one).
+  std::string holder, error;
+  std::unique_ptr<StoreLock> claim = StoreLock::Claim(options.state_dir, run, "!rollback", holder, error);
+  if (!claim) {
+    if (!error.empty()) return ReportStateError(options, error);
+    *options.err << fmt::format("sparkc: error: the rollback of run {} is being submitted by {}\n", run, holder);
+    return kExitLocked;
+  }
+  return OnStore(options, [&](StateStore& store) -> int {
+    std::optional<nlohmann::json> record = EngineRecord(store, run);
+    if (!record) {
+      *options.err << fmt::format("sparkc: error: run {} was not submitted with `--engine slurm`; its rollback cannot "
+                                  "run as its jobs\n  help: `{}` rolls it back here\n",
+                                  run, SparkcCommand(options, "rollback"));
+      return kExitUsage;
+    }
+    std::map<std::string, StepRecord> steps = store.Steps(run);
+    std::vector<bool> undo(plan.steps.size(), false);
+    std::vector<std::string> applied;
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+      auto it = steps.find(plan.steps[i].id);
+      undo[i] = it != steps.end() && NeedsUndo(it->second.status, plan.steps[i]);
+      if (undo[i]) applied.push_back(plan.steps[i].id);
+    }
+    if (record->contains("rollback")) {
+      // Run again: by the rollback's last job, or requeued while it runs.
+      if (std::set<std::string> live = slurm.Live(JobIds(*record, true)); !live.empty()) {
+        *options.out << fmt::format("run {}: {} job{} of its rollback still run; the last one concludes it\n", run,
+                                    live.size(), live.size() == 1 ? "" : "s");
+        return kExitOk;
+      }
+      store.SetRunStatus(run, "rollback_failed");
+      *options.out << fmt::format("run {}: rollback incomplete: still applied: {}\n", run, fmt::join(applied, ", "));
+      *options.out << fmt::format("the journal records each step's state; see `{}`; `{}` tries the undos again, "
+                                  "here\n", SparkcCommand(options, "status"), SparkcCommand(options, "rollback"));
+      return kExitNeedsOperator;
+    }
+    std::filesystem::path plan_path = std::filesystem::absolute(plan_file).lexically_normal();
+    SlurmSubmission s{SelfPath(), plan_path.string(), plan_path.parent_path().string(), run};
+    std::vector<SlurmJob> jobs = SlurmRollbackJobs(plan, s, undo);
+    nlohmann::json updated = *record;
+    updated["rollback"] = nlohmann::json::object();
+    std::vector<std::string> ids, release;
+    std::filesystem::path scripts = plan_path.parent_path() / fmt::format("run-{}", run) / "rollback";
+    if (!Submit(jobs, scripts, slurm, updated["rollback"], updated["conclude"], ids, release, error)) {
+      store.SetRunStatus(run, "rollback_failed");
+      *options.err << fmt::format("sparkc: error: run {} failed, and its rollback cannot be submitted: {}\n"
+                                  "  help: nothing was undone; `{}` submits it again, `{}` runs it here\n",
+                                  run, Redact(error), SparkcCommand(options, "step", {"finish", plan_path.string(),
+                                  "--run", std::to_string(run), "--engine", "slurm"}),
+                                  SparkcCommand(options, "rollback"));
+      return kExitNeedsOperator;
+    }
+    store.RecordApproval(run, {kEngineRecord, "slurm", updated.dump(), "step finish --engine slurm", NowTimestamp()});
+    if (!slurm.Release(release, error)) {
+      *options.err << fmt::format("sparkc: error: {}\n", error);
+      return kExitNeedsOperator;
+    }
+    *options.out << fmt::format("run {}: a step failed; rolling back {} step{} as Slurm jobs ({}..{}), each undo "
+                                "placed as its step; the last job concludes the run\n",
+                                run, applied.size(), applied.size() == 1 ? "" : "s", ids.front(), ids.back());
     return kExitOk;
   });
 }

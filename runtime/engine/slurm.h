@@ -32,15 +32,16 @@ class SlurmClient {
 // The commands on PATH, with SLURM_CONF as the environment gives it.
 std::unique_ptr<SlurmClient> CommandLineSlurm();
 
-// One job of a run: a step, a fan-out as an array, or the run's finish.
+// One job of a run: a step, a fan-out as an array, an undo, or the run's
+// finish.
 struct SlurmJob {
   std::string key;                 // the step id, the fan-out id, or "" for the finish job
   std::vector<std::string> steps;  // the steps it runs (an array's, by task index)
-  std::vector<std::string> after;  // keys of the jobs it waits for (afterok; afterany for the finish)
+  std::vector<std::string> after;  // keys of the jobs it waits for
   std::vector<std::string> args;   // sbatch options, dependency excepted (set at submission)
   std::string script;              // the batch script
   bool held = false;               // a gate or manual step: released by `sparkc approve`
-  std::string note;                // what the submitter should know of it ("" for nothing)
+  bool after_any = false;          // waits for `after` to end (the finish job), not to succeed
 };
 
 struct SlurmSubmission {
@@ -55,6 +56,16 @@ struct SlurmSubmission {
 // same plan and submission give the same jobs.
 std::vector<SlurmJob> SlurmJobs(const plan::Plan& plan, const SlurmSubmission& submission,
                                 const std::set<std::string>& succeeded);
+
+// The jobs of a failed run's rollback: one `sparkc step undo` job per step
+// with `undo[i]`, placed as its step was (an undo acts where its step did),
+// each after the undo jobs of the steps that come after it, in the local
+// rollback's order (RollbackWalk). An undo job waits for those to succeed:
+// one that fails leaves what its step depends on applied, as locally. Last,
+// the finish job again, after every undo job ended: it concludes the run.
+// Pure, like SlurmJobs.
+std::vector<SlurmJob> SlurmRollbackJobs(const plan::Plan& plan, const SlurmSubmission& submission,
+                                        const std::vector<bool>& undo);
 
 struct EngineOptions {
   bool detach = false;          // submit, print how to follow, exit
@@ -73,6 +84,13 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& options, const Engine
 // run's jobs as `sparkc cancel` does.
 int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClient& slurm,
               bool cancel_on_interrupt = false);
+// `sparkc step finish --engine slurm`, what the finish job runs, after a
+// failure (runtime/apply/step.h's RollbackRunner): submits the run's
+// SlurmRollbackJobs and journals them with the run's jobs; run again as the
+// last of them, concludes the run (rolled_back, or rollback_failed naming
+// what is still applied). `plan_file` is the plan the jobs read.
+int RollBackOnSlurm(const plan::Plan& plan, const RunOptions& options, int64_t run, const std::string& plan_file,
+                    SlurmClient& slurm);
 // `sparkc cancel`: the last run's jobs cancelled; the run stays resumable.
 int CancelRun(const RunOptions& options, SlurmClient& slurm);
 // `sparkc approve STEP`: journaled (who and when), then its held job released.

@@ -7,8 +7,9 @@
 # submission refused with the holder named, --detach and `status --follow`,
 # a cancel resumed, steps placed by their `slurm` block (a partition and a
 # GPU, a node each), the plan's parallelism kept across jobs, a held job
-# released without an approval, and Ctrl-C of the attached submitter. The
-# store's password is in nothing Slurm keeps.
+# released without an approval, Ctrl-C of the attached submitter, and the
+# undos of placed steps run where their steps ran. The store's password is
+# in nothing Slurm keeps.
 # SPARKC_E2E_PG_PORT and SPARKC_E2E_SLURM_PORT move it off its ports.
 source "$(dirname "$0")/lib.sh" "$@"
 if [ "$(id -u)" != 0 ]; then
@@ -55,7 +56,7 @@ expect_exit 0 "the same plan again" -- "$SPARKC" apply fan.json --engine slurm -
 expect_grep "already applied" out.txt
 
 # 2. A failure: the dependents are cancelled, and every step that acted is
-# undone, in reverse order, by the finish job.
+# undone, in reverse order, by the undo jobs the finish job submits.
 rm -f ran
 cat > fail.spark <<'SPEC'
 step one   { do = shell("echo one >> ran"); undo = shell("echo undo-one >> ran") }
@@ -224,5 +225,40 @@ touch go_on
 expect_exit 0 "the interrupted run resumes" -- "$SPARKC" apply attached.json --engine slurm --state "$URL"
 expect_grep "run 8 succeeded" out.txt
 [ "$(grep -cx b ran)" = 1 ] || fail "b should have run once: $(cat ran)"
+
+# 9. A failure's rollback: each undo is a job placed as its step was, so
+# that it acts on the node its step acted on, in the rollback's order.
+rm -f ran
+cat > placed_undo.spark <<'SPEC'
+step base { do = shell("echo base >> ran"); undo = shell("echo undo-base >> ran") }
+step on[n in ["node2", "node3"]] {
+  after = [base]
+  do = shell("echo on-${n} $SLURMD_NODENAME >> ran")
+  undo = shell("echo undo-on-${n} $SLURMD_NODENAME >> ran")
+  slurm = { nodelist = n }
+}
+step gpu {
+  after = [base]
+  do = shell("echo gpu $SLURMD_NODENAME >> ran")
+  undo = shell("echo undo-gpu $SLURMD_NODENAME gres=$SLURM_JOB_GPUS >> ran")
+  slurm = { partition = "gpu", gres = "gpu:1" }
+}
+step breaks { after = [on, gpu]; do = shell("exit 3"); undo = none }
+SPEC
+"$SPARKC" plan placed_undo.spark -o placed_undo.json --format json >/dev/null 2>&1 || fail "plan placed_undo.spark"
+expect_exit 0 "the dry run says where undos run" -- "$SPARKC" apply placed_undo.json --engine slurm --dry-run
+expect_grep "after a failure, submits an undo job per step that acted, placed as its step" out.txt
+expect_exit 3 "a failed run with placed steps is rolled back" -- \
+  "$SPARKC" apply placed_undo.json --engine slurm --state "$URL" --new-run
+expect_grep "run 9 failed and was rolled back" out.txt
+for n in node2 node3; do
+  grep -qx "on-$n $n" ran || fail "on[$n] should run on $n: $(tr '\n' ' ' < ran)"
+  grep -qx "undo-on-$n $n" ran || fail "the undo of on[$n] should run on $n: $(tr '\n' ' ' < ran)"
+done
+grep -qx "undo-gpu node1 gres=0" ran || fail "the undo of gpu should run on the GPU node with its GPU: $(tr '\n' ' ' < ran)"
+[ "$(tail -1 ran)" = undo-base ] || fail "base is undone last: $(tr '\n' ' ' < ran)"
+[ "$(grep -c '^undo-' ran)" = 4 ] || fail "four undos, each once: $(tr '\n' ' ' < ran)"
+[ "$(psql_q "select status from sparkc.runs where id = 9")" = rolled_back ] || fail "run 9 should be rolled_back"
+[ -z "$(squeue -h -n sparkc-r9-undo,sparkc-r9-finish)" ] || fail "run 9's rollback jobs should be gone: $(squeue)"
 
 finish

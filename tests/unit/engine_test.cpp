@@ -8,10 +8,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
 #include "compiler/plan/argo.h"
+#include "runtime/apply/state_access.h"
+#include "runtime/apply/step.h"
 #include "runtime/engine/slurm.h"
 #include "runtime/state/store.h"
 
@@ -282,7 +286,8 @@ TEST_CASE("the Argo export: names never meet, no deadline of 0, no `{{` for Argo
   for (const char* n : {"roll[x]", "roll[y]"}) {
     plan::Step s = MakeStep(n, {"fanout_roll"});
     s.group = "roll";
-    s.action = {.kind = plan::Action::Kind::Manual, .instruction = "check {{.Version}}"};
+    s.action.kind = plan::Action::Kind::Manual;
+    s.action.instruction = "check {{.Version}}";
     p.steps.push_back(s);
   }
   p.fanouts.push_back({"roll", 1, {"roll[x]", "roll[y]"}});
@@ -315,4 +320,206 @@ TEST_CASE("the Argo export: names never meet, no deadline of 0, no `{{` for Argo
   p.steps[3].id = "roll[{{x}}]";
   CHECK(plan::ArgoPlanProblem(p).find("Argo would read") != std::string::npos);
   CHECK(plan::ArgoOptionsProblem({"registry/sparkc:$(TAG)", "postgres://db/sparkc", ""}).find("--image") == 0);
+}
+
+namespace {
+
+plan::Action Shell(std::string command) {
+  plan::Action a;
+  a.kind = plan::Action::Kind::Shell;
+  a.argv = {"sh", "-c", std::move(command)};
+  return a;
+}
+
+// prep -> roll[a], roll[b], roll[c] -> go -> last, every undo acting but
+// go's; prep and each roll instance placed on a node of their own.
+plan::Plan PlacedPlan() {
+  plan::Plan p = FanOutPlan();
+  p.digest = "sha256:00";
+  for (plan::Step& step : p.steps) {
+    step.undo.kind = plan::Undo::Kind::Action;
+    step.undo.action = Shell("echo undo-" + step.id);
+    if (step.group == "roll") step.slurm.nodelist = "node-" + step.id.substr(5, 1);
+  }
+  p.steps[0].slurm.partition = "gpu";
+  p.steps[0].slurm.gres = "gpu:1";
+  p.steps[4].undo.kind = plan::Undo::Kind::None;  // go
+  p.steps[4].slurm.nodelist = "node-go";
+  return p;
+}
+
+// Slurm as the submitter sees it: every submission kept, ids counted from
+// 100, `live` what squeue would list.
+class FakeSlurm : public SlurmClient {
+ public:
+  struct Submitted {
+    std::vector<std::string> args;
+    std::string script;
+  };
+  std::vector<Submitted> submitted;
+  std::set<std::string> live, released;
+  std::optional<std::string> Submit(const std::vector<std::string>& args, const std::string& script,
+                                    std::string&) override {
+    std::ifstream in(script);
+    submitted.push_back({args, std::string(std::istreambuf_iterator<char>(in), {})});
+    return std::to_string(100 + submitted.size() - 1);
+  }
+  bool Release(const std::vector<std::string>& ids, std::string&) override {
+    released.insert(ids.begin(), ids.end());
+    return true;
+  }
+  bool Cancel(const std::vector<std::string>& ids, std::string&) override {
+    for (const std::string& id : ids) live.erase(id);
+    return true;
+  }
+  std::set<std::string> Live(const std::vector<std::string>& ids) override {
+    std::set<std::string> out;
+    for (const std::string& id : ids)
+      if (live.contains(id)) out.insert(id);
+    return out;
+  }
+};
+
+Transition Moved(std::string step, StepStatus status) {
+  Transition t;
+  t.step = std::move(step);
+  t.status = status;
+  t.attempt = 1;
+  return t;
+}
+
+std::string DependencyOf(const std::vector<std::string>& args) {
+  for (const std::string& a : args)
+    if (a.starts_with("--dependency=")) return a.substr(13);
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a rollback on Slurm: an undo job per step that acted, placed as its step, in the rollback's order",
+          "[engine]") {
+  plan::Plan p = PlacedPlan();
+  p.rollback.hard.total_ms = 10 * 60'000;
+  SlurmSubmission s{"/opt/sparkc", "/shared/run-7.plan.json", "/shared", 7};
+  // prep, roll[a], roll[b] and go acted; roll[c] never did, last neither.
+  std::vector<bool> undo = {true, true, true, false, true, false};
+  std::vector<SlurmJob> jobs = SlurmRollbackJobs(p, s, undo);
+  std::vector<std::string> keys;
+  for (const SlurmJob& job : jobs) keys.push_back(job.key);
+  CHECK(keys == std::vector<std::string>{"go", "roll[b]", "roll[a]", "prep", ""});
+  // Each undo after the undos of what came after its step, all of which must succeed.
+  CHECK(Job(jobs, "go").after.empty());
+  CHECK(Job(jobs, "roll[a]").after == std::vector<std::string>{"go"});
+  CHECK(Job(jobs, "prep").after == std::vector<std::string>{"roll[a]", "roll[b]"});
+  CHECK_FALSE(Job(jobs, "prep").after_any);
+  CHECK(Has(Job(jobs, "prep").args, "--kill-on-invalid-dep=yes"));
+  // Where its step ran: an undo acts where its step did. `undo = none` goes anywhere.
+  CHECK(Has(Job(jobs, "prep").args, "--partition=gpu"));
+  CHECK(Has(Job(jobs, "prep").args, "--gres=gpu:1"));
+  CHECK(Has(Job(jobs, "roll[b]").args, "--nodelist=node-b"));
+  const std::vector<std::string>& go = Job(jobs, "go").args;
+  CHECK(std::none_of(go.begin(), go.end(), [](const std::string& a) { return a.starts_with("--nodelist"); }));
+  // Named apart from the step jobs, which a failed step cancels by name.
+  CHECK(Has(Job(jobs, "prep").args, "--job-name=sparkc-r7-undo"));
+  CHECK(Job(jobs, "roll[a]").script.find(
+            "exec /opt/sparkc step undo /shared/run-7.plan.json 'roll[a]' --state \"$SPARKC_STATE\" --run 7") !=
+        std::string::npos);
+  // Four undos, parallelism 1: one may wait for the others, so the rollback's bound.
+  CHECK(Has(Job(jobs, "prep").args, "--time=11"));
+  // Last, the finish job again, whatever became of the undos.
+  const SlurmJob& finish = jobs.back();
+  CHECK(finish.after_any);
+  CHECK(finish.after == std::vector<std::string>{"go", "roll[b]", "roll[a]", "prep"});
+  CHECK(finish.script.find("step finish /shared/run-7.plan.json --state \"$SPARKC_STATE\" --run 7 --engine slurm") !=
+        std::string::npos);
+  for (const SlurmJob& job : jobs) CHECK(job.script.find("postgres") == std::string::npos);
+}
+
+TEST_CASE("the finish job on Slurm: submits the rollback once, then concludes the run from the journal",
+          "[engine]") {
+  plan::Plan p = PlacedPlan();
+  std::string dir = FreshDir("sparkc-slurm-rollback");
+  std::string error;
+  int64_t run = 0;
+  {
+    std::unique_ptr<StateStore> store = StateStore::Open(dir, error);
+    REQUIRE(store);
+    run = store->CreateRun(p.digest, plan::ToJson(p).dump());
+    store->RecordApproval(run, {kEngineRecord, "slurm", R"({"engine":"slurm","jobs":{"prep":"1"},"finish":"2"})",
+                                "--engine slurm", NowTimestamp()});
+    store->Record(run, Moved("prep", StepStatus::Running));
+    store->Record(run, Moved("prep", StepStatus::Succeeded));
+    store->Record(run, Moved("roll[a]", StepStatus::Running));
+    store->Record(run, Moved("roll[a]", StepStatus::Failed));
+  }
+  std::ostringstream out, err;
+  RunOptions options;
+  options.state_dir = dir;
+  options.out = &out;
+  options.err = &err;
+  FakeSlurm slurm;
+  StepRequest finish{StepVerb::Finish, "", run, [&](const plan::Plan& plan, const RunOptions& o, int64_t r) {
+                       return RollBackOnSlurm(plan, o, r, dir + "/run-1.plan.json", slurm);
+                     }};
+  // prep succeeded and roll[a] failed (its undo valid after a failure):
+  // roll[a] is undone on its node, then prep on the GPU node, then the
+  // finish job again.
+  CHECK(RunStepCommand(p, options, finish) == kExitOk);
+  REQUIRE(slurm.submitted.size() == 3);
+  CHECK(Has(slurm.submitted[0].args, "--nodelist=node-a"));
+  CHECK(slurm.submitted[0].script.find("step undo " + dir + "/run-1.plan.json 'roll[a]'") != std::string::npos);
+  CHECK(Has(slurm.submitted[1].args, "--partition=gpu"));
+  CHECK(Has(slurm.submitted[1].args, "--hold"));
+  CHECK(DependencyOf(slurm.submitted[1].args) == "afterok:100");
+  CHECK(slurm.submitted[1].script.find("step undo " + dir + "/run-1.plan.json prep") != std::string::npos);
+  CHECK(std::filesystem::exists(std::filesystem::path(dir) / "run-1" / "rollback" / "prep.sh"));
+  CHECK(DependencyOf(slurm.submitted[2].args) == "afterany:100:101");
+  CHECK(slurm.released == std::set<std::string>{"100", "101", "102"});
+  CHECK(out.str().find("rolling back 2 steps as Slurm jobs (100..102), each undo placed as its step") !=
+        std::string::npos);
+  {
+    // Journaled with the run's jobs: followers, `cancel` and other runners see them.
+    std::unique_ptr<StateStore> store = StateStore::Open(dir, error);
+    std::string holder;
+    slurm.live = {"101"};
+    CHECK(RunHeldByEngine(*store, slurm, holder));
+  }
+  // Run again while an undo job runs (a requeued finish job): nothing more.
+  out.str("");
+  CHECK(RunStepCommand(p, options, finish) == kExitOk);
+  CHECK(slurm.submitted.size() == 3);
+  CHECK(out.str().find("1 job of its rollback still run") != std::string::npos);
+  // Meanwhile, a local rollback is refused: the engine's jobs hold the run.
+  CHECK(Rollback(options, &slurm) == kExitLocked);
+  CHECK(err.str().find("is in use by run 1's 1 Slurm job") != std::string::npos);
+  // A cancel then leaves the rollback unfinished, not a run to resume.
+  out.str("");
+  CHECK(CancelRun(options, slurm) == kExitOk);
+  CHECK(out.str().find("its rollback's among them; finish the rollback with `sparkc rollback --state") !=
+        std::string::npos);
+  CHECK(slurm.live.empty());
+  {
+    std::unique_ptr<StateStore> store = StateStore::Open(dir, error);
+    CHECK(store->Run(run)->status == "rollback_failed");
+  }
+  // The undo jobs ended without undoing a thing: the run's rollback
+  // failed, and says what is still applied.
+  slurm.live.clear();
+  out.str("");
+  CHECK(RunStepCommand(p, options, finish) == kExitNeedsOperator);
+  CHECK(out.str().find("rollback incomplete: still applied: prep, roll[a]") != std::string::npos);
+  CHECK(slurm.submitted.size() == 3);
+  {
+    std::unique_ptr<StateStore> store = StateStore::Open(dir, error);
+    CHECK(store->Run(run)->status == "rollback_failed");
+    for (const char* step : {"roll[a]", "prep"}) {
+      store->Record(run, Moved(step, StepStatus::Undoing));
+      store->Record(run, Moved(step, StepStatus::Undone));
+    }
+  }
+  // Undone: rolled back.
+  out.str("");
+  CHECK(RunStepCommand(p, options, finish) == kExitRolledBack);
+  CHECK(out.str().find("run 1 failed and was rolled back: every step that acted is undone") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }

@@ -361,9 +361,17 @@ int StepCommand(Options& o, std::ostream& err) {
                        o.step_verb);
     return kExitUsage;
   }
+  if (o.engine == "slurm" && o.step.verb != StepVerb::Finish) {
+    err << fmt::format("sparkc: error: `--engine` is for `sparkc step finish`, not `sparkc step {}`\n", o.step_verb);
+    return kExitUsage;
+  }
   plan::Plan plan;
   if (!ObtainPlan(o.step_plan, err, plan)) return kExitInvalid;
   o.run.plan_path = o.step_plan;
+  if (o.engine == "slurm")
+    o.step.rollback = [&o](const plan::Plan& p, const RunOptions& options, int64_t run) {
+      return RollBackOnSlurm(p, options, run, o.step_plan, *CommandLineSlurm());
+    };
   return RunStepCommand(plan, o.run, o.step);
 }
 
@@ -558,6 +566,9 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   step->add_option("step", o.step.step, "the step id (do, undo, check)");
   add_state(step);
   step->add_option("--run", o.step.run, "the run (from `sparkc step begin`)")->check(CLI::PositiveNumber);
+  step->add_option("--engine", o.engine, "finish: local (default) rolls a failed run back here; slurm submits an "
+                                         "undo job per step that acted, placed as its step (the finish job's way)")
+      ->check(CLI::IsMember({"local", "slurm"}));
 
   auto* approve = app.add_subcommand("approve", "approve a gate or manual step of the last run (journaled) and release its job");
   approve->add_option("step", o.step.step, "the gate or manual step")->required();
