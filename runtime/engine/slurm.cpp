@@ -93,6 +93,11 @@ std::string UndoScript(const SlurmSubmission& s, const std::string& step) {
                      s.run, ShellWord(s.sparkc), ShellWord(s.plan_file), ShellWord(step), s.run);
 }
 
+// What an operator runs to submit a run's rollback (again) as placed jobs.
+std::string FinishAgain(const RunOptions& options, const std::string& plan_file, int64_t run) {
+  return SparkcCommand(options, "step", {"finish", plan_file, "--run", std::to_string(run), "--engine", "slurm"});
+}
+
 // The run's finish job: after every job before it ended, however.
 SlurmJob FinishJob(const SlurmSubmission& s, const std::vector<SlurmJob>& before) {
   SlurmJob finish{"", {}, {}, CommonArgs(FinishJobName(s.run), s), FinishScript(s), false, true};
@@ -591,7 +596,8 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
         setenv("PGPASSFILE", file.c_str(), 1);
       }
       setenv("SPARKC_STATE", url.c_str(), 1);
-      nlohmann::json record = {{"engine", "slurm"}, {"submitted_by", LockHolderInfo()}, {"jobs", nlohmann::json::object()}};
+      nlohmann::json record = {{"engine", "slurm"}, {"submitted_by", LockHolderInfo()}, {"plan", submission.plan_file},
+                               {"jobs", nlohmann::json::object()}};
       std::vector<std::string> release;
       if (!Submit(jobs, scripts, slurm, record["jobs"], record["finish"], ids, release, error)) {
         state.store->SetRunStatus(run, "stopped");
@@ -672,7 +678,9 @@ int CancelRun(const RunOptions& options, SlurmClient& slurm) {
       // applied until `rollback` finishes it.
       store.SetRunStatus(last->id, "rollback_failed");
       *options.out << fmt::format("run {}: cancelled its {} Slurm job{}, its rollback's among them; finish the "
-                                  "rollback with `{}`\n", last->id, ids.size(), ids.size() == 1 ? "" : "s",
+                                  "rollback with `{}` (each undo placed as its step), or `{}` here\n",
+                                  last->id, ids.size(), ids.size() == 1 ? "" : "s",
+                                  FinishAgain(options, record->value("plan", "PLAN"), last->id),
                                   SparkcCommand(options, "rollback"));
       return kExitOk;
     }
@@ -710,6 +718,12 @@ int RollBackOnSlurm(const plan::Plan& plan, const RunOptions& options, int64_t r
       undo[i] = it != steps.end() && NeedsUndo(it->second.status, plan.steps[i]);
       if (undo[i]) applied.push_back(plan.steps[i].id);
     }
+    std::filesystem::path plan_path = std::filesystem::absolute(plan_file).lexically_normal();
+    std::string again = FinishAgain(options, plan_path.string(), run);
+    // After a rollback that did not finish, this submits the undos still
+    // to do again; otherwise a rollback submitted already is concluded.
+    std::optional<RunInfo> info = store.LastRunSummary();
+    bool retry = info && info->id == run && info->status == "rollback_failed";
     if (record->contains("rollback")) {
       // Run again: by the rollback's last job, or requeued while it runs.
       if (std::set<std::string> live = slurm.Live(JobIds(*record, true)); !live.empty()) {
@@ -717,13 +731,14 @@ int RollBackOnSlurm(const plan::Plan& plan, const RunOptions& options, int64_t r
                                     live.size(), live.size() == 1 ? "" : "s");
         return kExitOk;
       }
-      store.SetRunStatus(run, "rollback_failed");
-      *options.out << fmt::format("run {}: rollback incomplete: still applied: {}\n", run, fmt::join(applied, ", "));
-      *options.out << fmt::format("the journal records each step's state; see `{}`; `{}` tries the undos again, "
-                                  "here\n", SparkcCommand(options, "status"), SparkcCommand(options, "rollback"));
-      return kExitNeedsOperator;
+      if (!retry) {
+        store.SetRunStatus(run, "rollback_failed");
+        *options.out << fmt::format("run {}: rollback incomplete: still applied: {}\n", run, fmt::join(applied, ", "));
+        *options.out << fmt::format("the journal records each step's state; see `{}`; `{}` submits the undos still "
+                                    "to do again, each placed as its step\n", SparkcCommand(options, "status"), again);
+        return kExitNeedsOperator;
+      }
     }
-    std::filesystem::path plan_path = std::filesystem::absolute(plan_file).lexically_normal();
     SlurmSubmission s{SelfPath(), plan_path.string(), plan_path.parent_path().string(), run};
     std::vector<SlurmJob> jobs = SlurmRollbackJobs(plan, s, undo);
     nlohmann::json updated = *record;
@@ -734,12 +749,12 @@ int RollBackOnSlurm(const plan::Plan& plan, const RunOptions& options, int64_t r
       store.SetRunStatus(run, "rollback_failed");
       *options.err << fmt::format("sparkc: error: run {} failed, and its rollback cannot be submitted: {}\n"
                                   "  help: nothing was undone; `{}` submits it again, `{}` runs it here\n",
-                                  run, Redact(error), SparkcCommand(options, "step", {"finish", plan_path.string(),
-                                  "--run", std::to_string(run), "--engine", "slurm"}),
-                                  SparkcCommand(options, "rollback"));
+                                  run, Redact(error), again, SparkcCommand(options, "rollback"));
       return kExitNeedsOperator;
     }
     store.RecordApproval(run, {kEngineRecord, "slurm", updated.dump(), "step finish --engine slurm", NowTimestamp()});
+    // Held by the engine again: followers follow it, other runners wait.
+    if (retry) store.SetRunStatus(run, "running");
     if (!slurm.Release(release, error)) {
       *options.err << fmt::format("sparkc: error: {}\n", error);
       return kExitNeedsOperator;
@@ -747,6 +762,7 @@ int RollBackOnSlurm(const plan::Plan& plan, const RunOptions& options, int64_t r
     *options.out << fmt::format("run {}: a step failed; rolling back {} step{} as Slurm jobs ({}..{}), each undo "
                                 "placed as its step; the last job concludes the run\n",
                                 run, applied.size(), applied.size() == 1 ? "" : "s", ids.front(), ids.back());
+    if (retry) *options.out << fmt::format("follow it with `{}`\n", SparkcCommand(options, "status", {"--follow"}));
     return kExitOk;
   });
 }

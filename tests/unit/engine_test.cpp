@@ -492,23 +492,33 @@ TEST_CASE("the finish job on Slurm: submits the rollback once, then concludes th
   // Meanwhile, a local rollback is refused: the engine's jobs hold the run.
   CHECK(Rollback(options, &slurm) == kExitLocked);
   CHECK(err.str().find("is in use by run 1's 1 Slurm job") != std::string::npos);
-  // A cancel then leaves the rollback unfinished, not a run to resume.
-  out.str("");
-  CHECK(CancelRun(options, slurm) == kExitOk);
-  CHECK(out.str().find("its rollback's among them; finish the rollback with `sparkc rollback --state") !=
-        std::string::npos);
-  CHECK(slurm.live.empty());
-  {
-    std::unique_ptr<StateStore> store = StateStore::Open(dir, error);
-    CHECK(store->Run(run)->status == "rollback_failed");
-  }
   // The undo jobs ended without undoing a thing: the run's rollback
-  // failed, and says what is still applied.
+  // failed, and says what is still applied and how to try again.
+  std::string again = "sparkc step finish " + dir + "/run-1.plan.json --run 1 --engine slurm --state";
   slurm.live.clear();
   out.str("");
   CHECK(RunStepCommand(p, options, finish) == kExitNeedsOperator);
   CHECK(out.str().find("rollback incomplete: still applied: prep, roll[a]") != std::string::npos);
+  CHECK(out.str().find(again) != std::string::npos);
   CHECK(slurm.submitted.size() == 3);
+  auto status = [&] { return StateStore::Open(dir, error)->Run(run)->status; };
+  CHECK(status() == "rollback_failed");
+  // Tried again: the undos still to do are submitted again, placed, and
+  // the engine holds the run again.
+  out.str("");
+  CHECK(RunStepCommand(p, options, finish) == kExitOk);
+  REQUIRE(slurm.submitted.size() == 6);
+  CHECK(Has(slurm.submitted[3].args, "--nodelist=node-a"));
+  CHECK(out.str().find("rolling back 2 steps as Slurm jobs (103..105)") != std::string::npos);
+  CHECK(status() == "running");
+  // A cancel then leaves the rollback unfinished, not a run to resume.
+  slurm.live = {"104"};
+  out.str("");
+  CHECK(CancelRun(options, slurm) == kExitOk);
+  CHECK(out.str().find("its rollback's among them; finish the rollback with `sparkc step finish PLAN --run 1 "
+                       "--engine slurm --state") != std::string::npos);
+  CHECK(slurm.live.empty());
+  CHECK(status() == "rollback_failed");
   {
     std::unique_ptr<StateStore> store = StateStore::Open(dir, error);
     CHECK(store->Run(run)->status == "rollback_failed");
