@@ -468,6 +468,29 @@ int OnStore(const RunOptions& options, Work work) {
   }
 }
 
+// The jobs find the store in their environment (SPARKC_STATE), never in an
+// argument or script. Slurm keeps their environment too (in its state, and
+// in slurmdbd with job_env), so a password goes to `dir`/pgpass, a file
+// only this user reads, which libpq finds by PGPASSFILE.
+bool ExportStore(const std::string& url, const std::string& password, const std::filesystem::path& dir,
+                 std::string& error) {
+  if (!password.empty()) {
+    std::string file = (dir / "pgpass").string();
+    std::error_code ec;
+    if (std::filesystem::create_directories(dir, ec); ec) {
+      error = fmt::format("cannot create `{}`: {}", dir.string(), ec.message());
+      return false;
+    }
+    if (!WriteFileAtomically(file, PasswordFileLine(password), error, 0600)) {
+      error = fmt::format("cannot write `{}`: {}", file, error);
+      return false;
+    }
+    setenv("PGPASSFILE", file.c_str(), 1);
+  }
+  setenv("SPARKC_STATE", url.c_str(), 1);
+  return true;
+}
+
 // Submits `jobs` in order, each held but those that wait for a person
 // (`release` gets the others: nothing starts before the caller journals
 // the ids), its dependencies on jobs submitted before. Ids go to `ids` and,
@@ -542,10 +565,12 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
                  SlurmClient& slurm) {
   RunOptions options = requested;
   if (std::optional<int> refused = RefuseWithoutStateKey(plan, options)) return *refused;
-  // The jobs find the store in their environment, never in an argument or
-  // script; Slurm keeps their environment too (in its state, and in
-  // slurmdbd with job_env), so a password goes to a file only this user
-  // reads, which libpq finds by PGPASSFILE.
+  if (!IsPostgresUrl(options.state_dir)) {
+    *options.err << fmt::format("sparkc: error: the Slurm engine's jobs journal from every node: --state must be a "
+                                "postgres:// URL (found `{}`)\n  help: docs/engines.md says how to set one up\n",
+                                DisplayLocation(options.state_dir));
+    return kExitUsage;
+  }
   std::string url, password, error;
   if (!SeparatePassword(options.state_dir, url, password, error)) {
     *options.err << fmt::format("sparkc: error: {}\n", error);
@@ -587,15 +612,10 @@ int ApplyOnSlurm(const plan::Plan& plan, const RunOptions& requested, const Engi
         *options.err << fmt::format("sparkc: error: cannot create `{}`: {}\n", scripts.string(), ec.message());
         return kExitNeedsOperator;
       }
-      if (!password.empty()) {
-        std::string file = (scripts / "pgpass").string();
-        if (!WriteFileAtomically(file, PasswordFileLine(password), error, 0600)) {
-          *options.err << fmt::format("sparkc: error: cannot write `{}`: {}\n", file, error);
-          return kExitNeedsOperator;
-        }
-        setenv("PGPASSFILE", file.c_str(), 1);
+      if (!ExportStore(url, password, scripts, error)) {
+        *options.err << fmt::format("sparkc: error: {}\n", error);
+        return kExitNeedsOperator;
       }
-      setenv("SPARKC_STATE", url.c_str(), 1);
       nlohmann::json record = {{"engine", "slurm"}, {"submitted_by", LockHolderInfo()}, {"plan", submission.plan_file},
                                {"jobs", nlohmann::json::object()}};
       std::vector<std::string> release;
@@ -744,8 +764,16 @@ int RollBackOnSlurm(const plan::Plan& plan, const RunOptions& options, int64_t r
     nlohmann::json updated = *record;
     updated["rollback"] = nlohmann::json::object();
     std::vector<std::string> ids, release;
-    std::filesystem::path scripts = plan_path.parent_path() / fmt::format("run-{}", run) / "rollback";
-    if (!Submit(jobs, scripts, slurm, updated["rollback"], updated["conclude"], ids, release, error)) {
+    // Run by hand, as the finish job is not, it exports the store as the
+    // submission did.
+    std::filesystem::path run_dir = plan_path.parent_path() / fmt::format("run-{}", run);
+    std::string url = options.state_dir, password;
+    if ((IsPostgresUrl(url) && !SeparatePassword(options.state_dir, url, password, error)) ||
+        !ExportStore(url, password, run_dir, error)) {
+      *options.err << fmt::format("sparkc: error: {}\n", error);
+      return kExitNeedsOperator;
+    }
+    if (!Submit(jobs, run_dir / "rollback", slurm, updated["rollback"], updated["conclude"], ids, release, error)) {
       store.SetRunStatus(run, "rollback_failed");
       *options.err << fmt::format("sparkc: error: run {} failed, and its rollback cannot be submitted: {}\n"
                                   "  help: nothing was undone; `{}` submits it again, `{}` runs it here\n",

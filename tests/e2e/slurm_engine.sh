@@ -175,6 +175,9 @@ SPEC
 expect_exit 0 "the Slurm dry run" -- "$SPARKC" apply place.json --engine slurm --dry-run
 expect_grep "gpu_step .*sbatch .*--partition=gpu --gres=gpu:1" out.txt
 expect_grep "pinned\[node2\] .*--nodelist=node2" out.txt
+expect_exit 2 "the Slurm engine needs a store every node reaches" -- \
+  "$SPARKC" apply place.json --engine slurm --state ./local-store
+expect_grep "state must be a postgres:// URL (found \`./local-store\`)" err.txt
 expect_exit 0 "the local dry run notes the placement it ignores" -- "$SPARKC" apply place.json --dry-run
 expect_grep "slurm: partition=gpu gres=gpu:1 (ignored by the local engine" out.txt
 expect_exit 0 "placed steps on Slurm" -- "$SPARKC" apply place.json --engine slurm --state "$URL"
@@ -227,14 +230,17 @@ expect_grep "run 8 succeeded" out.txt
 [ "$(grep -cx b ran)" = 1 ] || fail "b should have run once: $(cat ran)"
 
 # 9. A failure's rollback: each undo is a job placed as its step was, so
-# that it acts on the node its step acted on, in the rollback's order.
-rm -f ran
+# that it acts on the node its step acted on, in the rollback's order. An
+# undo that fails stops the undos of what its step depends on; the run is
+# rollback_failed, and `step finish --engine slurm` submits what is left
+# again, placed, for `status --follow` to follow.
+rm -f ran undo_ok
 cat > placed_undo.spark <<'SPEC'
 step base { do = shell("echo base >> ran"); undo = shell("echo undo-base >> ran") }
 step on[n in ["node2", "node3"]] {
   after = [base]
   do = shell("echo on-${n} $SLURMD_NODENAME >> ran")
-  undo = shell("echo undo-on-${n} $SLURMD_NODENAME >> ran")
+  undo = shell("[ ${n} = node2 ] || [ -e undo_ok ] || exit 1; echo undo-on-${n} $SLURMD_NODENAME >> ran")
   slurm = { nodelist = n }
 }
 step gpu {
@@ -248,8 +254,15 @@ SPEC
 "$SPARKC" plan placed_undo.spark -o placed_undo.json --format json >/dev/null 2>&1 || fail "plan placed_undo.spark"
 expect_exit 0 "the dry run says where undos run" -- "$SPARKC" apply placed_undo.json --engine slurm --dry-run
 expect_grep "after a failure, submits an undo job per step that acted, placed as its step" out.txt
-expect_exit 3 "a failed run with placed steps is rolled back" -- \
-  "$SPARKC" apply placed_undo.json --engine slurm --state "$URL" --new-run
+expect_exit 4 "an undo fails on Slurm" -- "$SPARKC" apply placed_undo.json --engine slurm --state "$URL" --new-run
+expect_grep "run 9 failed and its rollback is incomplete" out.txt
+grep -q undo-base ran && fail "base was undone while on[node3] is still applied: $(tr '\n' ' ' < ran)"
+[ "$(psql_q "select status from sparkc.runs where id = 9")" = rollback_failed ] || fail "run 9 should be rollback_failed"
+touch undo_ok
+expect_exit 0 "the rest of the rollback submitted again" -- \
+  "$SPARKC" step finish .sparkc-slurm/run-9.plan.json --run 9 --engine slurm --state "$URL"
+expect_grep "rolling back 2 steps as Slurm jobs" out.txt
+expect_exit 3 "the rollback followed to its end" -- "$SPARKC" status --follow --state "$URL"
 expect_grep "run 9 failed and was rolled back" out.txt
 for n in node2 node3; do
   grep -qx "on-$n $n" ran || fail "on[$n] should run on $n: $(tr '\n' ' ' < ran)"
