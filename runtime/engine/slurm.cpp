@@ -395,8 +395,10 @@ class Follower {
 };
 
 // As a local apply's: `awaiting` when the run stopped at a gate or manual
-// step that waits for `sparkc approve`.
-int ExitFor(const std::string& status, bool awaiting, Reporter& reporter, const RunOptions& options, int64_t run) {
+// step that waits for `sparkc approve`; `finish` concludes the run as its
+// finish job would have.
+int ExitFor(const std::string& status, bool awaiting, Reporter& reporter, const RunOptions& options, int64_t run,
+            const std::string& finish) {
   if (status == "succeeded") {
     reporter.Line(fmt::format("run {} succeeded", run));
     return kExitOk;
@@ -412,8 +414,9 @@ int ExitFor(const std::string& status, bool awaiting, Reporter& reporter, const 
   }
   if (status.empty()) {
     *options.err << fmt::format("sparkc: error: the Slurm jobs of run {} ended, but the run was not concluded\n"
-                                "  help: see `{}`; `sparkc step finish PLAN --run {}` concludes it\n",
-                                run, SparkcCommand(options, "status"), run);
+                                "  help: see `{}`; `{}` concludes it (after a failure, it submits the rollback as "
+                                "placed jobs)\n",
+                                run, SparkcCommand(options, "status"), finish);
     return kExitNeedsOperator;
   }
   if (status == "rollback_failed") {
@@ -671,7 +674,9 @@ int FollowRun(const RunOptions& options, const EngineOptions& engine, SlurmClien
     }
     bool awaiting = false;
     for (const auto& [id, record] : store.Steps(last->id)) awaiting = awaiting || record.status == StepStatus::Awaiting;
-    return ExitFor(status, awaiting, follower.reporter(), options, last->id);
+    std::optional<nlohmann::json> record = EngineRecord(store, last->id);
+    std::string plan_file = record ? record->value("plan", "PLAN") : "PLAN";
+    return ExitFor(status, awaiting, follower.reporter(), options, last->id, FinishAgain(options, plan_file, last->id));
   });
 }
 

@@ -13,6 +13,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "compiler/compile/compile.h"
 #include "compiler/plan/argo.h"
 #include "runtime/apply/state_access.h"
 #include "runtime/apply/step.h"
@@ -531,5 +532,39 @@ TEST_CASE("the finish job on Slurm: submits the rollback once, then concludes th
   out.str("");
   CHECK(RunStepCommand(p, options, finish) == kExitRolledBack);
   CHECK(out.str().find("run 1 failed and was rolled back: every step that acted is undone") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a follower whose run's jobs ended unconcluded gives the finish job's own command", "[engine]") {
+  std::string dir = FreshDir("sparkc-slurm-follow");
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/spec.spark") << "step a { do = shell(\"true\"); undo = none }\n";
+  SourceManager sources;
+  Diagnostics diags(sources);
+  plan::Plan p;
+  REQUIRE(Compile(dir + "/spec.spark", sources, diags, p));
+  std::string error;
+  {
+    std::unique_ptr<StateStore> store = StateStore::Open(dir + "/state", error);
+    REQUIRE(store);
+    int64_t run = store->CreateRun(p.digest, plan::ToJson(p).dump());
+    store->RecordApproval(run, {kEngineRecord, "slurm",
+                                R"({"engine":"slurm","plan":"/out/run-1.plan.json","jobs":{"a":"1"},"finish":"2"})",
+                                "--engine slurm", NowTimestamp()});
+  }
+  // The finish job was cancelled: Slurm has none of the run's jobs, and the
+  // run is still `running`.
+  std::ostringstream out, err;
+  RunOptions options;
+  options.state_dir = dir + "/state";
+  options.out = &out;
+  options.err = &err;
+  EngineOptions engine;
+  engine.poll = std::chrono::milliseconds(1);
+  FakeSlurm slurm;
+  CHECK(FollowRun(options, engine, slurm) == kExitNeedsOperator);
+  CHECK(err.str().find("the Slurm jobs of run 1 ended, but the run was not concluded") != std::string::npos);
+  CHECK(err.str().find("`sparkc step finish /out/run-1.plan.json --run 1 --engine slurm --state") !=
+        std::string::npos);
   std::filesystem::remove_all(dir);
 }
